@@ -1,0 +1,467 @@
+/**
+ * Loads an artifact (model.json + safetensors, format v1) into the validated in-memory form of
+ * types.ts. The manifest schema (schema.ts) checks what the manifest alone can decide; this file
+ * cross-checks the manifest against the tensors: presence, shapes, dtypes, finiteness and
+ * integer ranges. Everything downstream may assume these invariants hold.
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { LutnnError, describeValue } from '../errors.ts';
+import { parseManifest, type ManifestLayer, type ManifestLutLinearLayer } from './schema.ts';
+import { isFloatDtype, parseSafetensors } from './safetensors.ts';
+import type { Artifact, Layer, LutLinearLayer, TableSource, Tensor } from './types.ts';
+
+/** What layer builders need to look tensors up and to name files in errors. */
+interface LoadContext {
+  manifestFile: string;
+  tensorsFile: string;
+  tensors: Map<string, Tensor>;
+}
+
+/** A tensor together with the manifest field that referenced it, for error messages. */
+interface TensorRef {
+  tensor: Tensor;
+  /** e.g. `tensor "fc1.lut" (layers[0].tensors.lut)` */
+  label: string;
+}
+
+/** Loads and fully validates an artifact. Every problem is reported as a LutnnError. */
+export async function loadArtifact(manifestPath: string): Promise<Artifact> {
+  const manifestFile = path.resolve(manifestPath);
+  const manifestBytes = await readInputFile(manifestFile, 'Artifact manifest', 'model.json of a LUT-NN artifact');
+  const manifest = parseManifest(parseManifestJson(manifestBytes, manifestFile), manifestFile);
+
+  const tensorsFile = resolveTensorsPath(manifestFile, manifest.tensors);
+  const tensorBytes = await readInputFile(
+    tensorsFile,
+    `Tensor file ${JSON.stringify(manifest.tensors)} named by ${path.basename(manifestFile)}`,
+    'a safetensors file',
+  );
+  const ctx: LoadContext = { manifestFile, tensorsFile, tensors: parseSafetensors(tensorBytes, tensorsFile).tensors };
+
+  return {
+    manifestPath: manifestFile,
+    tensorsPath: tensorsFile,
+    name: manifest.name,
+    sha256: createHash('sha256').update(manifestBytes).update(tensorBytes).digest('hex'),
+    layers: manifest.layers.map((layer, i) => buildLayer(layer, i, ctx)),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Files
+// ---------------------------------------------------------------------------------------------
+
+async function readInputFile(file: string, what: string, expected: string): Promise<Buffer> {
+  try {
+    return await readFile(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const found =
+      code === 'ENOENT' ? 'no such file'
+      : code === 'EISDIR' ? 'a directory'
+      : code === 'EACCES' || code === 'EPERM' ? 'a file this user may not read'
+      : (err as Error).message;
+    const summary = code === 'ENOENT' ? `${what} not found` : `${what} cannot be read`;
+    throw new LutnnError(summary, { file, expected, found });
+  }
+}
+
+/** Parses model.json text, turning JSON.parse's character offset into a line and column. */
+export function parseManifestJson(bytes: Uint8Array, file: string): unknown {
+  let text: string;
+  try {
+    // TextDecoder drops a leading UTF-8 BOM, which some Windows editors write and JSON.parse rejects.
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new LutnnError('Artifact manifest is not valid UTF-8 text', { file, expected: 'UTF-8 JSON', found: 'invalid UTF-8 bytes' });
+  }
+  if (text.trim() === '') {
+    throw new LutnnError('Artifact manifest is empty', { file, expected: 'a JSON object', found: 'an empty file' });
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    // Node 20's JSON.parse messages only sometimes carry a position, so find it ourselves.
+    const offset = jsonSyntaxErrorOffset(text);
+    const where = offset === undefined ? '' : ` at ${lineColumn(text, offset)}`;
+    throw new LutnnError(`Artifact manifest is not valid JSON${where}`, {
+      file,
+      expected: 'valid JSON',
+      // V8 quotes the offending text, newlines included; keep the report on one line.
+      found: (err as Error).message.replace(/\r?\n/g, '\\n'),
+    });
+  }
+}
+
+/**
+ * Offset of the first JSON syntax error in `text` (RFC 8259 grammar), or undefined if none is
+ * found. Only called after JSON.parse failed, to point the user at the right line.
+ */
+export function jsonSyntaxErrorOffset(text: string): number | undefined {
+  const scanner = new JsonScanner(text);
+  try {
+    scanner.document();
+    return undefined;
+  } catch (err) {
+    if (err instanceof JsonSyntaxError) return err.offset;
+    return undefined; // e.g. stack overflow on absurd nesting: no position rather than a crash
+  }
+}
+
+class JsonSyntaxError extends Error {
+  constructor(readonly offset: number) {
+    super(`JSON syntax error at ${offset}`);
+  }
+}
+
+/** Recursive-descent recogniser: validates structure only, builds no values. */
+class JsonScanner {
+  private i = 0;
+
+  constructor(private readonly text: string) {}
+
+  document(): void {
+    this.value();
+    this.skipWhitespace();
+    if (this.i < this.text.length) this.fail();
+  }
+
+  private fail(): never {
+    throw new JsonSyntaxError(this.i);
+  }
+
+  private skipWhitespace(): void {
+    while (this.i < this.text.length && ' \t\n\r'.includes(this.text[this.i])) this.i++;
+  }
+
+  private expect(char: string): void {
+    if (this.text[this.i] !== char) this.fail();
+    this.i++;
+  }
+
+  private value(): void {
+    this.skipWhitespace();
+    const c = this.text[this.i];
+    if (c === '{') this.object();
+    else if (c === '[') this.array();
+    else if (c === '"') this.string();
+    else if (c === '-' || (c >= '0' && c <= '9')) this.number();
+    else this.literal();
+  }
+
+  private object(): void {
+    this.expect('{');
+    this.skipWhitespace();
+    if (this.text[this.i] === '}') {
+      this.i++;
+      return;
+    }
+    for (;;) {
+      this.skipWhitespace();
+      this.string();
+      this.skipWhitespace();
+      this.expect(':');
+      this.value();
+      this.skipWhitespace();
+      if (this.text[this.i] === '}') {
+        this.i++;
+        return;
+      }
+      this.expect(',');
+    }
+  }
+
+  private array(): void {
+    this.expect('[');
+    this.skipWhitespace();
+    if (this.text[this.i] === ']') {
+      this.i++;
+      return;
+    }
+    for (;;) {
+      this.value();
+      this.skipWhitespace();
+      if (this.text[this.i] === ']') {
+        this.i++;
+        return;
+      }
+      this.expect(',');
+    }
+  }
+
+  private string(): void {
+    this.expect('"');
+    for (;;) {
+      if (this.i >= this.text.length) this.fail();
+      const c = this.text[this.i];
+      if (c === '"') {
+        this.i++;
+        return;
+      }
+      if (c < ' ') this.fail();
+      if (c === '\\') this.escape();
+      else this.i++;
+    }
+  }
+
+  private escape(): void {
+    this.i++; // the backslash
+    const c = this.text[this.i];
+    if (c !== undefined && '"\\/bfnrt'.includes(c)) {
+      this.i++;
+      return;
+    }
+    if (c !== 'u') this.fail();
+    this.i++;
+    for (let k = 0; k < 4; k++) {
+      if (!/[0-9a-fA-F]/.test(this.text[this.i] ?? '')) this.fail();
+      this.i++;
+    }
+  }
+
+  private number(): void {
+    const pattern = /-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/y;
+    pattern.lastIndex = this.i;
+    const match = pattern.exec(this.text);
+    if (match === null) this.fail();
+    this.i += match[0].length;
+  }
+
+  private literal(): void {
+    for (const word of ['true', 'false', 'null']) {
+      if (this.text.startsWith(word, this.i)) {
+        this.i += word.length;
+        return;
+      }
+    }
+    this.fail();
+  }
+}
+
+function lineColumn(text: string, offset: number): string {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  const column = offset - before.lastIndexOf('\n');
+  return `line ${line}, column ${column}`;
+}
+
+/**
+ * The schema already refuses absolute paths and `..`; this re-checks the resolved result so the
+ * containment guarantee does not depend on the string rules alone.
+ */
+function resolveTensorsPath(manifestFile: string, relative: string): string {
+  const dir = path.dirname(manifestFile);
+  const resolved = path.resolve(dir, relative);
+  const rel = path.relative(dir, resolved);
+  if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) {
+    throw new LutnnError('Tensor file path escapes the artifact folder', {
+      file: manifestFile,
+      field: 'tensors',
+      expected: `a file inside ${dir}`,
+      found: describeValue(relative),
+    });
+  }
+  return resolved;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Layers
+// ---------------------------------------------------------------------------------------------
+
+function buildLayer(layer: ManifestLayer, index: number, ctx: LoadContext): Layer {
+  switch (layer.kind) {
+    case 'lut_linear':
+      return buildLutLinear(layer, index, ctx);
+  }
+}
+
+function buildLutLinear(l: ManifestLutLinearLayer, index: number, ctx: LoadContext): LutLinearLayer {
+  const where = `layers[${index}]`;
+  checkFeatureCount(l, where, ctx);
+  const C = l.num_codebooks;
+  const K = l.num_centroids;
+  const V = l.subvector_len;
+  const M = l.out_features;
+
+  const centroids = useTensor(ctx, l.tensors.centroids, `${where}.tensors.centroids`);
+  expectShape(centroids, [C, K, V], '(C, K, V)', ctx);
+  checkCentroidValues(centroids, l.input.bits, ctx);
+
+  const layer: LutLinearLayer = {
+    kind: 'lut_linear',
+    name: l.name,
+    inFeatures: l.in_features,
+    outFeatures: M,
+    numCodebooks: C,
+    numCentroids: K,
+    subvectorLen: V,
+    metric: l.metric,
+    input: { bits: l.input.bits, scale: l.input.scale },
+    output: { bits: l.output.bits, scale: l.output.scale },
+    activation: l.activation,
+    tableBits: l.table.bits,
+    centroids: centroids.tensor,
+    table: buildTableSource(l, where, ctx),
+  };
+  if (l.tensors.bias !== undefined) layer.bias = buildBias(l, l.tensors.bias, where, ctx);
+  return layer;
+}
+
+function checkFeatureCount(l: ManifestLutLinearLayer, where: string, ctx: LoadContext): void {
+  const product = l.num_codebooks * l.subvector_len;
+  if (l.in_features === product) return;
+  throw new LutnnError(`Layer ${JSON.stringify(l.name)}: in_features must equal num_codebooks * subvector_len (D = C * V)`, {
+    file: ctx.manifestFile,
+    field: `${where}.in_features`,
+    expected: `${l.num_codebooks} * ${l.subvector_len} = ${product}`,
+    found: String(l.in_features),
+  });
+}
+
+/** The table comes from exactly one of `lut` (float or integer) or `weight` (schema-enforced). */
+function buildTableSource(l: ManifestLutLinearLayer, where: string, ctx: LoadContext): TableSource {
+  const [C, K, V, M] = [l.num_codebooks, l.num_centroids, l.subvector_len, l.out_features];
+  if (l.tensors.weight !== undefined) {
+    const weight = useTensor(ctx, l.tensors.weight, `${where}.tensors.weight`);
+    expectShape(weight, [C, V, M], '(C, V, M)', ctx);
+    requireFloat(weight, 'LUT-NN weights are real-valued; the tool builds and quantizes the table', ctx);
+    requireFinite(weight, ctx);
+    forbidTableScale(l, where, `the table is computed from ${weight.label} and quantized by the tool`, ctx);
+    return { kind: 'weight', weight: weight.tensor };
+  }
+
+  const lut = useTensor(ctx, l.tensors.lut as string, `${where}.tensors.lut`);
+  expectShape(lut, [C, K, M], '(C, K, M)', ctx);
+  if (isFloatDtype(lut.tensor.dtype)) {
+    requireFinite(lut, ctx);
+    forbidTableScale(l, where, `${lut.label} is a float table that the tool quantizes itself`, ctx);
+    return { kind: 'float', lut: lut.tensor };
+  }
+  const scale = requireTableScale(l, where, lut, ctx);
+  requireSignedRange(lut, l.table.bits, `the signed ${l.table.bits}-bit table range (table.bits)`, ctx);
+  return { kind: 'int', lut: lut.tensor, scale };
+}
+
+function buildBias(l: ManifestLutLinearLayer, name: string, where: string, ctx: LoadContext): Tensor {
+  const bias = useTensor(ctx, name, `${where}.tensors.bias`);
+  expectShape(bias, [l.out_features], '(M)', ctx);
+  requireFloat(bias, 'the bias is in real units', ctx);
+  requireFinite(bias, ctx);
+  return bias.tensor;
+}
+
+/** Float centroids are real-valued; integer centroids are in input-scale units, so must fit the input. */
+function checkCentroidValues(centroids: TensorRef, inputBits: number, ctx: LoadContext): void {
+  if (isFloatDtype(centroids.tensor.dtype)) {
+    requireFinite(centroids, ctx);
+  } else {
+    requireSignedRange(centroids, inputBits, `the signed ${inputBits}-bit input range (input.bits; integer centroids are in input-scale units)`, ctx);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Table scale (manifest side)
+// ---------------------------------------------------------------------------------------------
+
+function requireTableScale(l: ManifestLutLinearLayer, where: string, lut: TensorRef, ctx: LoadContext): number {
+  if (l.table.scale !== undefined) return l.table.scale;
+  throw new LutnnError(`Layer ${JSON.stringify(l.name)}: an integer lookup table needs table.scale`, {
+    file: ctx.manifestFile,
+    field: `${where}.table.scale`,
+    expected: `a finite number > 0 (real value = scale * q), because ${lut.label} is ${lut.tensor.dtype}`,
+    found: describeValue(undefined),
+  });
+}
+
+function forbidTableScale(l: ManifestLutLinearLayer, where: string, reason: string, ctx: LoadContext): void {
+  if (l.table.scale === undefined) return;
+  throw new LutnnError(`Layer ${JSON.stringify(l.name)}: table.scale is only allowed with an integer lookup table`, {
+    file: ctx.manifestFile,
+    field: `${where}.table.scale`,
+    expected: `no table.scale: ${reason} (give an integer lut to supply your own scale)`,
+    found: describeValue(l.table.scale),
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tensor checks
+// ---------------------------------------------------------------------------------------------
+
+function useTensor(ctx: LoadContext, name: string, field: string): TensorRef {
+  const tensor = ctx.tensors.get(name);
+  if (tensor !== undefined) return { tensor, label: `tensor ${JSON.stringify(name)} (${field})` };
+  throw new LutnnError(`Tensor ${JSON.stringify(name)} referenced by the manifest is not in ${path.basename(ctx.tensorsFile)}`, {
+    file: ctx.manifestFile,
+    field,
+    expected: `a tensor named ${JSON.stringify(name)} in ${ctx.tensorsFile}`,
+    found: `no such tensor; the file has ${listNames([...ctx.tensors.keys()])}`,
+  });
+}
+
+function listNames(names: string[]): string {
+  if (names.length === 0) return 'no tensors';
+  const shown = names.slice(0, 20).map((n) => JSON.stringify(n)).join(', ');
+  return names.length > 20 ? `${shown} and ${names.length - 20} more` : shown;
+}
+
+function expectShape(ref: TensorRef, expected: number[], dims: string, ctx: LoadContext): void {
+  const actual = ref.tensor.shape;
+  if (actual.length === expected.length && actual.every((d, i) => d === expected[i])) return;
+  throw new LutnnError(`Wrong shape for ${ref.label}`, {
+    file: ctx.tensorsFile,
+    field: ref.label,
+    expected: `shape ${dims} = [${expected.join(', ')}] from the manifest's layer sizes`,
+    found: `[${actual.join(', ')}]`,
+  });
+}
+
+function requireFloat(ref: TensorRef, why: string, ctx: LoadContext): void {
+  if (isFloatDtype(ref.tensor.dtype)) return;
+  throw new LutnnError(`Wrong dtype for ${ref.label}`, {
+    file: ctx.tensorsFile,
+    field: ref.label,
+    expected: `a float tensor (F32 or F16): ${why}`,
+    found: ref.tensor.dtype,
+  });
+}
+
+function requireFinite(ref: TensorRef, ctx: LoadContext): void {
+  const data = ref.tensor.data;
+  for (let i = 0; i < data.length; i++) {
+    if (Number.isFinite(data[i])) continue;
+    throw new LutnnError(`Non-finite value in ${ref.label}`, {
+      file: ctx.tensorsFile,
+      field: ref.label,
+      expected: 'finite numbers only (no NaN or Infinity)',
+      found: `${describeValue(data[i])} at flat index ${i}, index [${unflatten(i, ref.tensor.shape).join(', ')}]`,
+    });
+  }
+}
+
+function requireSignedRange(ref: TensorRef, bits: number, rangeName: string, ctx: LoadContext): void {
+  const max = 2 ** (bits - 1) - 1;
+  const min = -(2 ** (bits - 1));
+  const data = ref.tensor.data;
+  for (let i = 0; i < data.length; i++) {
+    if (data[i] >= min && data[i] <= max) continue;
+    throw new LutnnError(`Value out of range in ${ref.label}`, {
+      file: ctx.tensorsFile,
+      field: ref.label,
+      expected: `integers in [${min}, ${max}], ${rangeName}`,
+      found: `${data[i]} at flat index ${i}, index [${unflatten(i, ref.tensor.shape).join(', ')}]`,
+    });
+  }
+}
+
+/** Row-major flat index -> multi-dimensional index. */
+export function unflatten(flat: number, shape: readonly number[]): number[] {
+  const index = new Array<number>(shape.length);
+  let rest = flat;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    index[d] = rest % shape[d];
+    rest = Math.floor(rest / shape[d]);
+  }
+  return index;
+}

@@ -1,0 +1,229 @@
+/**
+ * Zod schema of model.json, artifact format v1 (docs/artifact-format.md).
+ *
+ * The schema checks everything that can be decided from the manifest alone; checks that need the
+ * tensors (shapes, dtypes, value ranges) live in load.ts. Objects are strict so that a typo such
+ * as `out_feature` is refused instead of silently falling back to a default.
+ *
+ * Convention: every constraint message is phrased as the *expectation* ("an integer from 2 to
+ * 16"), because `parseManifest` reports it as the `expected` part of a LutnnError.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+import { LutnnError, describeValue } from '../errors.ts';
+
+export const ARTIFACT_FORMAT = 'lutnn-artifact';
+export const SUPPORTED_FORMAT_VERSIONS = [1] as const;
+export const IDENTIFIER_RE = /^[A-Za-z][A-Za-z0-9_]*$/;
+export const IDENTIFIER_MAX_LENGTH = 64;
+export const KNOWN_LAYER_KINDS = ['lut_linear'] as const;
+
+const IDENTIFIER_EXPECTATION =
+  `an identifier: a letter, then letters, digits or underscores, at most ${IDENTIFIER_MAX_LENGTH} characters ` +
+  '(it becomes a Verilog module name and a file name)';
+
+/** Strict object whose unknown-field message lists the known fields, so a typo is easy to spot. */
+function strictObject<T extends z.ZodRawShape>(shape: T) {
+  return z.object(shape).strict({ message: `only the known fields: ${Object.keys(shape).join(', ')}` });
+}
+
+function intRange(min: number, max: number) {
+  const message = `an integer from ${min} to ${max}`;
+  return z.number().int({ message }).min(min, { message }).max(max, { message });
+}
+
+function intAtLeast(min: number) {
+  const message = `an integer >= ${min}`;
+  return z.number().int({ message }).min(min, { message }).max(Number.MAX_SAFE_INTEGER, { message });
+}
+
+/** JSON.parse turns 1e999 into Infinity, so finiteness must be checked explicitly. */
+const positiveScale = z
+  .number()
+  .finite({ message: 'a finite number > 0' })
+  .positive({ message: 'a finite number > 0' });
+
+const identifier = z
+  .string()
+  .max(IDENTIFIER_MAX_LENGTH, { message: IDENTIFIER_EXPECTATION })
+  .regex(IDENTIFIER_RE, { message: IDENTIFIER_EXPECTATION });
+
+const tensorName = z.string().min(1, { message: 'a non-empty tensor name' });
+
+/**
+ * The tensor file must live inside the manifest's folder: an artifact is a self-contained unit
+ * that can be copied or archived, and a hostile manifest must not make the tool read elsewhere.
+ * Backslashes are refused because they are separators on Windows (`..\x` would escape there).
+ */
+export function isContainedRelativePath(p: string): boolean {
+  if (p === '' || p.includes('\0') || p.includes('\\')) return false;
+  if (path.posix.isAbsolute(p) || path.win32.isAbsolute(p)) return false;
+  if (p.split('/').includes('..')) return false;
+  const normalized = path.posix.normalize(p);
+  return normalized !== '.' && !normalized.endsWith('/');
+}
+
+const tensorsPath = z.string().refine(isContainedRelativePath, {
+  message: "a file path relative to the manifest's folder, inside it (no absolute path, no '..', forward slashes)",
+});
+
+const streamFormat = strictObject({
+  bits: intRange(2, 16).default(8),
+  scale: positiveScale,
+});
+
+const tableFormat = strictObject({
+  bits: intRange(2, 16).default(8),
+  /** Required iff the lut tensor is integer; checked in load.ts where the dtype is known. */
+  scale: positiveScale.optional(),
+});
+
+const layerTensors = strictObject({
+  centroids: tensorName,
+  lut: tensorName.optional(),
+  weight: tensorName.optional(),
+  bias: tensorName.optional(),
+}).refine((t) => (t.lut === undefined) !== (t.weight === undefined), {
+  message: 'exactly one table source: "lut" (a (C, K, M) table) or "weight" (LUT-NN weight (C, V, M))',
+});
+
+const lutLinearLayer = strictObject({
+  kind: z.literal('lut_linear'),
+  name: identifier,
+  in_features: intAtLeast(1),
+  out_features: intAtLeast(1),
+  num_codebooks: intAtLeast(1),
+  num_centroids: intRange(2, 256),
+  subvector_len: intAtLeast(1),
+  metric: z.enum(['l2', 'l1', 'chebyshev']).default('l2'),
+  activation: z.enum(['none', 'relu']).default('none'),
+  input: streamFormat,
+  output: streamFormat,
+  table: tableFormat.default({}),
+  tensors: layerTensors,
+});
+
+/** A discriminated union so further layer kinds (e.g. "nnlut") slot in beside lut_linear. */
+const layer = z.discriminatedUnion('kind', [lutLinearLayer]);
+
+const layers = z
+  .array(layer)
+  .min(1, { message: 'at least one layer' })
+  .superRefine((list, ctx) => {
+    const firstIndex = new Map<string, number>();
+    list.forEach((l, i) => {
+      const previous = firstIndex.get(l.name);
+      if (previous === undefined) {
+        firstIndex.set(l.name, i);
+        return;
+      }
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: [i, 'name'],
+        message: `a layer name not used by another layer (layers[${previous}] is also named ${JSON.stringify(l.name)})`,
+      });
+    });
+  });
+
+export const manifestSchema = strictObject({
+  // `format` first: if it is wrong the file is not an artifact and that is the error to report.
+  format: z.literal(ARTIFACT_FORMAT),
+  format_version: z.number().refine((v) => (SUPPORTED_FORMAT_VERSIONS as readonly number[]).includes(v), {
+    message: `${SUPPORTED_FORMAT_VERSIONS.join(' or ')} (the artifact format versions this tool supports)`,
+  }),
+  name: identifier,
+  tensors: tensorsPath,
+  description: z.string().optional(),
+  layers,
+});
+
+/** model.json after validation and defaulting (snake_case, as in the file). */
+export type ManifestV1 = z.infer<typeof manifestSchema>;
+export type ManifestLayer = ManifestV1['layers'][number];
+export type ManifestLutLinearLayer = Extract<ManifestLayer, { kind: 'lut_linear' }>;
+
+/** Validates parsed model.json; the first problem is thrown as a LutnnError naming the field. */
+export function parseManifest(raw: unknown, file: string): ManifestV1 {
+  const result = manifestSchema.safeParse(raw);
+  if (result.success) return result.data;
+  throw issueToError(result.error.issues, raw, file);
+}
+
+/** `['layers', 0, 'input', 'bits']` -> `layers[0].input.bits`. */
+export function formatPath(segments: readonly (string | number)[]): string {
+  return segments
+    .map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`))
+    .join('');
+}
+
+function valueAt(root: unknown, segments: readonly (string | number)[]): unknown {
+  let value = root;
+  for (const s of segments) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    if (!Object.prototype.hasOwnProperty.call(value, s)) return undefined;
+    value = (value as Record<string | number, unknown>)[s];
+  }
+  return value;
+}
+
+/** Like describeValue, but shows an object's fields, which is what matters in a manifest. */
+function describeFound(value: unknown): string {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    const keys = Object.keys(value);
+    return keys.length === 0 ? 'an empty object' : `an object with fields: ${keys.join(', ')}`;
+  }
+  if (typeof value === 'boolean') return String(value);
+  return describeValue(value);
+}
+
+function withArticle(type: string): string {
+  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
+}
+
+/** The expectation for zod's built-in issues, which carry no message of ours. */
+function expectationOf(issue: z.ZodIssue): string {
+  switch (issue.code) {
+    case 'invalid_type':
+      // Enums report their options as the expected "type": `'none' | 'relu'`.
+      return issue.expected.includes("'")
+        ? `one of ${issue.expected.replaceAll("'", '"').split(' | ').join(', ')}`
+        : withArticle(issue.expected);
+    case 'invalid_literal':
+      return JSON.stringify(issue.expected);
+    case 'invalid_enum_value':
+      return `one of ${issue.options.map((o) => JSON.stringify(o)).join(', ')}`;
+    case 'invalid_union_discriminator':
+      return `one of the known layer kinds: ${issue.options.map((o) => JSON.stringify(o)).join(', ')}`;
+    default:
+      return issue.message;
+  }
+}
+
+function issueToError(issues: readonly z.ZodIssue[], raw: unknown, file: string): LutnnError {
+  const issue = issues[0];
+  const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''})` : '';
+  const expected = expectationOf(issue);
+
+  if (issue.code === 'unrecognized_keys') {
+    const parent = issue.path.length === 0 ? 'the top level' : formatPath(issue.path);
+    const key = issue.keys[0];
+    return new LutnnError(`Unknown field ${JSON.stringify(key)} in ${parent} of the artifact manifest${more}`, {
+      file,
+      field: formatPath([...issue.path, key]),
+      expected,
+      found: `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`,
+    });
+  }
+
+  const field = issue.path.length === 0 ? '(top level)' : formatPath(issue.path);
+  const value = valueAt(raw, issue.path);
+  return new LutnnError(summaryOf(issue, field, value) + more, { file, field, expected, found: describeFound(value) });
+}
+
+function summaryOf(issue: z.ZodIssue, field: string, value: unknown): string {
+  if (issue.path.length === 0) return 'The artifact manifest is not a JSON object';
+  if (value === undefined) return `Missing required field ${field} in the artifact manifest`;
+  if (issue.code === 'invalid_union_discriminator') return `Unknown layer kind ${describeFound(value)} at ${field}`;
+  if (field === 'format_version' && typeof value === 'number') return `Unsupported artifact format version ${value}`;
+  return `Invalid ${field} in the artifact manifest`;
+}

@@ -1,0 +1,74 @@
+/**
+ * The in-memory form of a validated artifact (format v1, see docs/artifact-format.md).
+ * Produced by `loadArtifact` (load.ts); consumed by the planner. Nothing downstream of the
+ * loader reads model.json or safetensors bytes again.
+ */
+
+export type Metric = 'l2' | 'l1' | 'chebyshev';
+export type Activation = 'none' | 'relu';
+export type TensorDtype = 'F32' | 'F16' | 'I8' | 'I16' | 'I32';
+
+/** A dense row-major tensor decoded from safetensors. Floats as float64, integers as exact ints. */
+export interface Tensor {
+  name: string;
+  dtype: TensorDtype;
+  shape: number[];
+  /** Row-major values. Float dtypes decode to Float64Array; integer dtypes to Int32Array. */
+  data: Float64Array | Int32Array;
+}
+
+/** Fixed-point format of a stream between units: signed two's complement, `bits` wide, real = scale * q. */
+export interface StreamFormat {
+  bits: number;
+  scale: number;
+}
+
+/** Where the lookup table comes from; exactly one source per layer. */
+export type TableSource =
+  /** Float table T[c][k][m], shape (C, K, M); quantized by the tool. */
+  | { kind: 'float'; lut: Tensor }
+  /** Already-quantized integer table, shape (C, K, M), real value = scale * q. */
+  | { kind: 'int'; lut: Tensor; scale: number }
+  /** LUT-NN's weight (C, V, M); the tool builds T = centroids x weight, then quantizes. */
+  | { kind: 'weight'; weight: Tensor };
+
+export interface LutLinearLayer {
+  kind: 'lut_linear';
+  /** Verilog- and filename-safe identifier: /^[A-Za-z][A-Za-z0-9_]*$/, at most 64 chars. */
+  name: string;
+  /** D = C * V input features. */
+  inFeatures: number;
+  /** M output features. */
+  outFeatures: number;
+  /** C codebooks. */
+  numCodebooks: number;
+  /** K centroids per codebook. */
+  numCentroids: number;
+  /** V sub-vector length. */
+  subvectorLen: number;
+  metric: Metric;
+  input: StreamFormat;
+  output: StreamFormat;
+  activation: Activation;
+  /** Bits of the quantized table entries (b_t). */
+  tableBits: number;
+  /** Centroids (C, K, V) as a float tensor in real units, or an integer tensor in input-scale units. */
+  centroids: Tensor;
+  table: TableSource;
+  /** Bias (M) in real units, or undefined for no bias. */
+  bias?: Tensor;
+}
+
+export type Layer = LutLinearLayer;
+
+export interface Artifact {
+  /** Absolute path of model.json. */
+  manifestPath: string;
+  /** Absolute path of the tensor file. */
+  tensorsPath: string;
+  /** Model name: same identifier rules as layer names. */
+  name: string;
+  /** SHA-256 (hex) over the manifest bytes followed by the tensor-file bytes. */
+  sha256: string;
+  layers: Layer[];
+}

@@ -1,0 +1,128 @@
+/**
+ * Hardware configuration (hw.yaml): how a layer is unrolled and pipelined. Everything here is a
+ * choice of implementation; none of it changes the numbers the hardware computes.
+ * Documented in docs/hw-config.md.
+ */
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { z } from 'zod';
+import { LutnnError } from '../errors.ts';
+import { zodIssueToError } from '../util/zod-errors.ts';
+
+export type MemoryStyle = 'auto' | 'block' | 'distributed';
+export type ResetStyle = 'sync' | 'async';
+
+/** Knobs that can be set globally and overridden per layer. */
+const layerKnobs = {
+  /** Codebooks encoded (and looked up) per cycle, P_c. Default: all C codebooks. */
+  codebooks_per_cycle: z.number().int().min(1).max(4096).optional(),
+  /** Output features accumulated per cycle, P_m. Default: all M outputs. */
+  outputs_per_cycle: z.number().int().min(1).max(65536).optional(),
+  /** Argmin comparator-tree levels between pipeline registers. */
+  tree_levels_per_stage: z.number().int().min(1).max(16).optional(),
+  /** Table memory implementation; `auto` picks block RAM for banks of at least 4 Kibit. */
+  memory_style: z.enum(['auto', 'block', 'distributed']).optional(),
+  /** Precision (bits) of the requantization multiplier. */
+  multiplier_bits: z.number().int().min(2).max(31).optional(),
+};
+
+const layerOverrideSchema = z.object(layerKnobs).strict();
+
+export const hwConfigSchema = z
+  .object({
+    ...layerKnobs,
+    /** Reset of the control registers: synchronous or asynchronous, always active-low `rst_ni`. */
+    reset: z.enum(['sync', 'async']).optional(),
+    /** Per-layer overrides keyed by layer name. */
+    layers: z.record(z.string(), layerOverrideSchema).optional(),
+  })
+  .strict();
+
+export type HwConfigFile = z.infer<typeof hwConfigSchema>;
+
+/** The resolved knobs for one layer; a value of 0 means "all" for the parallelism knobs. */
+export interface LayerHwConfig {
+  codebooksPerCycle: number | 'all';
+  outputsPerCycle: number | 'all';
+  treeLevelsPerStage: number;
+  memoryStyle: MemoryStyle;
+  multiplierBits: number;
+}
+
+export interface HwConfig {
+  /** Where the config came from (file path, or `defaults`). */
+  source: string;
+  reset: ResetStyle;
+  defaults: LayerHwConfig;
+  overrides: Record<string, Partial<LayerHwConfig>>;
+}
+
+export const DEFAULT_LAYER_CONFIG: LayerHwConfig = {
+  codebooksPerCycle: 'all',
+  outputsPerCycle: 'all',
+  treeLevelsPerStage: 2,
+  memoryStyle: 'auto',
+  multiplierBits: 16,
+};
+
+function toLayerConfig(knobs: z.infer<typeof layerOverrideSchema>): Partial<LayerHwConfig> {
+  const out: Partial<LayerHwConfig> = {};
+  if (knobs.codebooks_per_cycle !== undefined) out.codebooksPerCycle = knobs.codebooks_per_cycle;
+  if (knobs.outputs_per_cycle !== undefined) out.outputsPerCycle = knobs.outputs_per_cycle;
+  if (knobs.tree_levels_per_stage !== undefined) out.treeLevelsPerStage = knobs.tree_levels_per_stage;
+  if (knobs.memory_style !== undefined) out.memoryStyle = knobs.memory_style;
+  if (knobs.multiplier_bits !== undefined) out.multiplierBits = knobs.multiplier_bits;
+  return out;
+}
+
+/** Validate an already-parsed config object. `source` names the file in error messages. */
+export function parseHwConfig(raw: unknown, source: string): HwConfig {
+  const parsed = hwConfigSchema.safeParse(raw ?? {});
+  if (!parsed.success) throw zodIssueToError(parsed.error.issues[0], raw, source, 'hardware config');
+  const cfg = parsed.data;
+  const overrides: Record<string, Partial<LayerHwConfig>> = {};
+  for (const [name, knobs] of Object.entries(cfg.layers ?? {})) overrides[name] = toLayerConfig(knobs);
+  return {
+    source,
+    reset: cfg.reset ?? 'sync',
+    defaults: { ...DEFAULT_LAYER_CONFIG, ...toLayerConfig(cfg) },
+    overrides,
+  };
+}
+
+/** Read and validate hw.yaml (YAML or JSON). Without a path, every knob takes its default. */
+export async function loadHwConfig(path: string | undefined): Promise<HwConfig> {
+  if (path === undefined) return parseHwConfig({}, 'defaults');
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new LutnnError('Cannot read the hardware config.', {
+      file: path,
+      expected: 'a readable YAML file',
+      found: (err as NodeJS.ErrnoException).code ?? String(err),
+    });
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (err) {
+    const where = err instanceof YAMLParseError && err.linePos ? ` at line ${err.linePos[0].line}` : '';
+    throw new LutnnError('The hardware config is not valid YAML.', {
+      file: path,
+      expected: 'YAML',
+      found: `a syntax error${where}: ${(err as Error).message.split('\n')[0]}`,
+    });
+  }
+  return parseHwConfig(raw, path);
+}
+
+/** The knobs in force for one layer: defaults, then that layer's overrides. */
+export function layerConfig(cfg: HwConfig, layerName: string): LayerHwConfig {
+  return { ...cfg.defaults, ...(cfg.overrides[layerName] ?? {}) };
+}
+
+/** Layer names in the config that the artifact does not have (reported as an error by the planner). */
+export function unknownOverrideNames(cfg: HwConfig, layerNames: string[]): string[] {
+  return Object.keys(cfg.overrides).filter((n) => !layerNames.includes(n));
+}

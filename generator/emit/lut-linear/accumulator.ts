@@ -1,0 +1,129 @@
+/** Emitter for the accumulator array (table reads, accumulation, requantization, output assembly). */
+import { indexBits } from '../../numeric/fixed.ts';
+import type { DesignPlan, LutLinearPlan } from '../../plan/types.ts';
+import { renderTemplate } from '../render.ts';
+import { lit, range, signExtend, slice, zeroExtend } from '../verilog.ts';
+import { baseContext, counterFields, countWidth, layerParams, type GeneratedFile } from './common.ts';
+
+/** Table address of lane j: block·K + idx, as a concatenation when K is a power of two. */
+function addressing(plan: LutLinearPlan) {
+  const { K } = plan.dims;
+  const blocks = plan.parallel.encodeSteps * plan.parallel.outputGroups;
+  const aw = plan.memory.table.addressWidth;
+  const iw = plan.ccs.indexWidth;
+  const pow2 = (K & (K - 1)) === 0;
+  const idx = (j: number) => slice('idx_i', j * iw, iw);
+  if (blocks === 1) return { hasBlockCounter: false, blockWidth: 1, blockStep: 0, addr: (j: number) => zeroExtend(idx(j), iw, aw) };
+  if (pow2) return { hasBlockCounter: true, blockWidth: indexBits(blocks), blockStep: 1, addr: (j: number) => `{block_q, ${idx(j)}}` };
+  return { hasBlockCounter: true, blockWidth: aw, blockStep: K, addr: (j: number) => `block_q + ${zeroExtend(idx(j), iw, aw)}` };
+}
+
+export function accumulatorModule(design: DesignPlan, plan: LutLinearPlan): GeneratedFile {
+  const { M } = plan.dims;
+  const { codebooksPerCycle: Pc, outputsPerCycle: Pm, encodeSteps: E, outputGroups: G } = plan.parallel;
+  const tb = plan.table.bits;
+  const accW = plan.accumulator.width;
+  const bw = plan.bias.width;
+  const ob = plan.output.bits;
+  const rqStages = plan.timing.requantLatency + 1; // acc register stage + requantizer stages
+  const a = addressing(plan);
+  const creditW = countWidth(plan.timing.outFifoDepth);
+
+  const banks = Array.from({ length: Pc }, (_, j) => ({ index: j, file: `${plan.memory.table.fileStem}${j}.memh`, addrExpr: a.addr(j) }));
+  const accLanes = Array.from({ length: Pm }, (_, l) => {
+    const terms = banks.map((b) => {
+      const lsb = l * tb;
+      return signExtend(slice(`table${b.index}_q`, lsb, tb), `table${b.index}_q[${lsb + tb - 1}]`, tb, accW);
+    });
+    const blsb = l * bw;
+    return {
+      index: l,
+      sumExpr: terms.join(' + '),
+      biasExpr: signExtend(slice('bias_q', blsb, bw), `bias_q[${blsb + bw - 1}]`, bw, accW),
+    };
+  });
+  const biasLanes = Array.from({ length: Pm }, (_, l) => (l < M ? plan.bias.values[l] : 0));
+  const groupBits = Pm * ob;
+  const outWidth = M * ob;
+  const fullBits = G * groupBits;
+  const ctx = {
+    ...baseContext(design, plan.modules.accumulator, 'accumulator array', {
+      ...layerParams(plan),
+      'table bits': tb,
+      'accumulator bits': accW,
+      'initiation interval': plan.timing.initiationInterval,
+      'output FIFO depth': plan.timing.outFifoDepth,
+    }),
+    groups: G,
+    lanes: Pm,
+    codebookLanes: Pc,
+    steps: E,
+    accWidth: accW,
+    ii: plan.timing.initiationInterval,
+    multiStep: E > 1,
+    multiGroup: G > 1,
+    ...counterFields('step', E),
+    ...counterFields('group', G),
+    hasBlockCounter: a.hasBlockCounter,
+    blockRange: range(a.blockWidth) || '[0:0]',
+    blockZeroLit: lit(0, a.blockWidth),
+    blockStepLit: lit(a.blockStep, a.blockWidth),
+    creditRange: range(creditW) || '[0:0]',
+    creditZeroLit: lit(0, creditW),
+    creditOneLit: lit(1, creditW),
+    fifoDepthLit: lit(plan.timing.outFifoDepth, creditW),
+    idxRange: range(Pc * plan.ccs.indexWidth),
+    outRange: range(outWidth),
+    tableRange: range(plan.memory.table.width),
+    tableRomModule: plan.modules.tableRom,
+    banks,
+    biasRange: range(Pm * bw),
+    biasRom: G > 1 ? { module: plan.modules.biasRom, file: plan.memory.bias.file, addrExpr: 'group_q' } : false,
+    biasConstExpr: `{${biasLanes.map((b) => lit(b < 0 ? b + 2 ** bw : b, bw)).reverse().join(', ')}}`,
+    accRange: range(accW),
+    accLanes,
+    lastStage: 1 + rqStages,
+    requantLatency: plan.timing.requantLatency,
+    validPipeRange: `[${rqStages - 1}:0]`,
+    validPipeZeroLit: lit(0, rqStages),
+    validPipeMsb: rqStages - 1,
+    rqValidShiftExpr: `{${slice('rq_valid_q', 0, rqStages - 1)}, p1_valid_q & p1_last_q}`,
+    rqFinalShiftExpr: `{${slice('rq_final_q', 0, rqStages - 1)}, p1_final_q}`,
+    outLaneRange: range(ob),
+    requantModule: plan.modules.requant,
+    groupResultRange: range(groupBits),
+    groupResultExpr: Pm === 1 ? 'result0' : `{${accLanes.map((l) => `result${l.index}`).reverse().join(', ')}}`,
+    assemblyRange: range((G - 1) * groupBits),
+    assemblyShiftExpr: G > 2 ? `{group_result, ${slice('assembly_q', groupBits, (G - 2) * groupBits)}}` : 'group_result',
+    fullRange: range(fullBits),
+    hasPadLanes: fullBits > outWidth,
+    fullMsb: fullBits - 1,
+    outWidth,
+    outMsb: outWidth - 1,
+    outFifoModule: plan.modules.outFifo,
+  };
+  return { path: `${plan.modules.accumulator}.v`, content: renderTemplate('accumulator.v.hbs', ctx) };
+}
+
+export function layerTopModule(design: DesignPlan, plan: LutLinearPlan): GeneratedFile {
+  const { D, M } = plan.dims;
+  const ctx = {
+    ...baseContext(design, plan.modules.top, 'lut_linear layer top', {
+      ...layerParams(plan),
+      latency: plan.timing.latency,
+      'initiation interval': plan.timing.initiationInterval,
+      'input / output': `INT${plan.input.bits} (scale ${plan.input.scale}) / INT${plan.output.bits} (scale ${plan.output.scale})`,
+    }),
+    D,
+    M,
+    inBits: plan.input.bits,
+    outBits: plan.output.bits,
+    latency: plan.timing.latency,
+    ii: plan.timing.initiationInterval,
+    inRange: range(D * plan.input.bits),
+    outRange: range(M * plan.output.bits),
+    idxRange: range(plan.parallel.codebooksPerCycle * plan.ccs.indexWidth),
+    modules: plan.modules,
+  };
+  return { path: `${plan.modules.top}.v`, content: renderTemplate('layer_top.v.hbs', ctx) };
+}

@@ -1,0 +1,190 @@
+/** Emitters for the encoder (input capture and issue) and the closest-centroid-search unit. */
+import type { DesignPlan, LutLinearPlan } from '../../plan/types.ts';
+import { renderTemplate } from '../render.ts';
+import { lit, range, signExtend, slice, zeroExtend } from '../verilog.ts';
+import { baseContext, counterFields, layerParams, type GeneratedFile } from './common.ts';
+
+export function encoderModule(design: DesignPlan, plan: LutLinearPlan): GeneratedFile {
+  const { D, V } = plan.dims;
+  const { codebooksPerCycle: Pc, encodeSteps: E } = plan.parallel;
+  const B = plan.input.bits;
+  const inBits = D * B;
+  const groupBits = Pc * V * B;
+  const vecBits = E * groupBits;
+  const rom = plan.memory.centroids;
+  const ctx = {
+    ...baseContext(design, plan.modules.encoder, 'encoder (input capture, issue, closest-centroid search)', {
+      ...layerParams(plan),
+      'encode steps': E,
+    }),
+    codebooksPerCycle: Pc,
+    steps: E,
+    multiStep: E > 1,
+    ...counterFields('step', E),
+    inRange: range(inBits),
+    idxRange: range(Pc * plan.ccs.indexWidth),
+    vecRange: range(vecBits),
+    groupMsb: groupBits - 1,
+    captureExpr: zeroExtend('in_data_i', inBits, vecBits),
+    shiftExpr: E > 1 ? `{${groupBits}'d0, ${slice('vec_q', groupBits, vecBits - groupBits)}}` : 'vec_q',
+    centroidRange: rom ? range(rom.width) : '',
+    centroidRom: rom ? { module: plan.modules.centroidRom, file: rom.file, addrExpr: 'step_d' } : false,
+    ccsModule: plan.modules.ccs,
+  };
+  return { path: `${plan.modules.encoder}.v`, content: renderTemplate('encoder.v.hbs', ctx) };
+}
+
+interface Wire {
+  name: string;
+  expr: string;
+}
+
+interface TreeNode {
+  name: string;
+  registered: boolean;
+  /** The root only forwards its index; its distance has no reader. */
+  hasDist: boolean;
+  distExpr: string;
+  idxExpr: string;
+}
+
+/** Argmin tree nodes of one lane. Left inputs always hold lower indices; right wins only if strictly smaller. */
+function laneTree(plan: LutLinearPlan, lane: number): { nodes: TreeNode[]; root: string } {
+  const iw = plan.ccs.indexWidth;
+  let level: { dist: string; idx: string }[] = [];
+  for (let k = 0; k < plan.dims.K; k++) level.push({ dist: `d${lane}_${k}_q`, idx: lit(k, iw) });
+  const nodes: TreeNode[] = [];
+  for (let l = 1; l <= plan.ccs.treeDepth; l++) {
+    const registered = plan.ccs.treeRegisteredLevels.includes(l);
+    const next: { dist: string; idx: string }[] = [];
+    for (let n = 0; n * 2 < level.length; n++) {
+      const left = level[n * 2];
+      const right = level[n * 2 + 1];
+      const name = `t${lane}_${l}_${n}`;
+      const take = right ? `(${right.dist} < ${left.dist})` : '';
+      nodes.push({
+        name,
+        registered,
+        hasDist: l < plan.ccs.treeDepth,
+        distExpr: right ? `${take} ? ${right.dist} : ${left.dist}` : left.dist,
+        idxExpr: right ? `${take} ? ${right.idx} : ${left.idx}` : left.idx,
+      });
+      next.push({ dist: `${name}_dist`, idx: `${name}_idx` });
+    }
+    level = next;
+  }
+  return { nodes, root: `t${lane}_${plan.ccs.treeDepth}_0_idx` };
+}
+
+export function ccsModule(design: DesignPlan, plan: LutLinearPlan): GeneratedFile {
+  const { K, V } = plan.dims;
+  const Pc = plan.parallel.codebooksPerCycle;
+  const B = plan.input.bits;
+  const W = plan.ccs.distanceWidth;
+  const romCentroids = plan.ccs.centroidStorage === 'rom';
+  const l2 = plan.metric === 'l2';
+  const entryBits = V * B + (l2 ? plan.ccs.normWidth : 0);
+
+  const elements: Wire[] = [];
+  for (let j = 0; j < Pc; j++) {
+    for (let v = 0; v < V; v++) {
+      const lsb = (j * V + v) * B;
+      elements.push({ name: `a${j}_${v}`, expr: signExtend(slice('sub_i', lsb, B), `sub_i[${lsb + B - 1}]`, B, W) });
+    }
+  }
+
+  // Centroid operands: literals when each lane serves one codebook, ROM fields otherwise.
+  const centroidWires: Wire[] = [];
+  const coord = (j: number, k: number, v: number): string => {
+    if (!romCentroids) return lit(plan.ccs.centroids[(j * K + k) * V + v], W, true);
+    return `p${j}_${k}_${v}`;
+  };
+  const norm = (j: number, k: number): string => (romCentroids ? `n${j}_${k}` : lit(plan.ccs.norms[j * K + k], W, true));
+  if (romCentroids) {
+    for (let j = 0; j < Pc; j++) {
+      for (let k = 0; k < K; k++) {
+        const base = (j * K + k) * entryBits;
+        for (let v = 0; v < V; v++) {
+          const lsb = base + v * B;
+          centroidWires.push({ name: `p${j}_${k}_${v}`, expr: signExtend(slice('centroids_i', lsb, B), `centroids_i[${lsb + B - 1}]`, B, W) });
+        }
+        if (l2) centroidWires.push({ name: `n${j}_${k}`, expr: zeroExtend(slice('centroids_i', base + V * B, plan.ccs.normWidth), plan.ccs.normWidth, W) });
+      }
+    }
+  }
+
+  const auxWires: Wire[] = [];
+  const distances: Wire[] = [];
+  for (let j = 0; j < Pc; j++) {
+    for (let k = 0; k < K; k++) {
+      const name = `d${j}_${k}`;
+      if (l2) {
+        // e = ||p||² − 2·(a·p): the argmin of ||a − p||² without squaring the input.
+        const terms = Array.from({ length: V }, (_, v) => `(a${j}_${v} * ${coord(j, k, v)})`);
+        distances.push({ name, expr: `${norm(j, k)} - ((${terms.join(' + ')}) <<< 1)` });
+        continue;
+      }
+      const abs: string[] = [];
+      for (let v = 0; v < V; v++) {
+        const a = `a${j}_${v}`;
+        const p = coord(j, k, v);
+        const absName = `${name}_abs${v}`;
+        auxWires.push({ name: absName, expr: `(${a} < ${p}) ? (${p} - ${a}) : (${a} - ${p})` });
+        abs.push(absName);
+      }
+      if (plan.metric === 'l1') {
+        distances.push({ name, expr: abs.join(' + ') });
+      } else {
+        let running = abs[0];
+        for (let v = 1; v < V; v++) {
+          const maxName = `${name}_max${v}`;
+          auxWires.push({ name: maxName, expr: `(${abs[v]} > ${running}) ? ${abs[v]} : ${running}` });
+          running = maxName;
+        }
+        distances.push({ name, expr: running });
+      }
+    }
+  }
+
+  const treeNodes: TreeNode[] = [];
+  const roots: string[] = [];
+  for (let j = 0; j < Pc; j++) {
+    const t = laneTree(plan, j);
+    treeNodes.push(...t.nodes);
+    roots.push(t.root);
+  }
+  const L = plan.ccs.latency;
+  const ctx = {
+    ...baseContext(design, plan.modules.ccs, 'closest-centroid search', {
+      ...layerParams(plan),
+      'distance bits': W,
+      'tree levels per stage': `registers after levels ${plan.ccs.treeRegisteredLevels.join(', ')}`,
+      latency: L,
+    }),
+    lanes: Pc,
+    K,
+    V,
+    metric: plan.metric,
+    distWidth: W,
+    treeDepth: plan.ccs.treeDepth,
+    latency: L,
+    romCentroids,
+    hasNorms: l2,
+    subRange: range(Pc * V * B),
+    centroidRange: romCentroids ? range(plan.memory.centroids!.width) : '',
+    idxRange: range(Pc * plan.ccs.indexWidth),
+    distRange: range(W),
+    idxLaneRange: range(plan.ccs.indexWidth),
+    elements,
+    centroidWires,
+    auxWires,
+    distances,
+    treeNodes,
+    validRange: `[${L - 1}:0]`,
+    validZeroLit: lit(0, L),
+    validShiftExpr: L === 1 ? 'valid_i' : `{${slice('valid_q', 0, L - 1)}, valid_i}`,
+    validMsb: L - 1,
+    idxOutExpr: roots.length === 1 ? roots[0] : `{${roots.slice().reverse().join(', ')}}`,
+  };
+  return { path: `${plan.modules.ccs}.v`, content: renderTemplate('ccs.v.hbs', ctx) };
+}

@@ -1,0 +1,86 @@
+/** Emitters for the requantizer, the output FIFO and the index buffer of a lut_linear layer. */
+import { indexBits, signedMax, signedMin } from '../../numeric/fixed.ts';
+import type { DesignPlan, LutLinearPlan } from '../../plan/types.ts';
+import { renderTemplate } from '../render.ts';
+import { lit, range, signExtend, slice } from '../verilog.ts';
+import { baseContext, counterFields, countWidth, indexGroupBits, layerParams, type GeneratedFile } from './common.ts';
+
+export function requantModule(design: DesignPlan, plan: LutLinearPlan): GeneratedFile {
+  const rq = plan.requant;
+  const outBits = plan.output.bits;
+  const accW = plan.accumulator.width;
+  // One working width for multiply, round, shift and saturate: wide enough for the rounded product
+  // and for the output bounds, plus a bit so saturation compares never wrap.
+  const wide = Math.max(rq.roundedWidth, outBits) + 1;
+  const ctx = {
+    ...baseContext(design, plan.modules.requant, 'requantizer (one output lane)', {
+      ...layerParams(plan),
+      'multiplier, shift': `${rq.multiplier}, ${rq.shift} (≈ ${rq.realMultiplier.toPrecision(8)})`,
+      'accumulator bits': accW,
+      activation: plan.activation,
+    }),
+    relu: plan.activation === 'relu',
+    outBits,
+    accRange: range(accW),
+    outRange: range(outBits),
+    wideRange: range(wide),
+    wideMsb: wide - 1,
+    outMsb: outBits - 1,
+    multiplierLit: lit(rq.multiplier, wide, true),
+    hasRounding: rq.shift > 0,
+    roundLit: lit(rq.shift > 0 ? 2 ** (rq.shift - 1) : 0, wide, true),
+    shift: rq.shift,
+    outMaxLit: lit(signedMax(outBits), wide, true),
+    outMinLit: lit(signedMin(outBits), wide, true),
+    wideZeroLit: lit(0, wide, true),
+    accExtend: signExtend('acc_i', `acc_i[${accW - 1}]`, accW, wide),
+  };
+  return { path: `${plan.modules.requant}.v`, content: renderTemplate('requant.v.hbs', ctx) };
+}
+
+export function outFifoModule(design: DesignPlan, plan: LutLinearPlan): GeneratedFile {
+  const depth = plan.timing.outFifoDepth;
+  const width = plan.dims.M * plan.output.bits;
+  const cw = countWidth(depth);
+  const ctx = {
+    ...baseContext(design, plan.modules.outFifo, 'output FIFO of result vectors', { ...layerParams(plan), depth, width }),
+    dataRange: range(width),
+    lastSlot: depth - 1,
+    ...counterFields('ptr', depth),
+    countRange: range(cw) || '[0:0]',
+    countZeroLit: lit(0, cw),
+    countOneLit: lit(1, cw),
+  };
+  return { path: `${plan.modules.outFifo}.v`, content: renderTemplate('out_fifo.v.hbs', ctx) };
+}
+
+export function indexBufferModule(design: DesignPlan, plan: LutLinearPlan): GeneratedFile {
+  const n = plan.timing.indexBanks;
+  const E = plan.parallel.encodeSteps;
+  const gb = indexGroupBits(plan);
+  const bankBits = gb * E;
+  const pw = indexBits(n);
+  const banks = Array.from({ length: n }, (_, index) => ({
+    index,
+    ptrLit: lit(index, pw),
+    shiftIn: E === 1 ? 'wr_idx_i' : `{wr_idx_i, ${slice(`bank${index}_q`, gb, bankBits - gb)}}`,
+    rotate: E === 1 ? `bank${index}_q` : `{${slice(`bank${index}_q`, 0, gb)}, ${slice(`bank${index}_q`, gb, bankBits - gb)}}`,
+    bottom: slice(`bank${index}_q`, 0, gb),
+  }));
+  const ctx = {
+    ...baseContext(design, plan.modules.indexBuffer, 'index buffer', { ...layerParams(plan), banks: n, 'bits per bank': bankBits }),
+    bankCount: n,
+    steps: E,
+    groupBits: gb,
+    multiStep: E > 1,
+    groupRange: range(gb),
+    bankRange: range(bankBits),
+    bankFlagRange: `[${n - 1}:0]`,
+    bankFlagZeroLit: lit(0, n),
+    groupZeroLit: lit(0, gb),
+    ...counterFields('ptr', n),
+    ...counterFields('step', E),
+    banks,
+  };
+  return { path: `${plan.modules.indexBuffer}.v`, content: renderTemplate('index_buffer.v.hbs', ctx) };
+}

@@ -1,0 +1,43 @@
+/**
+ * Float reference of a lut_linear layer, used only for error reports (never for pass/fail):
+ * float centroids, float table, float bias, the same metric, argmin and activation.
+ */
+import type { LutLinearLayer } from '../artifact/types.ts';
+import { realCentroids, realTable } from '../plan/table.ts';
+
+export interface FloatReference {
+  run(x: Float64Array, xOffset?: number): Float64Array;
+}
+
+export function floatLutLinear(layer: LutLinearLayer): FloatReference {
+  const { numCodebooks: C, numCentroids: K, subvectorLen: V, outFeatures: M } = layer;
+  const cent = realCentroids(layer);
+  const table = realTable(layer);
+  const bias = layer.bias ? Float64Array.from(layer.bias.data) : new Float64Array(M);
+  return {
+    run(x, xOffset = 0) {
+      const y = Float64Array.from(bias);
+      for (let c = 0; c < C; c++) {
+        let best = 0;
+        let bestDist = Infinity;
+        for (let k = 0; k < K; k++) {
+          let d = 0;
+          for (let v = 0; v < V; v++) {
+            const diff = x[xOffset + c * V + v] - cent[(c * K + k) * V + v];
+            if (layer.metric === 'l2') d += diff * diff;
+            else if (layer.metric === 'l1') d += Math.abs(diff);
+            else d = Math.max(d, Math.abs(diff));
+          }
+          if (d < bestDist) {
+            bestDist = d;
+            best = k;
+          }
+        }
+        const row = (c * K + best) * M;
+        for (let m = 0; m < M; m++) y[m] += table[row + m];
+      }
+      if (layer.activation === 'relu') for (let m = 0; m < M; m++) y[m] = Math.max(0, y[m]);
+      return y;
+    },
+  };
+}

@@ -1,0 +1,95 @@
+/**
+ * Closest-centroid-search planning: the exact distance range (and so the datapath width) for each
+ * metric, and the argmin comparator-tree pipeline.
+ *
+ * l2 is computed as e_k = ||p_k||² − 2·a·p_k. It differs from ||a − p_k||² by ||a||², which is the
+ * same for every k, so the argmin (and every tie) is bit-for-bit identical, while the hardware needs
+ * only multiplications by constants instead of V·K squarers.
+ */
+import type { Metric } from '../artifact/types.ts';
+import { scaleInterval, signedBitsFor, signedMax, signedMin, unsignedBitsFor } from '../numeric/fixed.ts';
+
+/** ||p||² for every centroid of (C·K, V). */
+export function centroidNorms(centroids: Int32Array, count: number, V: number): Int32Array {
+  const norms = new Int32Array(count);
+  for (let i = 0; i < count; i++) {
+    let s = 0;
+    for (let v = 0; v < V; v++) s += centroids[i * V + v] ** 2;
+    norms[i] = s;
+  }
+  return norms;
+}
+
+/** Range of the distance of one centroid over every input sub-vector in [amin, amax]^V. */
+function centroidDistanceRange(metric: Metric, p: ArrayLike<number>, norm: number, amin: number, amax: number): [number, number] {
+  let lo = 0;
+  let hi = 0;
+  for (let v = 0; v < p.length; v++) {
+    const pv = p[v];
+    if (metric === 'l2') {
+      const [plo, phi] = scaleInterval(amin, amax, pv);
+      lo += plo;
+      hi += phi;
+    } else {
+      const worst = Math.max(Math.abs(amin - pv), Math.abs(amax - pv));
+      hi = metric === 'l1' ? hi + worst : Math.max(hi, worst);
+    }
+  }
+  // l2: e = ||p||² − 2·(a·p); the dot range [lo, hi] maps to [norm − 2hi, norm − 2lo].
+  return metric === 'l2' ? [norm - 2 * hi, norm - 2 * lo] : [0, hi];
+}
+
+export interface DistancePlan {
+  range: [number, number];
+  width: number;
+  norms: Int32Array;
+  normWidth: number;
+}
+
+/** Distance range and width over all centroids of a layer for `bits`-wide signed inputs. */
+export function planDistance(metric: Metric, centroids: Int32Array, count: number, V: number, bits: number): DistancePlan {
+  const norms = metric === 'l2' ? centroidNorms(centroids, count, V) : new Int32Array(count);
+  const amin = signedMin(bits);
+  const amax = signedMax(bits);
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < count; i++) {
+    const [a, b] = centroidDistanceRange(metric, centroids.subarray(i * V, (i + 1) * V), norms[i], amin, amax);
+    lo = Math.min(lo, a);
+    hi = Math.max(hi, b);
+  }
+  let maxNorm = 0;
+  for (const n of norms) maxNorm = Math.max(maxNorm, n);
+  // The datapath also carries the centroid coordinates and norms as operands of that width.
+  for (const p of centroids) {
+    lo = Math.min(lo, p);
+    hi = Math.max(hi, p);
+  }
+  hi = Math.max(hi, maxNorm);
+  return { range: [lo, hi], width: signedBitsFor(lo, hi), norms, normWidth: unsignedBitsFor(maxNorm) };
+}
+
+/** The distance of one centroid exactly as the hardware computes it (golden model and tests). */
+export function hardwareDistance(metric: Metric, a: ArrayLike<number>, aOffset: number, p: ArrayLike<number>, pOffset: number, V: number, norm: number): number {
+  if (metric === 'l2') {
+    let dot = 0;
+    for (let v = 0; v < V; v++) dot += a[aOffset + v] * p[pOffset + v];
+    return norm - 2 * dot;
+  }
+  let d = 0;
+  for (let v = 0; v < V; v++) {
+    const diff = Math.abs(a[aOffset + v] - p[pOffset + v]);
+    d = metric === 'l1' ? d + diff : Math.max(d, diff);
+  }
+  return d;
+}
+
+/** Argmin comparator tree: depth ceil(log2 K); registers after every `levelsPerStage` levels and after the last. */
+export function planTree(K: number, levelsPerStage: number): { depth: number; registeredLevels: number[] } {
+  const depth = Math.max(1, Math.ceil(Math.log2(K)));
+  const registeredLevels: number[] = [];
+  for (let level = 1; level <= depth; level++) {
+    if (level % levelsPerStage === 0 || level === depth) registeredLevels.push(level);
+  }
+  return { depth, registeredLevels };
+}

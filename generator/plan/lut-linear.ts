@@ -1,0 +1,136 @@
+/**
+ * Planner for a lut_linear layer: artifact layer + hardware knobs → LutLinearPlan.
+ * This is the only place widths, memory layouts and latencies are decided.
+ */
+import type { LutLinearLayer } from '../artifact/types.ts';
+import type { LayerHwConfig } from '../config/hw-config.ts';
+import { LutnnError } from '../errors.ts';
+import { indexBits, makeRequantizer, MAX_EXACT_BITS, signedBitsFor, signedMax, signedMin } from '../numeric/fixed.ts';
+import { planDistance, planTree } from './distance.ts';
+import { quantizeBias, quantizeCentroids, quantizeTable } from './table.ts';
+import { planTiming } from './timing.ts';
+import type { LutLinearModuleNames, LutLinearPlan } from './types.ts';
+
+/** Table banks of at least this many bits go to block RAM when memory_style is auto (one iCE40 EBR). */
+export const AUTO_BLOCK_BITS = 4096;
+
+export function moduleNames(prefix: string): LutLinearModuleNames {
+  return {
+    top: `${prefix}_top`,
+    encoder: `${prefix}_encoder`,
+    ccs: `${prefix}_ccs`,
+    centroidRom: `${prefix}_centroid_rom`,
+    indexBuffer: `${prefix}_index_buffer`,
+    accumulator: `${prefix}_accumulator`,
+    tableRom: `${prefix}_table_rom`,
+    biasRom: `${prefix}_bias_rom`,
+    requant: `${prefix}_requant`,
+    outFifo: `${prefix}_out_fifo`,
+  };
+}
+
+function resolveParallelism(requested: number | 'all', total: number): number {
+  return requested === 'all' ? total : Math.min(requested, total);
+}
+
+/** Range of the accumulator: bias plus C table entries, each anywhere in the signed b_t range. */
+function accumulatorRange(bias: Int32Array, C: number, tableBits: number): [number, number] {
+  let bmin = 0;
+  let bmax = 0;
+  for (const b of bias) {
+    bmin = Math.min(bmin, b);
+    bmax = Math.max(bmax, b);
+  }
+  return [bmin + C * signedMin(tableBits), bmax + C * signedMax(tableBits)];
+}
+
+export function planLutLinear(layer: LutLinearLayer, hw: LayerHwConfig, prefix: string, file: string): LutLinearPlan {
+  const { inFeatures: D, outFeatures: M, numCodebooks: C, numCentroids: K, subvectorLen: V } = layer;
+  const Pc = resolveParallelism(hw.codebooksPerCycle, C);
+  const Pm = resolveParallelism(hw.outputsPerCycle, M);
+  const E = Math.ceil(C / Pc);
+  const G = Math.ceil(M / Pm);
+
+  const centroids = quantizeCentroids(layer);
+  const dist = planDistance(layer.metric, centroids, C * K, V, layer.input.bits);
+  const tree = planTree(K, hw.treeLevelsPerStage);
+  const ccsLatency = 1 + tree.registeredLevels.length; // distance register + tree registers
+
+  const table = quantizeTable(layer);
+  const bias = quantizeBias(layer, table.scale, file);
+  let biasLo = 0;
+  let biasHi = 0;
+  for (const b of bias) {
+    biasLo = Math.min(biasLo, b);
+    biasHi = Math.max(biasHi, b);
+  }
+  const accRange = accumulatorRange(bias, C, layer.tableBits);
+  const accWidth = signedBitsFor(accRange[0], accRange[1]);
+
+  const realMultiplier = table.scale / layer.output.scale;
+  const rq = makeRequantizer(realMultiplier, hw.multiplierBits);
+  const round = rq.shift > 0 ? 2 ** (rq.shift - 1) : 0;
+  const productWidth = signedBitsFor(accRange[0] * rq.multiplier, accRange[1] * rq.multiplier);
+  const roundedWidth = signedBitsFor(accRange[0] * rq.multiplier + round, accRange[1] * rq.multiplier + round);
+  if (roundedWidth > MAX_EXACT_BITS) {
+    throw new LutnnError(`Requantizer of layer "${layer.name}" would need ${roundedWidth} bits.`, {
+      file,
+      field: `layers.${layer.name}.multiplier_bits (hardware config)`,
+      expected: `accumulator (${accWidth} bits) × multiplier + rounding within ${MAX_EXACT_BITS} bits`,
+      found: `multiplier ${rq.multiplier} (${rq.multiplierBits} bits), shift ${rq.shift}; lower multiplier_bits`,
+    });
+  }
+
+  const centroidStorage = E === 1 ? 'constant' : 'rom';
+  const timing = planTiming(E, G, ccsLatency);
+  const tableWidth = Pm * layer.tableBits;
+  const tableDepth = G * E * K;
+  const tableStyle = hw.memoryStyle === 'auto' ? (tableWidth * tableDepth >= AUTO_BLOCK_BITS ? 'block' : 'distributed') : hw.memoryStyle;
+  const biasWidth = signedBitsFor(biasLo, biasHi);
+  const modules = moduleNames(prefix);
+  const centroidEntryWidth = V * layer.input.bits + (layer.metric === 'l2' ? dist.normWidth : 0);
+
+  return {
+    kind: 'lut_linear',
+    name: layer.name,
+    modules,
+    dims: { D, M, C, K, V },
+    metric: layer.metric,
+    activation: layer.activation,
+    input: { ...layer.input },
+    output: { ...layer.output },
+    parallel: { codebooksPerCycle: Pc, outputsPerCycle: Pm, encodeSteps: E, outputGroups: G },
+    ccs: {
+      centroidStorage,
+      centroids,
+      norms: dist.norms,
+      normWidth: dist.normWidth,
+      distanceWidth: dist.width,
+      distanceRange: dist.range,
+      indexWidth: indexBits(K),
+      treeDepth: tree.depth,
+      treeRegisteredLevels: tree.registeredLevels,
+      latency: ccsLatency,
+    },
+    table: { bits: layer.tableBits, scale: table.scale, values: table.values },
+    bias: { values: bias, width: biasWidth },
+    accumulator: { width: accWidth, range: accRange },
+    requant: { ...rq, productWidth, roundedWidth, realMultiplier },
+    memory: {
+      table: {
+        style: tableStyle,
+        banks: Pc,
+        width: tableWidth,
+        depth: tableDepth,
+        addressWidth: indexBits(tableDepth),
+        fileStem: `${prefix}_table_bank`,
+      },
+      bias: { width: Pm * biasWidth, depth: G, addressWidth: indexBits(G), file: `${prefix}_bias.memh` },
+      centroids:
+        centroidStorage === 'rom'
+          ? { width: Pc * K * centroidEntryWidth, depth: E, addressWidth: indexBits(E), file: `${prefix}_centroids.memh` }
+          : null,
+    },
+    timing,
+  };
+}

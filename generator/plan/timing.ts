@@ -1,0 +1,42 @@
+/**
+ * Cycle-exact timing of a lut_linear layer, derived from the micro-architecture in
+ * docs/architecture.md. The Verilator regression measures latency and initiation interval and
+ * requires them to equal these numbers.
+ *
+ * Schedule of a vector accepted in cycle a (cycle = clock period after the accepting edge):
+ *   encoder issues codebook groups in cycles a+1 … a+E;
+ *   the CCS returns each group L_ccs cycles later, the last index lands in cycle a+E+L_ccs;
+ *   the accumulator sees the full index bank in cycle a+E+L_ccs+1 and starts issuing table reads
+ *   in cycle a+E+L_ccs+2, one (group g, step e) per cycle for E·G cycles;
+ *   a read in cycle t is in the ROM register at t+1, in the accumulator at t+2, through the
+ *   requantizer (REQUANT_LATENCY) at t+4, and in the output FIFO (out_valid) at t+5.
+ */
+
+export const REQUANT_LATENCY = 2;
+/** Cycles from a table read being issued to the result being visible at out_valid. */
+export const READ_TO_OUTPUT = 3 + REQUANT_LATENCY;
+
+export interface LayerTiming {
+  latency: number;
+  initiationInterval: number;
+  indexBanks: number;
+  outFifoDepth: number;
+  requantLatency: number;
+  watchdogCycles: number;
+}
+
+export function planTiming(encodeSteps: number, outputGroups: number, ccsLatency: number): LayerTiming {
+  const E = encodeSteps;
+  const ii = E * outputGroups;
+  // Cycles from the encoder accepting a vector to the accumulator's first read of it.
+  const acceptToFirstRead = E + ccsLatency + 2;
+  const latency = acceptToFirstRead + ii - 1 + READ_TO_OUTPUT;
+  // A bank is reserved at accept and released after the last read; in steady state a vector is
+  // accepted acceptToFirstRead cycles before its first read, so (banks − 1)·II ≥ that distance.
+  const indexBanks = Math.max(2, 1 + Math.ceil(acceptToFirstRead / ii));
+  // The accumulator starts a vector only with an output-FIFO credit; credits return one cycle
+  // after the pop and are checked one cycle before the start (both registered).
+  const outFifoDepth = Math.max(2, 1 + Math.ceil((READ_TO_OUTPUT + 1) / ii));
+  const watchdogCycles = latency + ii * (indexBanks + outFifoDepth) + 16;
+  return { latency, initiationInterval: ii, indexBanks, outFifoDepth, requantLatency: REQUANT_LATENCY, watchdogCycles };
+}

@@ -1,0 +1,87 @@
+/**
+ * Builds the Verilator simulator of a design once and caches it by content: the hash covers the
+ * RTL, the memory files, the harness source, the Verilator version and the build flags, so an
+ * unchanged design is never rebuilt and a changed one never reuses a stale binary.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { LutnnError } from '../generator/errors.ts';
+import type { DesignPlan } from '../generator/plan/types.ts';
+import { harnessSource } from './harness.ts';
+
+const BUILD_FLAGS = ['--cc', '--exe', '--build', '--trace', '-Wno-fatal', '-O3', '--x-assign', 'fast', '--x-initial', 'fast', '-CFLAGS', '-O1', '-CFLAGS', '-std=c++17'];
+
+export function cacheRoot(): string {
+  return process.env.LUTNN_CACHE_DIR ?? join(homedir(), '.cache', 'lutnn-hdl');
+}
+
+let verilatorVersion: string | undefined;
+export async function getVerilatorVersion(): Promise<string> {
+  if (verilatorVersion) return verilatorVersion;
+  try {
+    const { stdout } = await execa('verilator', ['--version']);
+    verilatorVersion = stdout.trim();
+  } catch {
+    throw new LutnnError('Verilator is not installed or not on PATH.', {
+      expected: 'verilator (Debian: apt-get install -y verilator)',
+      found: 'no verilator command',
+    });
+  }
+  return verilatorVersion;
+}
+
+/** Verilog sources of the design in file-list order, and the memory files next to them. */
+export async function designSources(designDir: string): Promise<{ verilog: string[]; memories: string[] }> {
+  const list = await readFile(join(designDir, 'files.f'), 'utf8');
+  const verilog = list.split('\n').filter((l) => l.trim() !== '');
+  const memories = (await readdir(designDir)).filter((f) => f.endsWith('.memh')).sort();
+  return { verilog, memories };
+}
+
+export interface BuiltSimulator {
+  binary: string;
+  cached: boolean;
+  buildSeconds: number;
+}
+
+export async function buildSimulator(designDir: string, design: DesignPlan): Promise<BuiltSimulator> {
+  const version = await getVerilatorVersion();
+  const { verilog, memories } = await designSources(designDir);
+  const harness = harnessSource(design);
+  const hash = createHash('sha256');
+  hash.update(version).update('\0').update(BUILD_FLAGS.join(' ')).update('\0').update(harness);
+  for (const f of [...verilog, ...memories]) hash.update('\0').update(f).update('\0').update(await readFile(join(designDir, f)));
+  const key = hash.digest('hex').slice(0, 24);
+  const dir = join(cacheRoot(), 'verilator', key);
+  const binary = join(dir, 'sim');
+  if (existsSync(binary)) return { binary, cached: true, buildSeconds: 0 };
+
+  // Build in a private folder and rename it into place, so concurrent builds never see half a cache entry.
+  await mkdir(join(cacheRoot(), 'verilator'), { recursive: true });
+  const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
+  await mkdir(tmp, { recursive: true });
+  const started = Date.now();
+  try {
+    await writeFile(join(tmp, 'harness.cpp'), harness);
+    const args = [...BUILD_FLAGS, '-j', '2', '--top-module', design.top, '-Mdir', join(tmp, 'obj'), '-o', join(tmp, 'sim'), join(tmp, 'harness.cpp'), ...verilog.map((f) => join(designDir, f))];
+    const result = await execa('verilator', args, { reject: false, all: true });
+    if (result.exitCode !== 0 || !existsSync(join(tmp, 'sim'))) {
+      throw new LutnnError('Verilator failed to build the simulator.', {
+        file: designDir,
+        expected: 'a successful verilator --build',
+        found: (result.all ?? '').split('\n').slice(-30).join('\n'),
+      });
+    }
+    await rm(join(tmp, 'obj'), { recursive: true, force: true });
+    if (existsSync(dir)) await rm(tmp, { recursive: true, force: true });
+    else await rename(tmp, dir);
+  } catch (err) {
+    await rm(tmp, { recursive: true, force: true });
+    throw err;
+  }
+  return { binary, cached: false, buildSeconds: (Date.now() - started) / 1000 };
+}

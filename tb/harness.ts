@@ -1,0 +1,44 @@
+/** Generates the C++ Verilator harness of a design from tb/templates/harness.cpp.hbs. */
+import { headerLines } from '../generator/emit/header.ts';
+import { renderTemplate } from '../generator/emit/render.ts';
+import type { DesignPlan } from '../generator/plan/types.ts';
+
+/** C++ statements copying 32-bit words into (or out of) a Verilator port of `width` bits. */
+function portCopy(port: string, width: number, direction: 'in' | 'out'): string {
+  const words = Math.ceil(width / 32);
+  if (width <= 32) return direction === 'in' ? `  top->${port} = words[0];` : `  words[0] = (uint32_t)top->${port};`;
+  if (width <= 64) {
+    return direction === 'in'
+      ? `  top->${port} = (uint64_t)words[0] | ((uint64_t)words[1] << 32);`
+      : `  words[0] = (uint32_t)top->${port};\n  words[1] = (uint32_t)(top->${port} >> 32);`;
+  }
+  return direction === 'in'
+    ? `  for (int i = 0; i < ${words}; i++) top->${port}[i] = words[i];`
+    : `  for (int i = 0; i < ${words}; i++) words[i] = top->${port}[i];`;
+}
+
+export function harnessSource(design: DesignPlan): string {
+  const layer = design.layers[0];
+  const inWidth = layer.dims.D * layer.input.bits;
+  const outWidth = layer.dims.M * layer.output.bits;
+  const t = layer.timing;
+  return renderTemplate(
+    'harness.cpp.hbs',
+    {
+      header: headerLines(design, `Verilator harness of ${design.top}.`),
+      top: design.top,
+      D: layer.dims.D,
+      M: layer.dims.M,
+      inBits: layer.input.bits,
+      outBits: layer.output.bits,
+      inWords: Math.ceil(inWidth / 32),
+      outWords: Math.ceil(outWidth / 32),
+      driveInput: portCopy('in_data_i', inWidth, 'in'),
+      sampleOutput: portCopy('out_data_o', outWidth, 'out'),
+      watchdogCycles: t.watchdogCycles,
+      watchdogNote: `${t.watchdogCycles} cycles (latency ${t.latency} + II ${t.initiationInterval} x (index banks + FIFO slots) + 16)`,
+      maxCyclesPerVector: t.initiationInterval + t.latency,
+    },
+    'tb',
+  );
+}

@@ -1,0 +1,66 @@
+/** Runs a built simulator on a batch of input vectors and reads back outputs and cycle counts. */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { LutnnError } from '../generator/errors.ts';
+import type { LutLinearPlan } from '../generator/plan/types.ts';
+
+export interface SimOptions {
+  seed: number;
+  /** Probability that the driver leaves a cycle without input valid. */
+  gapProbability: number;
+  /** Probability that output ready is low in a cycle. */
+  stallProbability: number;
+  /** Optional VCD dump of cycles [from, to]. */
+  trace?: { path: string; fromCycle: number; toCycle: number };
+}
+
+export interface SimResult {
+  outputs: Int32Array;
+  /** Cycle of each vector's input handshake (−1 if never accepted). */
+  acceptCycles: number[];
+  /** Cycle of each vector's output handshake (−1 if never produced). */
+  outputCycles: number[];
+  totalCycles: number;
+  /** Set when the harness stopped early (watchdog, cycle limit). */
+  failure?: string;
+}
+
+export async function runSimulator(binary: string, designDir: string, layer: LutLinearPlan, inputs: Int32Array, opts: SimOptions): Promise<SimResult> {
+  const count = inputs.length / layer.dims.D;
+  const work = await mkdtemp(join(tmpdir(), 'lutnn-sim-'));
+  try {
+    const inPath = join(work, 'in.bin');
+    const outPath = join(work, 'out.bin');
+    const cyclesPath = join(work, 'cycles.bin');
+    await writeFile(inPath, Buffer.from(inputs.buffer, inputs.byteOffset, inputs.byteLength));
+    const args = ['--in', inPath, '--out', outPath, '--cycles', cyclesPath, '--count', String(count), '--seed', String(opts.seed), '--gap', String(opts.gapProbability), '--stall', String(opts.stallProbability)];
+    if (opts.trace) args.push('--trace', opts.trace.path, '--trace-from', String(opts.trace.fromCycle), '--trace-to', String(opts.trace.toCycle));
+    // Memory files are read relative to the working directory: run inside the design folder.
+    const proc = await execa(binary, args, { cwd: designDir, reject: false });
+    if (proc.exitCode !== 0 && proc.exitCode !== 3 && proc.exitCode !== 4) {
+      throw new LutnnError('The simulator failed.', { file: binary, expected: 'exit code 0', found: `exit ${proc.exitCode}: ${proc.stderr.trim()}` });
+    }
+    const outBuf = await readFile(outPath);
+    const cycBuf = await readFile(cyclesPath).catch(() => Buffer.alloc(count * 16, 0xff));
+    const outputs = new Int32Array(count * layer.dims.M);
+    for (let i = 0; i < outputs.length; i++) outputs[i] = outBuf.readInt32LE(i * 4);
+    const acceptCycles: number[] = [];
+    const outputCycles: number[] = [];
+    for (let n = 0; n < count; n++) {
+      acceptCycles.push(Number(cycBuf.readBigInt64LE(n * 16)));
+      outputCycles.push(Number(cycBuf.readBigInt64LE(n * 16 + 8)));
+    }
+    const summary = proc.exitCode === 0 ? (JSON.parse(proc.stdout.trim().split('\n').pop() ?? '{}') as { cycles?: number }) : {};
+    return {
+      outputs,
+      acceptCycles,
+      outputCycles,
+      totalCycles: summary.cycles ?? -1,
+      failure: proc.exitCode === 0 ? undefined : proc.stderr.trim(),
+    };
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
