@@ -29,9 +29,9 @@ export function slice(name: string, lsb: number, width: number): string {
   return width === 1 ? `${name}[${lsb}]` : `${name}[${lsb + width - 1}:${lsb}]`;
 }
 
-/** Declaration range `[w-1:0]`, or the empty string for one bit. */
+/** Declaration range `[w-1:0]`; one bit is `[0:0]` so that `x[0]` is always a legal select. */
 export function range(width: number): string {
-  return width === 1 ? '' : `[${width - 1}:0]`;
+  return `[${width - 1}:0]`;
 }
 
 /**

@@ -23,7 +23,7 @@ export function baseContext(design: DesignPlan, module: string, purpose: string,
 export function counterFields(prefix: string, count: number): Record<string, string> {
   const w = indexBits(count);
   return {
-    [`${prefix}Range`]: range(w) || '[0:0]',
+    [`${prefix}Range`]: range(w),
     [`${prefix}ZeroLit`]: lit(0, w),
     [`${prefix}OneLit`]: lit(1, w),
     [`${prefix}LastLit`]: lit(count - 1, w),

@@ -47,7 +47,7 @@ export function outFifoModule(design: DesignPlan, plan: LutLinearPlan): Generate
     dataRange: range(width),
     lastSlot: depth - 1,
     ...counterFields('ptr', depth),
-    countRange: range(cw) || '[0:0]',
+    countRange: range(cw),
     countZeroLit: lit(0, cw),
     countOneLit: lit(1, cw),
   };

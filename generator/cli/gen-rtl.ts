@@ -1,0 +1,50 @@
+/** `lutnn gen-rtl`: artifact + hardware config → RTL folder. */
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { genRtl } from '../gen-rtl.ts';
+import { PROJECT_ROOT } from '../emit/render.ts';
+import { makeReporter } from './progress.ts';
+
+export const BUNDLED_EXAMPLE = {
+  model: join(PROJECT_ROOT, 'examples', 'lut_linear_64x32', 'model.json'),
+  config: join(PROJECT_ROOT, 'examples', 'lut_linear_64x32', 'hw.yaml'),
+  out: join(PROJECT_ROOT, 'rtl-out', 'example'),
+};
+
+export function genRtlCommand(program: Command): void {
+  program
+    .command('gen-rtl')
+    .description('Generate Verilog for a LUT-NN artifact. Without --model, generates the bundled example.')
+    .option('-m, --model <model.json>', 'artifact manifest (format v1, docs/artifact-format.md)')
+    .option('-c, --config <hw.yaml>', 'hardware configuration (docs/hw-config.md); defaults apply without it')
+    .option('-o, --out <dir>', 'output folder, replaced atomically (default: rtl-out/<model name>)')
+    .option('-q, --quiet', 'print nothing but errors')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  npx lutnn gen-rtl\n  npx lutnn gen-rtl --model model.json --config hw.yaml --out rtl-out/my_layer\n',
+    )
+    .action(async (opts: { model?: string; config?: string; out?: string; quiet?: boolean }) => {
+      const useExample = opts.model === undefined;
+      const model = opts.model ?? BUNDLED_EXAMPLE.model;
+      const config = opts.config ?? (useExample ? BUNDLED_EXAMPLE.config : undefined);
+      const out = opts.out ?? (useExample ? BUNDLED_EXAMPLE.out : join('rtl-out', 'design'));
+      const report = makeReporter(opts.quiet === true);
+      const result = await genRtl({ model, config, out, onStage: (s) => report.stage(s) });
+      const layer = result.plan.layers[0];
+      report.done(`wrote ${result.files.length} files to ${out}`);
+      if (!opts.quiet) {
+        const t = layer.timing;
+        process.stdout.write(
+          [
+            `design     ${result.plan.top} (artifact ${result.plan.artifact.name}, sha256 ${result.plan.artifact.sha256.slice(0, 16)}…)`,
+            `layer      ${layer.name}: D=${layer.dims.D} M=${layer.dims.M} C=${layer.dims.C} K=${layer.dims.K} V=${layer.dims.V}, ${layer.metric}, ${layer.activation}`,
+            `parallel   ${layer.parallel.codebooksPerCycle} codebooks/cycle, ${layer.parallel.outputsPerCycle} outputs/cycle`,
+            `timing     latency ${t.latency} cycles, one vector every ${t.initiationInterval} cycles`,
+            `memory     ${layer.memory.table.banks} table bank(s) of ${layer.memory.table.depth} x ${layer.memory.table.width} bits (${layer.memory.table.style})`,
+            `next       npx lutnn sim ${out} --vectors 10000 --seed 1`,
+            '',
+          ].join('\n'),
+        );
+      }
+    });
+}

@@ -1,0 +1,147 @@
+/**
+ * Random lut_linear layers for property-based tests: a fast-check arbitrary over shapes, number
+ * formats, metrics, table sources and hardware knobs, and a writer that turns one into an
+ * artifact folder plus hw.yaml. Ties and saturation are forced on purpose: some centroids are
+ * duplicated (exact distance ties) and the output scale is often too small for the outputs.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { stringify } from 'yaml';
+import { writeArtifact } from '../../generator/artifact/write.ts';
+import type { TensorInput } from '../../generator/artifact/safetensors.ts';
+import { Rng } from '../../generator/util/rng.ts';
+
+export interface RandomLayerSpec {
+  K: number;
+  V: number;
+  C: number;
+  M: number;
+  inBits: number;
+  outBits: number;
+  tableBits: number;
+  metric: 'l2' | 'l1' | 'chebyshev';
+  activation: 'none' | 'relu';
+  source: 'float' | 'int' | 'weight';
+  withBias: boolean;
+  /** Fraction of centroids replaced by a copy of another centroid of the same codebook. */
+  duplicateFraction: number;
+  /** Output scale relative to the natural output range (small → heavy saturation). */
+  outputScaleFactor: number;
+  codebooksPerCycle: number | 'all';
+  outputsPerCycle: number | 'all';
+  treeLevelsPerStage: number;
+  memoryStyle: 'auto' | 'block' | 'distributed';
+  reset: 'sync' | 'async';
+  seed: number;
+}
+
+export const randomLayerSpec: fc.Arbitrary<RandomLayerSpec> = fc.record({
+  K: fc.integer({ min: 2, max: 32 }),
+  V: fc.integer({ min: 1, max: 9 }),
+  C: fc.integer({ min: 1, max: 40 }),
+  M: fc.integer({ min: 1, max: 64 }),
+  inBits: fc.integer({ min: 4, max: 12 }),
+  outBits: fc.integer({ min: 4, max: 12 }),
+  tableBits: fc.integer({ min: 4, max: 12 }),
+  metric: fc.constantFrom('l2' as const, 'l1' as const, 'chebyshev' as const),
+  activation: fc.constantFrom('none' as const, 'relu' as const),
+  source: fc.constantFrom('float' as const, 'int' as const, 'weight' as const),
+  withBias: fc.boolean(),
+  duplicateFraction: fc.constantFrom(0, 0.1, 0.3),
+  outputScaleFactor: fc.constantFrom(0.05, 0.3, 1, 3),
+  codebooksPerCycle: fc.oneof(fc.constant('all' as const), fc.integer({ min: 1, max: 8 })),
+  outputsPerCycle: fc.oneof(fc.constant('all' as const), fc.integer({ min: 1, max: 16 })),
+  treeLevelsPerStage: fc.integer({ min: 1, max: 3 }),
+  memoryStyle: fc.constantFrom('auto' as const, 'block' as const, 'distributed' as const),
+  reset: fc.constantFrom('sync' as const, 'async' as const),
+  seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+});
+
+/** Writes the artifact (model.json + model.safetensors) and hw.yaml for a spec; returns their paths. */
+export async function writeRandomLayer(dir: string, s: RandomLayerSpec): Promise<{ model: string; config: string }> {
+  const rng = new Rng(s.seed);
+  const D = s.C * s.V;
+  const inScale = 2 ** -(s.inBits - 3); // inputs span about ±4.0
+  const qmax = 2 ** (s.inBits - 1) - 1;
+
+  // Centroids as float multiples of the input scale (exact), with deliberate duplicates.
+  const centroids = new Float64Array(s.C * s.K * s.V);
+  for (let i = 0; i < centroids.length; i++) centroids[i] = rng.int(-qmax - 1, qmax) * inScale;
+  for (let c = 0; c < s.C; c++) {
+    for (let k = 1; k < s.K; k++) {
+      if (rng.next() < s.duplicateFraction) {
+        const from = rng.int(0, k - 1);
+        for (let v = 0; v < s.V; v++) centroids[(c * s.K + k) * s.V + v] = centroids[(c * s.K + from) * s.V + v];
+      }
+    }
+  }
+
+  const tensors: TensorInput[] = [{ name: 'l.centroids', dtype: 'F32', shape: [s.C, s.K, s.V], data: centroids }];
+  const tmax = 2 ** (s.tableBits - 1) - 1;
+  let table: Record<string, unknown> = { bits: s.tableBits };
+  let tensorRefs: Record<string, string> = { centroids: 'l.centroids' };
+  let entryScale: number;
+  if (s.source === 'weight') {
+    const weight = Float64Array.from({ length: s.C * s.V * s.M }, () => rng.normal());
+    tensors.push({ name: 'l.weight', dtype: 'F32', shape: [s.C, s.V, s.M], data: weight });
+    tensorRefs = { ...tensorRefs, weight: 'l.weight' };
+    entryScale = 4 / tmax;
+  } else if (s.source === 'float') {
+    const lut = Float64Array.from({ length: s.C * s.K * s.M }, () => rng.normal());
+    tensors.push({ name: 'l.lut', dtype: 'F32', shape: [s.C, s.K, s.M], data: lut });
+    tensorRefs = { ...tensorRefs, lut: 'l.lut' };
+    entryScale = 3 / tmax;
+  } else {
+    const lut = Int32Array.from({ length: s.C * s.K * s.M }, () => rng.int(-tmax - 1, tmax));
+    entryScale = 0.01;
+    tensors.push({ name: 'l.lut', dtype: s.tableBits <= 8 ? 'I8' : 'I16', shape: [s.C, s.K, s.M], data: lut });
+    tensorRefs = { ...tensorRefs, lut: 'l.lut' };
+    table = { ...table, scale: entryScale };
+  }
+  if (s.withBias) {
+    const bias = Float64Array.from({ length: s.M }, () => rng.normal() * entryScale * tmax * 2);
+    tensors.push({ name: 'l.bias', dtype: 'F32', shape: [s.M], data: bias });
+    tensorRefs = { ...tensorRefs, bias: 'l.bias' };
+  }
+  // Natural output range ≈ sqrt(C)·(typical entry); the factor pushes it into saturation or not.
+  const natural = Math.sqrt(s.C) * entryScale * tmax;
+  const outScale = (natural * s.outputScaleFactor) / 2 ** (s.outBits - 1);
+  const manifest = {
+    format: 'lutnn-artifact',
+    format_version: 1,
+    name: 'rnd',
+    tensors: 'model.safetensors',
+    layers: [
+      {
+        name: 'l',
+        kind: 'lut_linear',
+        in_features: D,
+        out_features: s.M,
+        num_codebooks: s.C,
+        num_centroids: s.K,
+        subvector_len: s.V,
+        metric: s.metric,
+        activation: s.activation,
+        input: { bits: s.inBits, scale: inScale },
+        output: { bits: s.outBits, scale: Math.fround(outScale) },
+        table,
+        tensors: tensorRefs,
+      },
+    ],
+  };
+  await mkdir(dir, { recursive: true });
+  const model = await writeArtifact(dir, manifest, tensors);
+  const config = join(dir, 'hw.yaml');
+  await writeFile(
+    config,
+    stringify({
+      codebooks_per_cycle: s.codebooksPerCycle === 'all' ? undefined : s.codebooksPerCycle,
+      outputs_per_cycle: s.outputsPerCycle === 'all' ? undefined : s.outputsPerCycle,
+      tree_levels_per_stage: s.treeLevelsPerStage,
+      memory_style: s.memoryStyle,
+      reset: s.reset,
+    }),
+  );
+  return { model, config };
+}
