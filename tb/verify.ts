@@ -47,6 +47,8 @@ export interface TimingCheck {
 
 export interface VerifyReport {
   design: DesignPlan;
+  /** The input vectors that were simulated (N·D). */
+  inputs: Int32Array;
   build: BuiltSimulator;
   vectors: number;
   simCycles: number;
@@ -129,6 +131,7 @@ export async function verifyDesign(designDir: string, opts: VerifyOptions): Prom
   }
   return {
     design,
+    inputs,
     build,
     vectors: inputs.length / layer.dims.D,
     simCycles: sim.totalCycles,

@@ -1,5 +1,5 @@
 /** `lutnn gen-rtl`: artifact + hardware config → RTL folder. */
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import type { Command } from 'commander';
 import { genRtl } from '../gen-rtl.ts';
 import { PROJECT_ROOT } from '../emit/render.ts';
@@ -29,9 +29,10 @@ export function genRtlCommand(program: Command): void {
       const config = opts.config ?? (useExample ? BUNDLED_EXAMPLE.config : undefined);
       const out = opts.out ?? (useExample ? BUNDLED_EXAMPLE.out : join('rtl-out', 'design'));
       const report = makeReporter(opts.quiet === true);
+      const shown = relative(process.cwd(), out) || '.';
       const result = await genRtl({ model, config, out, onStage: (s) => report.stage(s) });
       const layer = result.plan.layers[0];
-      report.done(`wrote ${result.files.length} files to ${out}`);
+      report.done(`wrote ${result.files.length} files to ${shown}`);
       if (!opts.quiet) {
         const t = layer.timing;
         process.stdout.write(
@@ -41,7 +42,7 @@ export function genRtlCommand(program: Command): void {
             `parallel   ${layer.parallel.codebooksPerCycle} codebooks/cycle, ${layer.parallel.outputsPerCycle} outputs/cycle`,
             `timing     latency ${t.latency} cycles, one vector every ${t.initiationInterval} cycles`,
             `memory     ${layer.memory.table.banks} table bank(s) of ${layer.memory.table.depth} x ${layer.memory.table.width} bits (${layer.memory.table.style})`,
-            `next       npx lutnn sim ${out} --vectors 10000 --seed 1`,
+            `next       npx lutnn sim ${shown} --vectors 10000 --seed 1`,
             '',
           ].join('\n'),
         );

@@ -1,6 +1,7 @@
 /** `lutnn sim`: Verilator simulation of a generated design, checked bit-exactly against the golden model. */
 import type { Command } from 'commander';
 import { LutnnError } from '../errors.ts';
+import { floatErrorReport } from '../../tb/float-report.ts';
 import { verifyDesign } from '../../tb/verify.ts';
 import { EXIT_CHECK_FAILED } from './main.ts';
 import { makeReporter } from './progress.ts';
@@ -33,8 +34,9 @@ export function simCommand(program: Command): void {
     .option('--gap <p>', 'probability of an idle input cycle', parseProbability('--gap'), 0.25)
     .option('--stall <p>', 'probability of output back-pressure in a cycle', parseProbability('--stall'), 0.25)
     .option('--no-timing', 'skip measuring latency and initiation interval against the plan')
+    .option('-m, --model <model.json>', 'artifact for the float-reference error report (default: the one the design records, if unchanged)')
     .option('-q, --quiet', 'print only the verdict')
-    .action(async (designDir: string, opts: { vectors: number; seed: number; gap: number; stall: number; timing: boolean; quiet?: boolean }) => {
+    .action(async (designDir: string, opts: { vectors: number; seed: number; gap: number; stall: number; timing: boolean; model?: string; quiet?: boolean }) => {
       const report = makeReporter(opts.quiet === true);
       const r = await verifyDesign(designDir, {
         vectors: opts.vectors,
@@ -61,6 +63,12 @@ export function simCommand(program: Command): void {
         const t = r.timing;
         const verdict = t.ok ? 'PASS' : 'FAIL';
         lines.push(`${verdict}  latency ${t.measuredLatency} cycles (plan ${t.planLatency}), initiation interval ${t.measuredIntervals.join('/')} (plan ${t.planII})`);
+      }
+      const err = r.ok ? await floatErrorReport(r.design, r.inputs, opts.model) : null;
+      if (err) {
+        lines.push(
+          `info  error vs float reference (${r.vectors} vectors): max |e| ${err.maxAbsError.toPrecision(4)}, mean |e| ${err.meanAbsError.toPrecision(4)}, relative RMS ${(100 * err.relativeRmsError).toFixed(2)} %, saturated outputs ${(100 * err.saturatedFraction).toFixed(2)} %`,
+        );
       }
       process.stdout.write(`${lines.join('\n')}\n`);
       if (!r.ok) process.exitCode = EXIT_CHECK_FAILED;

@@ -75,3 +75,56 @@ export function packFieldsHex(fields: PackedField[]): string {
   }
   return word.toString(16).padStart(Math.ceil(Number(offset) / 4), '0');
 }
+
+const HEX_CODES = Buffer.from(HEX);
+
+/**
+ * Writes packed words of `lanes` two's-complement fields of `laneWidth` bits as hex lines into a
+ * byte buffer (the fast path for large memories). Same output as `packHex` plus a newline slot.
+ */
+export class HexWordWriter {
+  readonly digits: number;
+  readonly lineBytes: number;
+  private readonly nibbles: Uint8Array;
+  private readonly mask: number;
+
+  constructor(
+    private readonly laneWidth: number,
+    private readonly lanes: number,
+  ) {
+    if (laneWidth > 32) throw new RangeError(`lane width ${laneWidth} exceeds 32 bits`);
+    this.digits = Math.ceil((laneWidth * lanes) / 4);
+    this.lineBytes = this.digits + 1;
+    this.nibbles = new Uint8Array(this.digits);
+    this.mask = laneWidth === 32 ? -1 : 2 ** laneWidth - 1;
+  }
+
+  /** Word from values[offset … offset+count−1] (lanes past count are zero) at buf[pos …]. */
+  write(buf: Buffer, pos: number, values: ArrayLike<number>, offset: number, count: number): void {
+    const { laneWidth, digits, nibbles } = this;
+    if (laneWidth % 4 === 0) {
+      // Whole nibbles per lane: emit each lane's digits directly, lane 0 rightmost.
+      const per = laneWidth / 4;
+      for (let l = 0; l < this.lanes; l++) {
+        let v = l < count ? (values[offset + l] & this.mask) >>> 0 : 0;
+        let p = pos + digits - 1 - l * per;
+        for (let d = 0; d < per; d++) {
+          buf[p--] = HEX_CODES[v & 15];
+          v >>>= 4;
+        }
+      }
+      return;
+    }
+    nibbles.fill(0);
+    for (let l = 0; l < count; l++) {
+      const v = (values[offset + l] & this.mask) >>> 0;
+      for (let b = 0; b < laneWidth; b++) {
+        if ((v >>> b) & 1) {
+          const p = l * laneWidth + b;
+          nibbles[p >> 2] |= 1 << (p & 3);
+        }
+      }
+    }
+    for (let i = 0; i < digits; i++) buf[pos + i] = HEX_CODES[nibbles[digits - 1 - i]];
+  }
+}

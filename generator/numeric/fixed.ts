@@ -32,9 +32,8 @@ export function saturateSigned(value: number, bits: number): number {
  * conversion (tables, centroids, bias, input quantization) so results match what trainers compute.
  */
 export function roundHalfEven(x: number): number {
-  const r = Math.round(x); // rounds half up (toward +inf)
-  if (Math.abs(x % 1) === 0.5 && r % 2 !== 0) return r - 1;
-  return r;
+  const r = Math.round(x); // rounds half up (toward +inf); r − x is exactly 0.5 on a tie
+  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
 /** Fewest bits of a signed two's-complement integer that holds every value in [lo, hi]. */

@@ -19,15 +19,11 @@ function encodeInts(a: Int32Array): EncodedInts {
     if (v < lo) lo = v;
     if (v > hi) hi = v;
   }
-  if (lo >= -128 && hi <= 127) return { $ints: 'i8', length: a.length, base64: Buffer.from(Int8Array.from(a).buffer).toString('base64') };
-  if (lo >= -32768 && hi <= 32767) {
-    const b = Buffer.alloc(a.length * 2);
-    for (let i = 0; i < a.length; i++) b.writeInt16LE(a[i], i * 2);
-    return { $ints: 'i16', length: a.length, base64: b.toString('base64') };
-  }
-  const b = Buffer.alloc(a.length * 4);
-  for (let i = 0; i < a.length; i++) b.writeInt32LE(a[i], i * 4);
-  return { $ints: 'i32', length: a.length, base64: b.toString('base64') };
+  // Typed-array copies are little-endian on every platform Node supports (x86, ARM).
+  const narrow = lo >= -128 && hi <= 127 ? new Int8Array(a.length) : lo >= -32768 && hi <= 32767 ? new Int16Array(a.length) : new Int32Array(a.length);
+  for (let i = 0; i < a.length; i++) narrow[i] = a[i];
+  const $ints = narrow instanceof Int8Array ? 'i8' : narrow instanceof Int16Array ? 'i16' : 'i32';
+  return { $ints, length: a.length, base64: Buffer.from(narrow.buffer, narrow.byteOffset, narrow.byteLength).toString('base64') };
 }
 
 function decodeInts(e: EncodedInts): Int32Array {

@@ -72,3 +72,19 @@ describe('verilog helpers', () => {
     expect(signExtend('x', 'x[3]', 4, 6)).toBe('{{2{x[3]}}, x}');
   });
 });
+
+describe('HexWordWriter', () => {
+  it('writes the same words as packHex for every lane width', async () => {
+    const { HexWordWriter } = await import('../../generator/emit/verilog.ts');
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 32 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 0, max: 6 }), fc.integer({ min: 0, max: 2 ** 31 - 1 }), (w, lanes, countRaw, seed) => {
+        const count = Math.min(countRaw, lanes);
+        const values = Array.from({ length: count }, (_, i) => ((seed * (i + 7)) % 2 ** Math.min(w, 31)) - (w > 1 ? 2 ** (Math.min(w, 31) - 1) : 0));
+        const writer = new HexWordWriter(w, lanes);
+        const buf = Buffer.alloc(writer.lineBytes, 0x30);
+        writer.write(buf, 0, values, 0, count);
+        expect(buf.subarray(0, writer.digits).toString()).toBe(packHex(values, w, lanes));
+      }),
+    );
+  });
+});

@@ -7,7 +7,7 @@ import { lit, range } from '../verilog.ts';
 export interface GeneratedFile {
   /** File name inside the design folder. */
   path: string;
-  content: string;
+  content: string | Buffer;
 }
 
 /** Context fields every template reads: header and reset style. */

@@ -2,7 +2,7 @@
 import type { DesignPlan, LutLinearPlan } from '../../plan/types.ts';
 import { headerLines } from '../header.ts';
 import { renderTemplate } from '../render.ts';
-import { packFieldsHex, packHex, range, type PackedField } from '../verilog.ts';
+import { HexWordWriter, packFieldsHex, packHex, range, type PackedField } from '../verilog.ts';
 import { baseContext, layerParams, type GeneratedFile } from './common.ts';
 
 /** Declared ROM depth: at least 2 words so a 1-bit address indexes it exactly. */
@@ -18,30 +18,36 @@ function memFile(design: DesignPlan, path: string, what: string, words: string[]
   return { path, content: `${comment}\n${lines.join('\n')}\n` };
 }
 
-/** Table bank j: word (g·E + e)·K + k holds T[e·P_c + j][k][g·P_m + l] in lane l (zero past C or M). */
+/**
+ * Table bank j: word (g·E + e)·K + k holds T[e·P_c + j][k][g·P_m + l] in lane l (zero past C or M).
+ * Banks can hold millions of entries (a BERT FFN layer has 9.4 M), so words are written straight
+ * into a byte buffer instead of through per-word strings.
+ */
 export function tableBankFiles(design: DesignPlan, plan: LutLinearPlan): GeneratedFile[] {
   const { C, K, M } = plan.dims;
   const { codebooksPerCycle: Pc, outputsPerCycle: Pm, encodeSteps: E, outputGroups: G } = plan.parallel;
   const mem = plan.memory.table;
   const t = plan.table.values;
-  const lanes = new Int32Array(Pm);
+  const writer = new HexWordWriter(plan.table.bits, Pm);
   const files: GeneratedFile[] = [];
   for (let j = 0; j < Pc; j++) {
-    const words: string[] = new Array(mem.depth);
+    const header = `${headerLines(design, `Table bank ${j} of layer ${plan.name}: ${mem.depth} words of ${Pm} x INT${plan.table.bits}.`, '//')}\n`;
+    const words = romWords(mem.depth);
+    const body = Buffer.alloc(words * writer.lineBytes, 0x30); // '0' everywhere: padding words are zero
     for (let g = 0; g < G; g++) {
+      const lanes = Math.min(Pm, M - g * Pm);
       for (let e = 0; e < E; e++) {
         const c = e * Pc + j;
         for (let k = 0; k < K; k++) {
-          lanes.fill(0);
-          if (c < C) {
-            const row = (c * K + k) * M;
-            for (let l = 0; l < Pm && g * Pm + l < M; l++) lanes[l] = t[row + g * Pm + l];
-          }
-          words[(g * E + e) * K + k] = packHex(lanes, plan.table.bits, Pm);
+          const word = (g * E + e) * K + k;
+          const row = (c * K + k) * M + g * Pm;
+          if (c < C) writer.write(body, word * writer.lineBytes, t, row, lanes);
+          else writer.write(body, word * writer.lineBytes, t, 0, 0);
         }
       }
     }
-    files.push(memFile(design, `${mem.fileStem}${j}.memh`, `Table bank ${j} of layer ${plan.name}: ${mem.depth} words of ${Pm} x INT${plan.table.bits}.`, words, romWords(mem.depth), mem.width));
+    for (let w = 0; w < words; w++) body[(w + 1) * writer.lineBytes - 1] = 0x0a;
+    files.push({ path: `${mem.fileStem}${j}.memh`, content: Buffer.concat([Buffer.from(header), body]) });
   }
   return files;
 }

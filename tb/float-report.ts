@@ -1,0 +1,61 @@
+/**
+ * Error of the quantized layer (golden model = RTL, bit for bit) against the float reference:
+ * float centroids, float table and bias, evaluated on the dequantized test inputs. Report only;
+ * never part of pass/fail.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { loadArtifact } from '../generator/artifact/load.ts';
+import { floatLutLinear } from '../generator/golden/float-reference.ts';
+import { runLutLinear } from '../generator/golden/lut-linear.ts';
+import type { DesignPlan } from '../generator/plan/types.ts';
+
+export interface FloatErrorReport {
+  manifest: string;
+  maxAbsError: number;
+  meanAbsError: number;
+  /** RMS error divided by the RMS of the float outputs. */
+  relativeRmsError: number;
+  /** Fraction of outputs at the INT b_out limits. */
+  saturatedFraction: number;
+}
+
+/** Loads the design's artifact (or `manifest`) if present and unchanged; null otherwise. */
+export async function floatErrorReport(design: DesignPlan, inputs: Int32Array, manifest?: string): Promise<FloatErrorReport | null> {
+  const path = resolve(manifest ?? design.artifact.manifest);
+  if (!existsSync(path)) return null;
+  const artifact = await loadArtifact(path);
+  if (artifact.sha256 !== design.artifact.sha256) return null;
+  const layer = design.layers[0];
+  const ref = floatLutLinear(artifact.layers[0]);
+  const { D, M } = layer.dims;
+  const out = runLutLinear(layer, inputs);
+  const lim = 2 ** (layer.output.bits - 1);
+  let maxAbs = 0;
+  let sumAbs = 0;
+  let sumSq = 0;
+  let refSq = 0;
+  let saturated = 0;
+  const count = inputs.length / D;
+  for (let n = 0; n < count; n++) {
+    const x = Float64Array.from(inputs.subarray(n * D, (n + 1) * D), (q) => q * layer.input.scale);
+    const y = ref.run(x);
+    for (let m = 0; m < M; m++) {
+      const q = out[n * M + m];
+      if (q === lim - 1 || q === -lim) saturated++;
+      const e = Math.abs(q * layer.output.scale - y[m]);
+      maxAbs = Math.max(maxAbs, e);
+      sumAbs += e;
+      sumSq += e * e;
+      refSq += y[m] * y[m];
+    }
+  }
+  const total = count * M;
+  return {
+    manifest: path,
+    maxAbsError: maxAbs,
+    meanAbsError: sumAbs / total,
+    relativeRmsError: refSq > 0 ? Math.sqrt(sumSq / refSq) : 0,
+    saturatedFraction: saturated / total,
+  };
+}
