@@ -10,7 +10,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
-import { LutnnError, describeValue } from '../errors.ts';
+import { describeFound, strictObject, zodIssuesToError } from '../util/zod-errors.ts';
 
 export const ARTIFACT_FORMAT = 'lutnn-artifact';
 export const SUPPORTED_FORMAT_VERSIONS = [1] as const;
@@ -22,10 +22,6 @@ const IDENTIFIER_EXPECTATION =
   `an identifier: a letter, then letters, digits or underscores, at most ${IDENTIFIER_MAX_LENGTH} characters ` +
   '(it becomes a Verilog module name and a file name)';
 
-/** Strict object whose unknown-field message lists the known fields, so a typo is easy to spot. */
-function strictObject<T extends z.ZodRawShape>(shape: T) {
-  return z.object(shape).strict({ message: `only the known fields: ${Object.keys(shape).join(', ')}` });
-}
 
 function intRange(min: number, max: number) {
   const message = `an integer from ${min} to ${max}`;
@@ -146,80 +142,10 @@ export type ManifestLutLinearLayer = Extract<ManifestLayer, { kind: 'lut_linear'
 export function parseManifest(raw: unknown, file: string): ManifestV1 {
   const result = manifestSchema.safeParse(raw);
   if (result.success) return result.data;
-  throw issueToError(result.error.issues, raw, file);
+  throw zodIssuesToError(result.error.issues, raw, file, 'artifact manifest', summaryOf);
 }
 
-/** `['layers', 0, 'input', 'bits']` -> `layers[0].input.bits`. */
-export function formatPath(segments: readonly (string | number)[]): string {
-  return segments
-    .map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`))
-    .join('');
-}
-
-function valueAt(root: unknown, segments: readonly (string | number)[]): unknown {
-  let value = root;
-  for (const s of segments) {
-    if (typeof value !== 'object' || value === null) return undefined;
-    if (!Object.prototype.hasOwnProperty.call(value, s)) return undefined;
-    value = (value as Record<string | number, unknown>)[s];
-  }
-  return value;
-}
-
-/** Like describeValue, but shows an object's fields, which is what matters in a manifest. */
-function describeFound(value: unknown): string {
-  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
-    const keys = Object.keys(value);
-    return keys.length === 0 ? 'an empty object' : `an object with fields: ${keys.join(', ')}`;
-  }
-  if (typeof value === 'boolean') return String(value);
-  return describeValue(value);
-}
-
-function withArticle(type: string): string {
-  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
-}
-
-/** The expectation for zod's built-in issues, which carry no message of ours. */
-function expectationOf(issue: z.ZodIssue): string {
-  switch (issue.code) {
-    case 'invalid_type':
-      // Enums report their options as the expected "type": `'none' | 'relu'`.
-      return issue.expected.includes("'")
-        ? `one of ${issue.expected.replaceAll("'", '"').split(' | ').join(', ')}`
-        : withArticle(issue.expected);
-    case 'invalid_literal':
-      return JSON.stringify(issue.expected);
-    case 'invalid_enum_value':
-      return `one of ${issue.options.map((o) => JSON.stringify(o)).join(', ')}`;
-    case 'invalid_union_discriminator':
-      return `one of the known layer kinds: ${issue.options.map((o) => JSON.stringify(o)).join(', ')}`;
-    default:
-      return issue.message;
-  }
-}
-
-function issueToError(issues: readonly z.ZodIssue[], raw: unknown, file: string): LutnnError {
-  const issue = issues[0];
-  const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''})` : '';
-  const expected = expectationOf(issue);
-
-  if (issue.code === 'unrecognized_keys') {
-    const parent = issue.path.length === 0 ? 'the top level' : formatPath(issue.path);
-    const key = issue.keys[0];
-    return new LutnnError(`Unknown field ${JSON.stringify(key)} in ${parent} of the artifact manifest${more}`, {
-      file,
-      field: formatPath([...issue.path, key]),
-      expected,
-      found: `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`,
-    });
-  }
-
-  const field = issue.path.length === 0 ? '(top level)' : formatPath(issue.path);
-  const value = valueAt(raw, issue.path);
-  return new LutnnError(summaryOf(issue, field, value) + more, { file, field, expected, found: describeFound(value) });
-}
-
+/** Headlines specific to the manifest: missing fields, unknown layer kinds, format versions. */
 function summaryOf(issue: z.ZodIssue, field: string, value: unknown): string {
   if (issue.path.length === 0) return 'The artifact manifest is not a JSON object';
   if (value === undefined) return `Missing required field ${field} in the artifact manifest`;

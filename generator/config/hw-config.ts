@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { LutnnError } from '../errors.ts';
-import { zodIssueToError } from '../util/zod-errors.ts';
+import { strictObject, zodIssuesToError } from '../util/zod-errors.ts';
 
 export type MemoryStyle = 'auto' | 'block' | 'distributed';
 export type ResetStyle = 'sync' | 'async';
@@ -26,17 +26,15 @@ const layerKnobs = {
   multiplier_bits: z.number().int().min(2).max(31).optional(),
 };
 
-const layerOverrideSchema = z.object(layerKnobs).strict();
+const layerOverrideSchema = strictObject(layerKnobs);
 
-export const hwConfigSchema = z
-  .object({
-    ...layerKnobs,
-    /** Reset of the control registers: synchronous or asynchronous, always active-low `rst_ni`. */
-    reset: z.enum(['sync', 'async']).optional(),
-    /** Per-layer overrides keyed by layer name. */
-    layers: z.record(z.string(), layerOverrideSchema).optional(),
-  })
-  .strict();
+export const hwConfigSchema = strictObject({
+  ...layerKnobs,
+  /** Reset of the control registers: synchronous or asynchronous, always active-low `rst_ni`. */
+  reset: z.enum(['sync', 'async']).optional(),
+  /** Per-layer overrides keyed by layer name. */
+  layers: z.record(z.string(), layerOverrideSchema).optional(),
+});
 
 export type HwConfigFile = z.infer<typeof hwConfigSchema>;
 
@@ -78,7 +76,7 @@ function toLayerConfig(knobs: z.infer<typeof layerOverrideSchema>): Partial<Laye
 /** Validate an already-parsed config object. `source` names the file in error messages. */
 export function parseHwConfig(raw: unknown, source: string): HwConfig {
   const parsed = hwConfigSchema.safeParse(raw ?? {});
-  if (!parsed.success) throw zodIssueToError(parsed.error.issues[0], raw, source, 'hardware config');
+  if (!parsed.success) throw zodIssuesToError(parsed.error.issues, raw, source, 'hardware config');
   const cfg = parsed.data;
   const overrides: Record<string, Partial<LayerHwConfig>> = {};
   for (const [name, knobs] of Object.entries(cfg.layers ?? {})) overrides[name] = toLayerConfig(knobs);

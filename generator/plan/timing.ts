@@ -17,11 +17,17 @@ export const REQUANT_LATENCY = 2;
 export const READ_TO_OUTPUT = 3 + REQUANT_LATENCY;
 
 export interface LayerTiming {
+  /** Cycles from the input handshake to out_valid for a vector entering an idle layer. */
   latency: number;
+  /** Cycles between consecutive vectors in steady state (no input gaps, no back-pressure). */
   initiationInterval: number;
+  /** Index buffer banks needed so the encoder never starves the accumulator. */
   indexBanks: number;
+  /** Output FIFO depth (whole vectors) needed so the accumulator never waits for credit. */
   outFifoDepth: number;
+  /** Requantizer pipeline depth. */
   requantLatency: number;
+  /** Cycles the testbench waits for an output while vectors are outstanding before failing. */
   watchdogCycles: number;
 }
 

@@ -6,6 +6,7 @@
  */
 import type { Activation, Metric, StreamFormat } from '../artifact/types.ts';
 import type { MemoryStyle, ResetStyle } from '../config/hw-config.ts';
+import type { LayerTiming } from './timing.ts';
 
 export const PLAN_VERSION = 1;
 
@@ -111,20 +112,7 @@ export interface LutLinearPlan {
     /** Centroid ROM (only for centroidStorage = rom): E words, distributed. */
     centroids: { width: number; depth: number; addressWidth: number; file: string } | null;
   };
-  timing: {
-    /** Cycles from the input handshake to out_valid for a vector entering an idle layer. */
-    latency: number;
-    /** Cycles between consecutive vectors in steady state (no input gaps, no back-pressure). */
-    initiationInterval: number;
-    /** Index buffer banks needed so the encoder never starves the accumulator. */
-    indexBanks: number;
-    /** Output FIFO depth (whole vectors) needed so the accumulator never waits for credit. */
-    outFifoDepth: number;
-    /** Requantizer pipeline depth. */
-    requantLatency: number;
-    /** Cycles the testbench waits for an output while vectors are outstanding before failing. */
-    watchdogCycles: number;
-  };
+  timing: LayerTiming;
 }
 
 export interface DesignPlan {
