@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -58,7 +58,11 @@ export async function buildSimulator(designDir: string, design: DesignPlan): Pro
   const key = hash.digest('hex').slice(0, 24);
   const dir = join(cacheRoot(), 'verilator', key);
   const binary = join(dir, 'sim');
-  if (existsSync(binary)) return { binary, cached: true, buildSeconds: 0 };
+  if (existsSync(binary)) {
+    const now = new Date();
+    await utimes(dir, now, now); // mark as recently used so pruning keeps it
+    return { binary, cached: true, buildSeconds: 0 };
+  }
 
   // Build in a private folder and rename it into place, so concurrent builds never see half a cache entry.
   await mkdir(join(cacheRoot(), 'verilator'), { recursive: true });
@@ -83,5 +87,18 @@ export async function buildSimulator(designDir: string, design: DesignPlan): Pro
     await rm(tmp, { recursive: true, force: true });
     throw err;
   }
+  await pruneCache();
   return { binary, cached: false, buildSeconds: (Date.now() - started) / 1000 };
+}
+
+/** Builds kept in the cache; older ones (by modification time) are removed after each new build. */
+export const CACHE_KEEP = 40;
+
+async function pruneCache(): Promise<void> {
+  const base = join(cacheRoot(), 'verilator');
+  const entries = (await readdir(base)).filter((e) => !e.includes('.tmp-'));
+  if (entries.length <= CACHE_KEEP) return;
+  const dated = await Promise.all(entries.map(async (e) => ({ e, t: (await stat(join(base, e))).mtimeMs })));
+  dated.sort((a, b) => b.t - a.t);
+  await Promise.all(dated.slice(CACHE_KEEP).map(({ e }) => rm(join(base, e), { recursive: true, force: true })));
 }
