@@ -1,5 +1,5 @@
 /** `lutnn gen-rtl` as a library call: artifact + hardware config → design folder. */
-import { relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { loadArtifact } from './artifact/load.ts';
 import { loadHwConfig } from './config/hw-config.ts';
 import { emitDesign } from './emit/design.ts';
@@ -10,7 +10,8 @@ import { writeDirectoryAtomically } from './util/atomic-dir.ts';
 export interface GenRtlOptions {
   model: string;
   config?: string;
-  out: string;
+  /** Output folder; default `rtl-out/<model name>`. */
+  out?: string;
   /** Progress messages (stage names); silent when omitted. */
   onStage?: (stage: string) => void;
 }
@@ -27,7 +28,7 @@ function portable(path: string): string {
   return rel.split('\\').join('/');
 }
 
-export function regenerateCommand(opts: GenRtlOptions): string {
+export function regenerateCommand(opts: GenRtlOptions & { out: string }): string {
   const parts = ['npx lutnn gen-rtl', `--model ${portable(opts.model)}`];
   if (opts.config) parts.push(`--config ${portable(opts.config)}`);
   parts.push(`--out ${portable(opts.out)}`);
@@ -39,11 +40,12 @@ export async function genRtl(opts: GenRtlOptions): Promise<GenRtlResult> {
   stage('loading artifact');
   const artifact = await loadArtifact(opts.model);
   const hw = await loadHwConfig(opts.config);
+  const out = opts.out ?? join('rtl-out', artifact.name);
   stage('planning hardware');
-  const plan = planDesign(artifact, hw, { manifest: portable(opts.model), regenerateCommand: regenerateCommand(opts) });
+  const plan = planDesign(artifact, hw, { manifest: portable(opts.model), regenerateCommand: regenerateCommand({ ...opts, out }) });
   stage('emitting RTL');
   const files = emitDesign(plan);
   stage('writing output');
-  await writeDirectoryAtomically(opts.out, files);
-  return { plan, outDir: opts.out, files: files.map((f) => f.path) };
+  await writeDirectoryAtomically(out, files);
+  return { plan, outDir: out, files: files.map((f) => f.path) };
 }

@@ -6,8 +6,8 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadArtifact } from '../generator/artifact/load.ts';
-import { floatLutLinear } from '../generator/golden/float-reference.ts';
-import { runLutLinear } from '../generator/golden/lut-linear.ts';
+import { floatArtifact } from '../generator/golden/float-reference.ts';
+import { runDesign } from '../generator/golden/design.ts';
 import type { DesignPlan } from '../generator/plan/types.ts';
 
 export interface FloatErrorReport {
@@ -26,11 +26,12 @@ export async function floatErrorReport(design: DesignPlan, inputs: Int32Array, m
   if (!existsSync(path)) return null;
   const artifact = await loadArtifact(path);
   if (artifact.sha256 !== design.artifact.sha256) return null;
-  const layer = design.layers[0];
-  const ref = floatLutLinear(artifact.layers[0]);
-  const { D, M } = layer.dims;
-  const out = runLutLinear(layer, inputs);
-  const lim = 2 ** (layer.output.bits - 1);
+  const ref = floatArtifact(artifact);
+  const { input, output } = design.io;
+  const D = input.elements;
+  const M = output.elements;
+  const out = runDesign(design, inputs);
+  const lim = 2 ** (output.bits - 1);
   let maxAbs = 0;
   let sumAbs = 0;
   let sumSq = 0;
@@ -38,12 +39,12 @@ export async function floatErrorReport(design: DesignPlan, inputs: Int32Array, m
   let saturated = 0;
   const count = inputs.length / D;
   for (let n = 0; n < count; n++) {
-    const x = Float64Array.from(inputs.subarray(n * D, (n + 1) * D), (q) => q * layer.input.scale);
+    const x = Float64Array.from(inputs.subarray(n * D, (n + 1) * D), (q) => q * input.scale);
     const y = ref.run(x);
     for (let m = 0; m < M; m++) {
       const q = out[n * M + m];
       if (q === lim - 1 || q === -lim) saturated++;
-      const e = Math.abs(q * layer.output.scale - y[m]);
+      const e = Math.abs(q * output.scale - y[m]);
       maxAbs = Math.max(maxAbs, e);
       sumAbs += e;
       sumSq += e * e;

@@ -18,25 +18,25 @@ function portCopy(port: string, width: number, direction: 'in' | 'out'): string 
 }
 
 export function harnessSource(design: DesignPlan): string {
-  const layer = design.layers[0];
-  const inWidth = layer.dims.D * layer.input.bits;
-  const outWidth = layer.dims.M * layer.output.bits;
-  const t = layer.timing;
+  const { input, output } = design.io;
+  const inWidth = input.elements * input.bits;
+  const outWidth = output.elements * output.bits;
+  const t = design.timing;
   return renderTemplate(
     'harness.cpp.hbs',
     {
       header: headerLines(design, `Verilator harness of ${design.top}.`),
       top: design.top,
-      D: layer.dims.D,
-      M: layer.dims.M,
-      inBits: layer.input.bits,
-      outBits: layer.output.bits,
+      D: input.elements,
+      M: output.elements,
+      inBits: input.bits,
+      outBits: output.bits,
       inWords: Math.ceil(inWidth / 32),
       outWords: Math.ceil(outWidth / 32),
       driveInput: portCopy('in_data_i', inWidth, 'in'),
       sampleOutput: portCopy('out_data_o', outWidth, 'out'),
       watchdogCycles: t.watchdogCycles,
-      watchdogNote: `${t.watchdogCycles} cycles (latency ${t.latency} + II ${t.initiationInterval} x (index banks + FIFO slots) + 16)`,
+      watchdogNote: `${t.watchdogCycles} cycles (per layer: latency + II x (index banks + FIFO slots) + 16)`,
       maxCyclesPerVector: t.initiationInterval + t.latency,
     },
     'tb',

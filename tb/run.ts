@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { LutnnError } from '../generator/errors.ts';
-import type { LutLinearPlan } from '../generator/plan/types.ts';
+import type { DesignPlan } from '../generator/plan/types.ts';
 
 export interface SimOptions {
   seed: number;
@@ -27,8 +27,8 @@ export interface SimResult {
   failure?: string;
 }
 
-export async function runSimulator(binary: string, designDir: string, layer: LutLinearPlan, inputs: Int32Array, opts: SimOptions): Promise<SimResult> {
-  const count = inputs.length / layer.dims.D;
+export async function runSimulator(binary: string, designDir: string, design: DesignPlan, inputs: Int32Array, opts: SimOptions): Promise<SimResult> {
+  const count = inputs.length / design.io.input.elements;
   const work = await mkdtemp(join(tmpdir(), 'lutnn-sim-'));
   try {
     const inPath = join(work, 'in.bin');
@@ -44,7 +44,7 @@ export async function runSimulator(binary: string, designDir: string, layer: Lut
     }
     const outBuf = await readFile(outPath);
     const cycBuf = await readFile(cyclesPath).catch(() => Buffer.alloc(count * 16, 0xff));
-    const outputs = new Int32Array(count * layer.dims.M);
+    const outputs = new Int32Array(count * design.io.output.elements);
     for (let i = 0; i < outputs.length; i++) outputs[i] = outBuf.readInt32LE(i * 4);
     const acceptCycles: number[] = [];
     const outputCycles: number[] = [];

@@ -4,7 +4,7 @@
  * between duplicate centroids), and uniform random vectors.
  */
 import { signedMax, signedMin } from '../generator/numeric/fixed.ts';
-import type { LutLinearPlan } from '../generator/plan/types.ts';
+import type { DesignPlan, LutLinearPlan } from '../generator/plan/types.ts';
 import { Rng } from '../generator/util/rng.ts';
 
 export function generateVectors(layer: LutLinearPlan, count: number, seed: number): Int32Array {
@@ -35,4 +35,13 @@ export function generateVectors(layer: LutLinearPlan, count: number, seed: numbe
     }
   }
   return out;
+}
+
+/** Test vectors for a design: shaped by its first layer. */
+export function generateDesignVectors(design: DesignPlan, count: number, seed: number): Int32Array {
+  const first = design.layers[0];
+  switch (first.kind) {
+    case 'lut_linear':
+      return generateVectors(first, count, seed);
+  }
 }

@@ -6,14 +6,14 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { runLutLinear } from '../generator/golden/lut-linear.ts';
+import { runDesign } from '../generator/golden/design.ts';
 import { deserializePlan } from '../generator/plan/serialize.ts';
-import type { DesignPlan, LutLinearPlan } from '../generator/plan/types.ts';
+import type { DesignPlan } from '../generator/plan/types.ts';
 import { PLAN_FILE } from '../generator/emit/design.ts';
 import { LutnnError } from '../generator/errors.ts';
 import { buildSimulator, type BuiltSimulator } from './build.ts';
 import { runSimulator, type SimResult } from './run.ts';
-import { generateVectors } from './vectors.ts';
+import { generateDesignVectors } from './vectors.ts';
 
 export interface VerifyOptions {
   vectors: number;
@@ -69,8 +69,9 @@ export async function loadDesign(designDir: string): Promise<DesignPlan> {
   return deserializePlan(text, file);
 }
 
-function firstMismatch(layer: LutLinearPlan, inputs: Int32Array, expected: Int32Array, sim: SimResult): Mismatch | null {
-  const { D, M } = layer.dims;
+function firstMismatch(design: DesignPlan, inputs: Int32Array, expected: Int32Array, sim: SimResult): Mismatch | null {
+  const D = design.io.input.elements;
+  const M = design.io.output.elements;
   for (let n = 0; n < expected.length / M; n++) {
     for (let m = 0; m < M; m++) {
       const i = n * M + m;
@@ -83,15 +84,15 @@ function firstMismatch(layer: LutLinearPlan, inputs: Int32Array, expected: Int32
 }
 
 /** Latency and II measured with no input gaps and no back-pressure. */
-async function measureTiming(sim: BuiltSimulator, designDir: string, layer: LutLinearPlan, seed: number): Promise<TimingCheck> {
+async function measureTiming(sim: BuiltSimulator, designDir: string, design: DesignPlan, seed: number): Promise<TimingCheck> {
   const count = 24;
-  const inputs = generateVectors(layer, count, seed + 1);
-  const r = await runSimulator(sim.binary, designDir, layer, inputs, { seed, gapProbability: 0, stallProbability: 0 });
+  const inputs = generateDesignVectors(design, count, seed + 1);
+  const r = await runSimulator(sim.binary, designDir, design, inputs, { seed, gapProbability: 0, stallProbability: 0 });
   const intervals = new Set<number>();
   for (let n = 1; n < count; n++) intervals.add(r.outputCycles[n] - r.outputCycles[n - 1]);
   const measuredLatency = r.outputCycles[0] - r.acceptCycles[0];
   const measuredIntervals = [...intervals].sort((a, b) => a - b);
-  const { latency, initiationInterval } = layer.timing;
+  const { latency, initiationInterval } = design.timing;
   return {
     planLatency: latency,
     planII: initiationInterval,
@@ -105,35 +106,34 @@ export async function verifyDesign(designDir: string, opts: VerifyOptions): Prom
   const stage = opts.onStage ?? (() => {});
   const dir = resolve(designDir);
   const design = await loadDesign(dir);
-  const layer = design.layers[0];
   stage('building simulator');
   const build = await buildSimulator(dir, design);
-  const inputs = opts.inputs ?? generateVectors(layer, opts.vectors, opts.seed);
+  const inputs = opts.inputs ?? generateDesignVectors(design, opts.vectors, opts.seed);
   const simOpts = { seed: opts.seed, gapProbability: opts.gapProbability ?? 0.25, stallProbability: opts.stallProbability ?? 0.25 };
-  stage(`simulating ${inputs.length / layer.dims.D} vectors`);
-  const sim = await runSimulator(build.binary, dir, layer, inputs, simOpts);
+  stage(`simulating ${inputs.length / design.io.input.elements} vectors`);
+  const sim = await runSimulator(build.binary, dir, design, inputs, simOpts);
   stage('comparing with the golden model');
-  const expected = runLutLinear(layer, inputs);
-  const mismatch = firstMismatch(layer, inputs, expected, sim);
+  const expected = runDesign(design, inputs);
+  const mismatch = firstMismatch(design, inputs, expected, sim);
   if (mismatch) {
     // Same seed, same stimulus: the rerun reproduces the failure cycle for cycle, with a waveform.
     const tracePath = join(dir, `mismatch_vector${mismatch.vector}.vcd`);
-    const from = Math.max(0, sim.acceptCycles[mismatch.vector] - 2 * layer.timing.latency);
-    const to = sim.outputCycles[mismatch.vector] >= 0 ? sim.outputCycles[mismatch.vector] + 4 : from + 4 * layer.timing.watchdogCycles;
+    const from = Math.max(0, sim.acceptCycles[mismatch.vector] - 2 * design.timing.latency);
+    const to = sim.outputCycles[mismatch.vector] >= 0 ? sim.outputCycles[mismatch.vector] + 4 : from + 4 * design.timing.watchdogCycles;
     stage('rerunning with a waveform dump');
-    await runSimulator(build.binary, dir, layer, inputs, { ...simOpts, trace: { path: tracePath, fromCycle: from, toCycle: to } });
+    await runSimulator(build.binary, dir, design, inputs, { ...simOpts, trace: { path: tracePath, fromCycle: from, toCycle: to } });
     mismatch.tracePath = tracePath;
   }
   let timing: TimingCheck | undefined;
   if (!opts.skipTiming && !sim.failure) {
     stage('measuring latency and initiation interval');
-    timing = await measureTiming(build, dir, layer, opts.seed);
+    timing = await measureTiming(build, dir, design, opts.seed);
   }
   return {
     design,
     inputs,
     build,
-    vectors: inputs.length / layer.dims.D,
+    vectors: inputs.length / design.io.input.elements,
     simCycles: sim.totalCycles,
     mismatch,
     failure: sim.failure,

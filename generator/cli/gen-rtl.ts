@@ -3,6 +3,7 @@ import { join, relative } from 'node:path';
 import type { Command } from 'commander';
 import { genRtl } from '../gen-rtl.ts';
 import { PROJECT_ROOT } from '../emit/render.ts';
+import type { DesignPlan } from '../plan/types.ts';
 import { makeReporter } from './progress.ts';
 
 export const BUNDLED_EXAMPLE = {
@@ -27,25 +28,31 @@ export function genRtlCommand(program: Command): void {
       const useExample = opts.model === undefined;
       const model = opts.model ?? BUNDLED_EXAMPLE.model;
       const config = opts.config ?? (useExample ? BUNDLED_EXAMPLE.config : undefined);
-      const out = opts.out ?? (useExample ? BUNDLED_EXAMPLE.out : join('rtl-out', 'design'));
+      const out = opts.out ?? (useExample ? BUNDLED_EXAMPLE.out : undefined);
       const report = makeReporter(opts.quiet === true);
-      const shown = relative(process.cwd(), out) || '.';
       const result = await genRtl({ model, config, out, onStage: (s) => report.stage(s) });
-      const layer = result.plan.layers[0];
+      const shown = relative(process.cwd(), result.outDir) || '.';
       report.done(`wrote ${result.files.length} files to ${shown}`);
-      if (!opts.quiet) {
-        const t = layer.timing;
-        process.stdout.write(
-          [
-            `design     ${result.plan.top} (artifact ${result.plan.artifact.name}, sha256 ${result.plan.artifact.sha256.slice(0, 16)}…)`,
-            `layer      ${layer.name}: D=${layer.dims.D} M=${layer.dims.M} C=${layer.dims.C} K=${layer.dims.K} V=${layer.dims.V}, ${layer.metric}, ${layer.activation}`,
-            `parallel   ${layer.parallel.codebooksPerCycle} codebooks/cycle, ${layer.parallel.outputsPerCycle} outputs/cycle`,
-            `timing     latency ${t.latency} cycles, one vector every ${t.initiationInterval} cycles`,
-            `memory     ${layer.memory.table.banks} table bank(s) of ${layer.memory.table.depth} x ${layer.memory.table.width} bits (${layer.memory.table.style})`,
-            `next       npx lutnn sim ${shown} --vectors 10000 --seed 1`,
-            '',
-          ].join('\n'),
-        );
-      }
+      if (!opts.quiet) process.stdout.write(describeDesign(result.plan, shown));
     });
+}
+
+/** The summary printed after generation: what was built and how fast it will run. */
+export function describeDesign(plan: DesignPlan, shown: string): string {
+  const lines = [`design     ${plan.top} (artifact ${plan.artifact.name}, sha256 ${plan.artifact.sha256.slice(0, 16)}…)`];
+  for (const layer of plan.layers) {
+    const t = layer.timing;
+    const { D, M, C, K, V } = layer.dims;
+    lines.push(
+      `layer      ${layer.name}: D=${D} M=${M} C=${C} K=${K} V=${V}, ${layer.metric}, ${layer.activation}; ` +
+        `${layer.parallel.codebooksPerCycle} codebooks/cycle, ${layer.parallel.outputsPerCycle} outputs/cycle; ` +
+        `latency ${t.latency}, II ${t.initiationInterval}; ${layer.memory.table.banks} table bank(s) of ${layer.memory.table.depth} x ${layer.memory.table.width} bits (${layer.memory.table.style})`,
+    );
+  }
+  lines.push(
+    `timing     latency ${plan.timing.latency} cycles, one vector every ${plan.timing.initiationInterval} cycles`,
+    `next       npx lutnn sim ${shown} --vectors 10000 --seed 1`,
+    '',
+  );
+  return lines.join('\n');
 }

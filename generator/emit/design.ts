@@ -6,6 +6,7 @@ import type { GeneratedFile } from './lut-linear/common.ts';
 import { ccsModule, encoderModule } from './lut-linear/encoder.ts';
 import { biasFile, centroidFile, romModules, tableBankFiles } from './lut-linear/memories.ts';
 import { indexBufferModule, outFifoModule, requantModule } from './lut-linear/small-units.ts';
+import { modelTopModule } from './model-top.ts';
 
 export type { GeneratedFile };
 
@@ -33,6 +34,7 @@ function lutLinearFiles(design: DesignPlan, plan: LutLinearPlan): GeneratedFile[
 /** Every file of the design, in a fixed order (so output is byte-identical run to run). */
 export function emitDesign(design: DesignPlan): GeneratedFile[] {
   const files = design.layers.flatMap((layer) => lutLinearFiles(design, layer));
+  if (design.modelTop) files.push(modelTopModule(design));
   const verilog = files.filter((f) => f.path.endsWith('.v')).map((f) => f.path);
   // Top last: the order simulators and synthesis tools expect in a file list.
   const ordered = [...verilog.filter((p) => p !== `${design.top}.v`), `${design.top}.v`];

@@ -2,7 +2,7 @@
  * Float reference of a lut_linear layer, used only for error reports (never for pass/fail):
  * float centroids, float table, float bias, the same metric, argmin and activation.
  */
-import type { LutLinearLayer } from '../artifact/types.ts';
+import type { Artifact, LutLinearLayer } from '../artifact/types.ts';
 import { realCentroids, realTable } from '../plan/table.ts';
 
 export interface FloatReference {
@@ -37,6 +37,18 @@ export function floatLutLinear(layer: LutLinearLayer): FloatReference {
         for (let m = 0; m < M; m++) y[m] += table[row + m];
       }
       if (layer.activation === 'relu') for (let m = 0; m < M; m++) y[m] = Math.max(0, y[m]);
+      return y;
+    },
+  };
+}
+
+/** The whole artifact in float: each layer's float output feeds the next layer. */
+export function floatArtifact(artifact: Artifact): FloatReference {
+  const layers = artifact.layers.map((l) => floatLutLinear(l));
+  return {
+    run(x, xOffset = 0) {
+      let y = x.subarray(xOffset);
+      for (const layer of layers) y = layer.run(y);
       return y;
     },
   };

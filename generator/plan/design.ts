@@ -1,16 +1,50 @@
-/** Plans a whole design: every layer of an artifact under one hardware configuration. */
+/**
+ * Plans a whole design: every layer of an artifact under one hardware configuration, chained
+ * output to input over valid/ready streams when there is more than one.
+ */
 import type { Artifact } from '../artifact/types.ts';
 import { layerConfig, unknownOverrideNames, type HwConfig } from '../config/hw-config.ts';
 import { LutnnError } from '../errors.ts';
 import { TOOL } from '../version.ts';
+import { layerInput, layerOutput } from './layer-io.ts';
 import { planLutLinear } from './lut-linear.ts';
-import { PLAN_VERSION, type DesignPlan } from './types.ts';
+import { PLAN_VERSION, type DesignPlan, type DesignTiming, type LayerPlan } from './types.ts';
 
 export interface PlanOptions {
   /** The manifest path as the user gave it (recorded for regeneration and reports). */
   manifest: string;
   /** The exact command that regenerates the design. */
   regenerateCommand: string;
+}
+
+/** Consecutive layers must agree on the stream between them: count, width and scale. */
+function checkChain(layers: LayerPlan[], file: string): void {
+  for (let i = 1; i < layers.length; i++) {
+    const out = layerOutput(layers[i - 1]);
+    const inp = layerInput(layers[i]);
+    const mismatch =
+      out.elements !== inp.elements ? ['elements', `${inp.elements}`, `${out.elements}`] :
+      out.bits !== inp.bits ? ['bits', `INT${inp.bits}`, `INT${out.bits}`] :
+      out.scale !== inp.scale ? ['scale', `${inp.scale}`, `${out.scale}`] : null;
+    if (mismatch) {
+      const [what, expected, found] = mismatch;
+      throw new LutnnError(`Layer "${layers[i].name}" cannot take the output of layer "${layers[i - 1].name}": the ${what} differ.`, {
+        file,
+        field: `layers[${i}] (${layers[i].name}) input versus layers[${i - 1}] (${layers[i - 1].name}) output`,
+        expected: `${what} ${expected} (what layer "${layers[i].name}" reads)`,
+        found: `${what} ${found} (what layer "${layers[i - 1].name}" writes)`,
+      });
+    }
+  }
+}
+
+/** Latencies add up along the chain (each layer accepts in the cycle its predecessor offers). */
+function chainTiming(layers: LayerPlan[]): DesignTiming {
+  return {
+    latency: layers.reduce((a, l) => a + l.timing.latency, 0),
+    initiationInterval: Math.max(...layers.map((l) => l.timing.initiationInterval)),
+    watchdogCycles: layers.reduce((a, l) => a + l.timing.watchdogCycles, 0),
+  };
 }
 
 export function planDesign(artifact: Artifact, hw: HwConfig, options: PlanOptions): DesignPlan {
@@ -24,25 +58,21 @@ export function planDesign(artifact: Artifact, hw: HwConfig, options: PlanOption
       found: JSON.stringify(unknown[0]),
     });
   }
-  if (artifact.layers.length !== 1) {
-    // Chaining layers into a model top needs boundary-format planning that is not built yet.
-    throw new LutnnError('Only single-layer artifacts can be turned into RTL so far.', {
-      file: artifact.manifestPath,
-      field: 'layers',
-      expected: 'exactly one layer',
-      found: `${artifact.layers.length} layers (${names.join(', ')})`,
-    });
-  }
-  const layers = artifact.layers.map((layer) =>
+  const layers: LayerPlan[] = artifact.layers.map((layer) =>
     planLutLinear(layer, layerConfig(hw, layer.name), `${artifact.name}_${layer.name}`, artifact.manifestPath),
   );
+  checkChain(layers, artifact.manifestPath);
+  const modelTop = layers.length > 1 ? `${artifact.name}_top` : null;
   return {
     planVersion: PLAN_VERSION,
     tool: TOOL,
     artifact: { name: artifact.name, sha256: artifact.sha256, manifest: options.manifest },
     regenerateCommand: options.regenerateCommand,
     reset: hw.reset,
-    top: layers[0].modules.top,
+    top: modelTop ?? layers[0].modules.top,
+    modelTop,
+    io: { input: layerInput(layers[0]), output: layerOutput(layers[layers.length - 1]) },
+    timing: chainTiming(layers),
     layers,
   };
 }

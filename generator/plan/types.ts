@@ -115,6 +115,23 @@ export interface LutLinearPlan {
   timing: LayerTiming;
 }
 
+/** A stream between units: `elements` signed integers of `bits` bits, real value = scale · q. */
+export interface StreamSpec {
+  elements: number;
+  bits: number;
+  scale: number;
+}
+
+/** Every kind of planned layer (one today; nnlut and others join this union). */
+export type LayerPlan = LutLinearPlan;
+
+/** Whole-design timing: the chain's latency adds up, its throughput is its slowest layer's. */
+export interface DesignTiming {
+  latency: number;
+  initiationInterval: number;
+  watchdogCycles: number;
+}
+
 export interface DesignPlan {
   planVersion: typeof PLAN_VERSION;
   tool: { name: string; version: string };
@@ -122,7 +139,12 @@ export interface DesignPlan {
   /** Command that regenerates the design, as printed in every file header. */
   regenerateCommand: string;
   reset: ResetStyle;
-  /** Top-level module name. */
+  /** Top-level module name: the layer's top for one layer, a generated chain otherwise. */
   top: string;
-  layers: LutLinearPlan[];
+  /** Module chaining the layers, or null when the design is a single layer. */
+  modelTop: string | null;
+  /** The design's input and output streams. */
+  io: { input: StreamSpec; output: StreamSpec };
+  timing: DesignTiming;
+  layers: LayerPlan[];
 }

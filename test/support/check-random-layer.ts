@@ -28,8 +28,8 @@ export async function checkRandomLayer(spec: RandomLayerSpec): Promise<void> {
     const report = await verifyDesign(out, { vectors: 300, seed: spec.seed, gapProbability: 0.3, stallProbability: 0.3 });
     expect(report.failure).toBeUndefined();
     expect(report.mismatch).toBeNull();
-    expect(report.timing?.measuredLatency).toBe(plan.layers[0].timing.latency);
-    expect(report.timing?.measuredIntervals).toEqual([plan.layers[0].timing.initiationInterval]);
+    expect(report.timing?.measuredLatency).toBe(plan.timing.latency);
+    expect(report.timing?.measuredIntervals).toEqual([plan.timing.initiationInterval]);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

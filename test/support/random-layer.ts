@@ -58,12 +58,24 @@ export const randomLayerSpec: fc.Arbitrary<RandomLayerSpec> = fc.record({
   seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
 });
 
-/** Writes the artifact (model.json + model.safetensors) and hw.yaml for a spec; returns their paths. */
-export async function writeRandomLayer(dir: string, s: RandomLayerSpec): Promise<{ model: string; config: string }> {
+export interface BuiltLayer {
+  /** The layer's entry in model.json. */
+  manifest: Record<string, unknown>;
+  tensors: TensorInput[];
+  output: { bits: number; scale: number };
+}
+
+/**
+ * One random layer named `name` whose tensors are prefixed `name.`. The input format defaults to
+ * about ±4.0 over the spec's input bits; a chained layer passes its predecessor's output format.
+ */
+export function buildRandomLayer(s: RandomLayerSpec, name: string, input?: { bits: number; scale: number }): BuiltLayer {
   const rng = new Rng(s.seed);
   const D = s.C * s.V;
-  const inScale = 2 ** -(s.inBits - 3); // inputs span about ±4.0
-  const qmax = 2 ** (s.inBits - 1) - 1;
+  const inBits = input?.bits ?? s.inBits;
+  const inScale = input?.scale ?? 2 ** -(s.inBits - 3);
+  const qmax = 2 ** (inBits - 1) - 1;
+  const t = (suffix: string) => `${name}.${suffix}`;
 
   // Centroids as float multiples of the input scale (exact), with deliberate duplicates.
   const centroids = new Float64Array(s.C * s.K * s.V);
@@ -77,71 +89,75 @@ export async function writeRandomLayer(dir: string, s: RandomLayerSpec): Promise
     }
   }
 
-  const tensors: TensorInput[] = [{ name: 'l.centroids', dtype: 'F32', shape: [s.C, s.K, s.V], data: centroids }];
+  const tensors: TensorInput[] = [{ name: t('centroids'), dtype: 'F32', shape: [s.C, s.K, s.V], data: centroids }];
   const tmax = 2 ** (s.tableBits - 1) - 1;
   let table: Record<string, unknown> = { bits: s.tableBits };
-  let tensorRefs: Record<string, string> = { centroids: 'l.centroids' };
+  let tensorRefs: Record<string, string> = { centroids: t('centroids') };
   let entryScale: number;
   if (s.source === 'weight') {
     const weight = Float64Array.from({ length: s.C * s.V * s.M }, () => rng.normal());
-    tensors.push({ name: 'l.weight', dtype: 'F32', shape: [s.C, s.V, s.M], data: weight });
-    tensorRefs = { ...tensorRefs, weight: 'l.weight' };
+    tensors.push({ name: t('weight'), dtype: 'F32', shape: [s.C, s.V, s.M], data: weight });
+    tensorRefs = { ...tensorRefs, weight: t('weight') };
     entryScale = 4 / tmax;
   } else if (s.source === 'float') {
     const lut = Float64Array.from({ length: s.C * s.K * s.M }, () => rng.normal());
-    tensors.push({ name: 'l.lut', dtype: 'F32', shape: [s.C, s.K, s.M], data: lut });
-    tensorRefs = { ...tensorRefs, lut: 'l.lut' };
+    tensors.push({ name: t('lut'), dtype: 'F32', shape: [s.C, s.K, s.M], data: lut });
+    tensorRefs = { ...tensorRefs, lut: t('lut') };
     entryScale = 3 / tmax;
   } else {
     const lut = Int32Array.from({ length: s.C * s.K * s.M }, () => rng.int(-tmax - 1, tmax));
     entryScale = 0.01;
-    tensors.push({ name: 'l.lut', dtype: s.tableBits <= 8 ? 'I8' : 'I16', shape: [s.C, s.K, s.M], data: lut });
-    tensorRefs = { ...tensorRefs, lut: 'l.lut' };
+    tensors.push({ name: t('lut'), dtype: s.tableBits <= 8 ? 'I8' : 'I16', shape: [s.C, s.K, s.M], data: lut });
+    tensorRefs = { ...tensorRefs, lut: t('lut') };
     table = { ...table, scale: entryScale };
   }
   if (s.withBias) {
     const bias = Float64Array.from({ length: s.M }, () => rng.normal() * entryScale * tmax * 2);
-    tensors.push({ name: 'l.bias', dtype: 'F32', shape: [s.M], data: bias });
-    tensorRefs = { ...tensorRefs, bias: 'l.bias' };
+    tensors.push({ name: t('bias'), dtype: 'F32', shape: [s.M], data: bias });
+    tensorRefs = { ...tensorRefs, bias: t('bias') };
   }
   // Natural output range ≈ sqrt(C)·(typical entry); the factor pushes it into saturation or not.
   const natural = Math.sqrt(s.C) * entryScale * tmax;
-  const outScale = (natural * s.outputScaleFactor) / 2 ** (s.outBits - 1);
-  const manifest = {
-    format: 'lutnn-artifact',
-    format_version: 1,
-    name: 'rnd',
-    tensors: 'model.safetensors',
-    layers: [
-      {
-        name: 'l',
-        kind: 'lut_linear',
-        in_features: D,
-        out_features: s.M,
-        num_codebooks: s.C,
-        num_centroids: s.K,
-        subvector_len: s.V,
-        metric: s.metric,
-        activation: s.activation,
-        input: { bits: s.inBits, scale: inScale },
-        output: { bits: s.outBits, scale: Math.fround(outScale) },
-        table,
-        tensors: tensorRefs,
-      },
-    ],
+  const output = { bits: s.outBits, scale: Math.fround((natural * s.outputScaleFactor) / 2 ** (s.outBits - 1)) };
+  return {
+    manifest: {
+      name,
+      kind: 'lut_linear',
+      in_features: D,
+      out_features: s.M,
+      num_codebooks: s.C,
+      num_centroids: s.K,
+      subvector_len: s.V,
+      metric: s.metric,
+      activation: s.activation,
+      input: { bits: inBits, scale: inScale },
+      output,
+      table,
+      tensors: tensorRefs,
+    },
+    tensors,
+    output,
   };
+}
+
+/** hw.yaml text for a spec's knobs (top level). */
+export function hwConfigYaml(s: RandomLayerSpec): string {
+  return stringify({
+    codebooks_per_cycle: s.codebooksPerCycle === 'all' ? undefined : s.codebooksPerCycle,
+    outputs_per_cycle: s.outputsPerCycle === 'all' ? undefined : s.outputsPerCycle,
+    tree_levels_per_stage: s.treeLevelsPerStage,
+    memory_style: s.memoryStyle,
+    reset: s.reset,
+  });
+}
+
+/** Writes the artifact (model.json + model.safetensors) and hw.yaml for a spec; returns their paths. */
+export async function writeRandomLayer(dir: string, s: RandomLayerSpec): Promise<{ model: string; config: string }> {
+  const layer = buildRandomLayer(s, 'l');
+  const manifest = { format: 'lutnn-artifact', format_version: 1, name: 'rnd', tensors: 'model.safetensors', layers: [layer.manifest] };
   await mkdir(dir, { recursive: true });
-  const model = await writeArtifact(dir, manifest, tensors);
+  const model = await writeArtifact(dir, manifest, layer.tensors);
   const config = join(dir, 'hw.yaml');
-  await writeFile(
-    config,
-    stringify({
-      codebooks_per_cycle: s.codebooksPerCycle === 'all' ? undefined : s.codebooksPerCycle,
-      outputs_per_cycle: s.outputsPerCycle === 'all' ? undefined : s.outputsPerCycle,
-      tree_levels_per_stage: s.treeLevelsPerStage,
-      memory_style: s.memoryStyle,
-      reset: s.reset,
-    }),
-  );
+  await writeFile(config, hwConfigYaml(s));
   return { model, config };
 }
