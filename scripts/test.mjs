@@ -18,7 +18,7 @@ let skipped = 0;
 try {
   const r = JSON.parse(readFileSync(resultFile, 'utf8'));
   passed = r.numPassedTests;
-  failed = r.numFailedTests + (r.numFailedTestSuites ?? 0);
+  failed = r.numFailedTests;
   skipped = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
 } catch {
   failed = Math.max(failed, 1); // no result file: the runner itself failed

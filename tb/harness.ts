@@ -36,7 +36,7 @@ export function harnessSource(design: DesignPlan): string {
       driveInput: portCopy('in_data_i', inWidth, 'in'),
       sampleOutput: portCopy('out_data_o', outWidth, 'out'),
       watchdogCycles: t.watchdogCycles,
-      watchdogNote: `${t.watchdogCycles} cycles (per layer: latency + II x (index banks + FIFO slots) + 16)`,
+      watchdogNote: `${t.watchdogCycles} cycles (the sum of the layers' bounds: each layer's latency plus the cycles its buffers can hold work)`,
       maxCyclesPerVector: t.initiationInterval + t.latency,
     },
     'tb',

@@ -13,7 +13,7 @@ import { PLAN_FILE } from '../generator/emit/design.ts';
 import { LutnnError } from '../generator/errors.ts';
 import { buildSimulator, type BuiltSimulator } from './build.ts';
 import { runSimulator, type SimResult } from './run.ts';
-import { generateDesignVectors } from './vectors.ts';
+import { exhaustiveDesignVectors, generateDesignVectors } from './vectors.ts';
 
 export interface VerifyOptions {
   vectors: number;
@@ -22,6 +22,8 @@ export interface VerifyOptions {
   stallProbability?: number;
   /** Explicit inputs (N·D) instead of generated ones. */
   inputs?: Int32Array;
+  /** Every representable input value in every element position (2^b vectors; see exhaustiveDesignVectors). */
+  exhaustive?: boolean;
   /** Skip the latency / II measurement. */
   skipTiming?: boolean;
   onStage?: (stage: string) => void;
@@ -49,6 +51,9 @@ export interface VerifyReport {
   design: DesignPlan;
   /** The input vectors that were simulated (N·D). */
   inputs: Int32Array;
+  /** What the RTL produced (N·M) and what the golden model expects. */
+  outputs: Int32Array;
+  expected: Int32Array;
   build: BuiltSimulator;
   vectors: number;
   simCycles: number;
@@ -108,7 +113,7 @@ export async function verifyDesign(designDir: string, opts: VerifyOptions): Prom
   const design = await loadDesign(dir);
   stage('building simulator');
   const build = await buildSimulator(dir, design);
-  const inputs = opts.inputs ?? generateDesignVectors(design, opts.vectors, opts.seed);
+  const inputs = opts.inputs ?? (opts.exhaustive ? exhaustiveDesignVectors(design) : generateDesignVectors(design, opts.vectors, opts.seed));
   const simOpts = { seed: opts.seed, gapProbability: opts.gapProbability ?? 0.25, stallProbability: opts.stallProbability ?? 0.25 };
   stage(`simulating ${inputs.length / design.io.input.elements} vectors`);
   const sim = await runSimulator(build.binary, dir, design, inputs, simOpts);
@@ -132,6 +137,8 @@ export async function verifyDesign(designDir: string, opts: VerifyOptions): Prom
   return {
     design,
     inputs,
+    outputs: sim.outputs,
+    expected,
     build,
     vectors: inputs.length / design.io.input.elements,
     simCycles: sim.totalCycles,

@@ -8,9 +8,9 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LutnnError, describeValue } from '../errors.ts';
-import { parseManifest, type ManifestLayer, type ManifestLutLinearLayer } from './schema.ts';
+import { parseManifest, type ManifestElementwiseStep, type ManifestLayer, type ManifestLutLinearLayer, type ManifestNnlutLayer } from './schema.ts';
 import { isFloatDtype, parseSafetensors } from './safetensors.ts';
-import type { Artifact, Layer, LutLinearLayer, TableSource, Tensor } from './types.ts';
+import type { Artifact, Layer, LutLinearLayer, NnlutLayer, TableSource, Tensor } from './types.ts';
 
 /** What layer builders need to look tensors up and to name files in errors. */
 interface LoadContext {
@@ -274,7 +274,70 @@ function buildLayer(layer: ManifestLayer, index: number, ctx: LoadContext): Laye
   switch (layer.kind) {
     case 'lut_linear':
       return buildLutLinear(layer, index, ctx);
+    case 'nnlut':
+      return buildNnlut(layer, index, ctx);
+    case 'requant':
+    case 'relu':
+      return buildElementwiseStep(layer);
   }
+}
+
+/**
+ * `requant` and `relu` steps are two-segment nnlut tables that are exact by construction:
+ * y = x (requant) or max(0, x) (relu) in real units, so the unit computes
+ * sat(round_half_up(x · s_in/s_out)) with the NN-LUT datapath (docs/number-formats.md §6).
+ */
+function buildElementwiseStep(l: ManifestElementwiseStep): NnlutLayer {
+  return {
+    kind: 'nnlut',
+    name: l.name,
+    features: l.features,
+    function: l.kind,
+    input: { bits: l.input.bits, scale: l.input.scale },
+    output: { bits: l.output.bits, scale: l.output.scale },
+    rangeReduction: 'none',
+    coefficientBits: 24,
+    breakpoints: [0],
+    slopes: l.kind === 'relu' ? [0, 1] : [1, 1],
+    intercepts: [0, 0],
+  };
+}
+
+/** nnlut tables are inline in the manifest; the schema has checked finiteness, here order and lengths. */
+function buildNnlut(l: ManifestNnlutLayer, index: number, ctx: LoadContext): NnlutLayer {
+  const where = `layers[${index}]`;
+  for (let i = 1; i < l.breakpoints.length; i++) {
+    if (l.breakpoints[i] > l.breakpoints[i - 1]) continue;
+    throw new LutnnError(`Layer ${JSON.stringify(l.name)}: nnlut breakpoints must be strictly increasing`, {
+      file: ctx.manifestFile,
+      field: `${where}.breakpoints[${i}]`,
+      expected: `a value > breakpoints[${i - 1}] = ${l.breakpoints[i - 1]}`,
+      found: String(l.breakpoints[i]),
+    });
+  }
+  const n = l.breakpoints.length + 1;
+  for (const key of ['slopes', 'intercepts'] as const) {
+    if (l[key].length === n) continue;
+    throw new LutnnError(`Layer ${JSON.stringify(l.name)}: one ${key.slice(0, -1)} per segment`, {
+      file: ctx.manifestFile,
+      field: `${where}.${key}`,
+      expected: `${n} values (${l.breakpoints.length} breakpoints + 1)`,
+      found: `${l[key].length} values`,
+    });
+  }
+  return {
+    kind: 'nnlut',
+    name: l.name,
+    features: l.features,
+    function: l.function ?? null,
+    input: { bits: l.input.bits, scale: l.input.scale },
+    output: { bits: l.output.bits, scale: l.output.scale },
+    rangeReduction: l.range_reduction,
+    coefficientBits: l.coefficient_bits,
+    breakpoints: [...l.breakpoints],
+    slopes: [...l.slopes],
+    intercepts: [...l.intercepts],
+  };
 }
 
 function buildLutLinear(l: ManifestLutLinearLayer, index: number, ctx: LoadContext): LutLinearLayer {

@@ -16,7 +16,7 @@ export const ARTIFACT_FORMAT = 'lutnn-artifact';
 export const SUPPORTED_FORMAT_VERSIONS = [1] as const;
 export const IDENTIFIER_RE = /^[A-Za-z][A-Za-z0-9_]*$/;
 export const IDENTIFIER_MAX_LENGTH = 64;
-export const KNOWN_LAYER_KINDS = ['lut_linear'] as const;
+export const KNOWN_LAYER_KINDS = ['lut_linear', 'nnlut', 'requant', 'relu'] as const;
 
 const IDENTIFIER_EXPECTATION =
   `an identifier: a letter, then letters, digits or underscores, at most ${IDENTIFIER_MAX_LENGTH} characters ` +
@@ -99,8 +99,36 @@ const lutLinearLayer = strictObject({
   tensors: layerTensors,
 });
 
-/** A discriminated union so further layer kinds (e.g. "nnlut") slot in beside lut_linear. */
-const layer = z.discriminatedUnion('kind', [lutLinearLayer]);
+/** Finite real numbers (JSON.parse turns 1e999 into Infinity; NaN cannot be written in JSON). */
+const finiteNumber = z.number().finite({ message: 'a finite number' });
+
+/** Maximum number of segments of an nnlut table (comparators per lane = segments − 1). */
+export const NNLUT_MAX_SEGMENTS = 256;
+
+/** An elementwise NN-LUT piecewise-linear unit; arrays inline, in real units. Order and lengths are checked in load.ts. */
+const nnlutLayer = strictObject({
+  kind: z.literal('nnlut'),
+  name: identifier,
+  features: intAtLeast(1),
+  function: z.string().max(64, { message: 'a short function name' }).optional(),
+  input: streamFormat,
+  output: streamFormat,
+  range_reduction: z.enum(['none', 'reciprocal', 'rsqrt']).default('none'),
+  coefficient_bits: intRange(2, 24).default(16),
+  breakpoints: z.array(finiteNumber).min(1, { message: 'at least one breakpoint (two segments)' }).max(NNLUT_MAX_SEGMENTS - 1, { message: `at most ${NNLUT_MAX_SEGMENTS - 1} breakpoints` }),
+  slopes: z.array(finiteNumber),
+  intercepts: z.array(finiteNumber),
+});
+
+/**
+ * Elementwise steps between layers: `requant` rescales a stream to another format, `relu` clamps
+ * negatives to zero (and may rescale too). Both are planned as exact nnlut units (load.ts).
+ */
+const requantStep = strictObject({ kind: z.literal('requant'), name: identifier, features: intAtLeast(1), input: streamFormat, output: streamFormat });
+const reluStep = strictObject({ kind: z.literal('relu'), name: identifier, features: intAtLeast(1), input: streamFormat, output: streamFormat });
+
+/** A discriminated union on `kind`. */
+const layer = z.discriminatedUnion('kind', [lutLinearLayer, nnlutLayer, requantStep, reluStep]);
 
 const layers = z
   .array(layer)
@@ -137,6 +165,8 @@ export const manifestSchema = strictObject({
 export type ManifestV1 = z.infer<typeof manifestSchema>;
 export type ManifestLayer = ManifestV1['layers'][number];
 export type ManifestLutLinearLayer = Extract<ManifestLayer, { kind: 'lut_linear' }>;
+export type ManifestNnlutLayer = Extract<ManifestLayer, { kind: 'nnlut' }>;
+export type ManifestElementwiseStep = Extract<ManifestLayer, { kind: 'requant' | 'relu' }>;
 
 /** Validates parsed model.json; the first problem is thrown as a LutnnError naming the field. */
 export function parseManifest(raw: unknown, file: string): ManifestV1 {

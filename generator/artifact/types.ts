@@ -59,7 +59,35 @@ export interface LutLinearLayer {
   bias?: Tensor;
 }
 
-export type Layer = LutLinearLayer;
+/** Range reduction of an nnlut unit (see docs/number-formats.md §6): none, or power-of-two for 1/x, 1/sqrt(x). */
+export type RangeReduction = 'none' | 'reciprocal' | 'rsqrt';
+
+/**
+ * An elementwise nonlinear function as an NN-LUT piecewise-linear table (docs/artifact-format.md):
+ * segment i (0 … N−1) covers [breakpoints[i−1], breakpoints[i]) and computes slopes[i]·x + intercepts[i],
+ * all in real units. With range reduction the table is indexed by the normalised input.
+ */
+export interface NnlutLayer {
+  kind: 'nnlut';
+  /** Same identifier rules as every layer name. */
+  name: string;
+  /** Elements per vector (the previous layer's M when chained). */
+  features: number;
+  /** The function the table approximates (informational: gelu, exp, user, ...), or null. */
+  function: string | null;
+  input: StreamFormat;
+  output: StreamFormat;
+  rangeReduction: RangeReduction;
+  /** Signed width of a quantized slope constant. */
+  coefficientBits: number;
+  /** N−1 strictly increasing breakpoints (real units). */
+  breakpoints: number[];
+  /** N slopes and N intercepts (real units). */
+  slopes: number[];
+  intercepts: number[];
+}
+
+export type Layer = LutLinearLayer | NnlutLayer;
 
 export interface Artifact {
   /** Absolute path of model.json. */

@@ -42,6 +42,22 @@ export function describeDesign(plan: DesignPlan, shown: string): string {
   const lines = [`design     ${plan.top} (artifact ${plan.artifact.name}, sha256 ${plan.artifact.sha256.slice(0, 16)}…)`];
   for (const layer of plan.layers) {
     const t = layer.timing;
+    if (layer.kind === 'nnlut') {
+      lines.push(
+        `layer      ${layer.name}: nnlut ${layer.function ?? 'table'}, ${layer.dims.elements} elements, ${layer.dims.segments} segments` +
+          `${layer.rangeReduction === 'none' ? '' : `, ${layer.rangeReduction} range reduction`}; INT${layer.input.bits} -> INT${layer.output.bits}; ` +
+          `${layer.parallel.lanes} lanes, ${layer.pipeline.stages} pipeline stages; latency ${t.latency}, II ${t.initiationInterval}`,
+      );
+      continue;
+    }
+    if (layer.kind === 'mac_linear') {
+      const p = layer.parallel;
+      lines.push(
+        `layer      ${layer.name}: MAC baseline D=${layer.dims.D} M=${layer.dims.M}, INT${layer.weights.bits} weights (${layer.weights.source}); ` +
+          `${p.inputsPerCycle} x ${p.outputsPerCycle} multipliers; latency ${t.latency}, II ${t.initiationInterval}`,
+      );
+      continue;
+    }
     const { D, M, C, K, V } = layer.dims;
     lines.push(
       `layer      ${layer.name}: D=${D} M=${M} C=${C} K=${K} V=${V}, ${layer.metric}, ${layer.activation}; ` +

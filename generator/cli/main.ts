@@ -6,8 +6,15 @@
 import { Command, CommanderError } from 'commander';
 import { LutnnError } from '../errors.ts';
 import { TOOL } from '../version.ts';
+import { convertCommand } from './convert.ts';
 import { genRtlCommand } from './gen-rtl.ts';
+import { importCommand } from './import.ts';
 import { simCommand } from './sim.ts';
+import { synthCommand } from './synth.ts';
+import { handoffCommand } from './handoff.ts';
+import { compareCommand } from './compare.ts';
+import { fitNnlutCommand } from './fit-nnlut.ts';
+import { reportNnlutCommand } from './report-nnlut.ts';
 
 export const EXIT_USER_ERROR = 1;
 export const EXIT_CHECK_FAILED = 2;
@@ -21,6 +28,13 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   genRtlCommand(program);
   simCommand(program);
+  fitNnlutCommand(program);
+  reportNnlutCommand(program);
+  convertCommand(program);
+  importCommand(program);
+  synthCommand(program);
+  handoffCommand(program);
+  compareCommand(program);
   return program;
 }
 

@@ -20,10 +20,16 @@ const layerKnobs = {
   outputs_per_cycle: z.number().int().min(1).max(65536).optional(),
   /** Argmin comparator-tree levels between pipeline registers. */
   tree_levels_per_stage: z.number().int().min(1).max(16).optional(),
+  /** lut_linear pipelining: `max` = one adder or comparator between registers (distance and requantizer adder trees, argmin registered after every level). */
+  pipeline: z.enum(['standard', 'max']).optional(),
   /** Table memory implementation; `auto` picks block RAM for banks of at least 4 Kibit. */
   memory_style: z.enum(['auto', 'block', 'distributed']).optional(),
   /** Precision (bits) of the requantization multiplier. */
   multiplier_bits: z.number().int().min(2).max(31).optional(),
+  /** nnlut units: elements evaluated per cycle (lanes), L. Default: all elements of a vector. */
+  lanes_per_cycle: z.number().int().min(1).max(65536).optional(),
+  /** nnlut units: register stages in a lane's datapath (1 … 4). */
+  pipeline_stages: z.number().int().min(1).max(4).optional(),
 };
 
 const layerOverrideSchema = strictObject(layerKnobs);
@@ -43,8 +49,14 @@ export interface LayerHwConfig {
   codebooksPerCycle: number | 'all';
   outputsPerCycle: number | 'all';
   treeLevelsPerStage: number;
+  /** lut_linear: `max` puts one adder (or comparator) between registers in the CCS and the requantizers. */
+  pipeline: 'standard' | 'max';
   memoryStyle: MemoryStyle;
   multiplierBits: number;
+  /** nnlut: lanes per cycle. */
+  lanesPerCycle: number | 'all';
+  /** nnlut: datapath register stages. */
+  pipelineStages: number;
 }
 
 export interface HwConfig {
@@ -59,8 +71,11 @@ export const DEFAULT_LAYER_CONFIG: LayerHwConfig = {
   codebooksPerCycle: 'all',
   outputsPerCycle: 'all',
   treeLevelsPerStage: 2,
+  pipeline: 'standard',
   memoryStyle: 'auto',
   multiplierBits: 16,
+  lanesPerCycle: 'all',
+  pipelineStages: 2,
 };
 
 function toLayerConfig(knobs: z.infer<typeof layerOverrideSchema>): Partial<LayerHwConfig> {
@@ -68,8 +83,11 @@ function toLayerConfig(knobs: z.infer<typeof layerOverrideSchema>): Partial<Laye
   if (knobs.codebooks_per_cycle !== undefined) out.codebooksPerCycle = knobs.codebooks_per_cycle;
   if (knobs.outputs_per_cycle !== undefined) out.outputsPerCycle = knobs.outputs_per_cycle;
   if (knobs.tree_levels_per_stage !== undefined) out.treeLevelsPerStage = knobs.tree_levels_per_stage;
+  if (knobs.pipeline !== undefined) out.pipeline = knobs.pipeline;
   if (knobs.memory_style !== undefined) out.memoryStyle = knobs.memory_style;
   if (knobs.multiplier_bits !== undefined) out.multiplierBits = knobs.multiplier_bits;
+  if (knobs.lanes_per_cycle !== undefined) out.lanesPerCycle = knobs.lanes_per_cycle;
+  if (knobs.pipeline_stages !== undefined) out.pipelineStages = knobs.pipeline_stages;
   return out;
 }
 

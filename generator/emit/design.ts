@@ -7,6 +7,8 @@ import { ccsModule, encoderModule } from './lut-linear/encoder.ts';
 import { biasFile, centroidFile, romModules, tableBankFiles } from './lut-linear/memories.ts';
 import { indexBufferModule, outFifoModule, requantModule } from './lut-linear/small-units.ts';
 import { modelTopModule } from './model-top.ts';
+import { nnlutFiles } from './nnlut/index.ts';
+import { macLinearFiles } from './mac/index.ts';
 
 export type { GeneratedFile };
 
@@ -33,7 +35,9 @@ function lutLinearFiles(design: DesignPlan, plan: LutLinearPlan): GeneratedFile[
 
 /** Every file of the design, in a fixed order (so output is byte-identical run to run). */
 export function emitDesign(design: DesignPlan): GeneratedFile[] {
-  const files = design.layers.flatMap((layer) => lutLinearFiles(design, layer));
+  const files = design.layers.flatMap((layer) =>
+    layer.kind === 'nnlut' ? nnlutFiles(design, layer) : layer.kind === 'mac_linear' ? macLinearFiles(design, layer) : lutLinearFiles(design, layer),
+  );
   if (design.modelTop) files.push(modelTopModule(design));
   const verilog = files.filter((f) => f.path.endsWith('.v')).map((f) => f.path);
   // Top last: the order simulators and synthesis tools expect in a file list.

@@ -2,7 +2,8 @@
  * Float reference of a lut_linear layer, used only for error reports (never for pass/fail):
  * float centroids, float table, float bias, the same metric, argmin and activation.
  */
-import type { Artifact, LutLinearLayer } from '../artifact/types.ts';
+import type { Artifact, LutLinearLayer, NnlutLayer } from '../artifact/types.ts';
+import { evalReduced } from '../nnlut/real.ts';
 import { realCentroids, realTable } from '../plan/table.ts';
 
 export interface FloatReference {
@@ -42,9 +43,21 @@ export function floatLutLinear(layer: LutLinearLayer): FloatReference {
   };
 }
 
+/** An nnlut unit in float: the real piecewise-linear table, elementwise (x ≤ 0 under range reduction → the output's largest value). */
+export function floatNnlut(layer: NnlutLayer): FloatReference {
+  const top = (2 ** (layer.output.bits - 1) - 1) * layer.output.scale;
+  return {
+    run(x, xOffset = 0) {
+      const y = new Float64Array(layer.features);
+      for (let i = 0; i < y.length; i++) y[i] = evalReduced(layer, layer.rangeReduction, layer.input.bits, layer.input.scale, x[xOffset + i], top);
+      return y;
+    },
+  };
+}
+
 /** The whole artifact in float: each layer's float output feeds the next layer. */
 export function floatArtifact(artifact: Artifact): FloatReference {
-  const layers = artifact.layers.map((l) => floatLutLinear(l));
+  const layers = artifact.layers.map((l) => (l.kind === 'nnlut' ? floatNnlut(l) : floatLutLinear(l)));
   return {
     run(x, xOffset = 0) {
       let y = x.subarray(xOffset);

@@ -8,6 +8,7 @@ import { LutnnError } from '../errors.ts';
 import { TOOL } from '../version.ts';
 import { layerInput, layerOutput } from './layer-io.ts';
 import { planLutLinear } from './lut-linear.ts';
+import { planNnlut } from './nnlut.ts';
 import { PLAN_VERSION, type DesignPlan, type DesignTiming, type LayerPlan } from './types.ts';
 
 export interface PlanOptions {
@@ -32,7 +33,7 @@ function checkChain(layers: LayerPlan[], file: string): void {
         file,
         field: `layers[${i}] (${layers[i].name}) input versus layers[${i - 1}] (${layers[i - 1].name}) output`,
         expected: `${what} ${expected} (what layer "${layers[i].name}" reads)`,
-        found: `${what} ${found} (what layer "${layers[i - 1].name}" writes)`,
+        found: `${what} ${found} (what layer "${layers[i - 1].name}" writes)${what === 'elements' ? '' : '; a "requant" layer between them converts the format'}`,
       });
     }
   }
@@ -58,9 +59,11 @@ export function planDesign(artifact: Artifact, hw: HwConfig, options: PlanOption
       found: JSON.stringify(unknown[0]),
     });
   }
-  const layers: LayerPlan[] = artifact.layers.map((layer) =>
-    planLutLinear(layer, layerConfig(hw, layer.name), `${artifact.name}_${layer.name}`, artifact.manifestPath),
-  );
+  const layers: LayerPlan[] = artifact.layers.map((layer) => {
+    const prefix = `${artifact.name}_${layer.name}`;
+    const cfg = layerConfig(hw, layer.name);
+    return layer.kind === 'nnlut' ? planNnlut(layer, cfg, prefix, artifact.manifestPath) : planLutLinear(layer, cfg, prefix, artifact.manifestPath);
+  });
   checkChain(layers, artifact.manifestPath);
   const modelTop = layers.length > 1 ? `${artifact.name}_top` : null;
   return {

@@ -2,9 +2,11 @@
 import type { LayerPlan, StreamSpec } from './types.ts';
 
 export function layerInput(layer: LayerPlan): StreamSpec {
-  return { elements: layer.dims.D, bits: layer.input.bits, scale: layer.input.scale };
+  const elements = layer.kind === 'nnlut' ? layer.dims.elements : layer.dims.D;
+  return { elements, bits: layer.input.bits, scale: layer.input.scale };
 }
 
 export function layerOutput(layer: LayerPlan): StreamSpec {
-  return { elements: layer.dims.M, bits: layer.output.bits, scale: layer.output.scale };
+  const elements = layer.kind === 'nnlut' ? layer.dims.elements : layer.dims.M;
+  return { elements, bits: layer.output.bits, scale: layer.output.scale };
 }

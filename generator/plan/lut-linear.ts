@@ -6,9 +6,10 @@ import type { LutLinearLayer } from '../artifact/types.ts';
 import type { LayerHwConfig } from '../config/hw-config.ts';
 import { LutnnError } from '../errors.ts';
 import { indexBits, makeRequantizer, MAX_EXACT_BITS, signedBitsFor, signedMax, signedMin } from '../numeric/fixed.ts';
+import { maxPipelineDistanceStages, popcount, treeStages } from './ccs-pipeline.ts';
 import { planDistance, planTree } from './distance.ts';
 import { quantizeBias, quantizeCentroids, quantizeTable } from './table.ts';
-import { planTiming } from './timing.ts';
+import { planTiming, REQUANT_LATENCY } from './timing.ts';
 import type { LutLinearModuleNames, LutLinearPlan } from './types.ts';
 
 /** Table banks of at least this many bits go to block RAM when memory_style is auto (one iCE40 EBR). */
@@ -53,8 +54,15 @@ export function planLutLinear(layer: LutLinearLayer, hw: LayerHwConfig, prefix: 
 
   const centroids = quantizeCentroids(layer);
   const dist = planDistance(layer.metric, centroids, C * K, V, layer.input.bits);
-  const tree = planTree(K, hw.treeLevelsPerStage);
-  const ccsLatency = 1 + tree.registeredLevels.length; // distance register + tree registers
+  const maxPipe = hw.pipeline === 'max';
+  const tree = planTree(K, maxPipe ? 1 : hw.treeLevelsPerStage);
+  const E0 = Math.ceil(C / Pc);
+  // Standard: the distance is computed in one cycle into its register. Max: a registered tree.
+  const distanceStages = maxPipe
+    ? maxPipelineDistanceStages(layer.metric, V, layer.input.bits, dist.width, E0 === 1 ? centroids : null, dist.norms, C * K)
+    : 1;
+  // Tree registers; with max pipelining each level is a compare stage and a select stage.
+  const ccsLatency = distanceStages + (maxPipe ? 2 : 1) * tree.registeredLevels.length;
 
   const table = quantizeTable(layer);
   const bias = quantizeBias(layer, table.scale, file);
@@ -82,7 +90,11 @@ export function planLutLinear(layer: LutLinearLayer, hw: LayerHwConfig, prefix: 
   }
 
   const centroidStorage = E === 1 ? 'constant' : 'rom';
-  const timing = planTiming(E, G, ccsLatency);
+  // Max pipelining: the requantizer's constant multiply is a registered adder tree of shifted
+  // accumulators (one per set multiplier bit), then round/shift/saturate.
+  const requantLatency = maxPipe ? treeStages(popcount(rq.multiplier)) + 1 : REQUANT_LATENCY;
+  const sumStages = maxPipe ? Math.ceil(Math.log2(Pc)) : 0;
+  const timing = planTiming(E, G, ccsLatency, requantLatency, sumStages);
   const tableWidth = Pm * layer.tableBits;
   const tableDepth = G * E * K;
   const tableStyle = hw.memoryStyle === 'auto' ? (tableWidth * tableDepth >= AUTO_BLOCK_BITS ? 'block' : 'distributed') : hw.memoryStyle;
@@ -110,6 +122,8 @@ export function planLutLinear(layer: LutLinearLayer, hw: LayerHwConfig, prefix: 
       indexWidth: indexBits(K),
       treeDepth: tree.depth,
       treeRegisteredLevels: tree.registeredLevels,
+      pipeline: maxPipe ? 'max' : 'standard',
+      distanceStages,
       latency: ccsLatency,
     },
     table: { bits: layer.tableBits, scale: table.scale, values: table.values },

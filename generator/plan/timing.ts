@@ -10,6 +10,7 @@
  *   in cycle a+E+L_ccs+2, one (group g, step e) per cycle for E·G cycles;
  *   a read in cycle t is in the ROM register at t+1, in the accumulator at t+2, through the
  *   requantizer (REQUANT_LATENCY) at t+4, and in the output FIFO (out_valid) at t+5.
+ * With `pipeline: max` the requantizer takes requantLatency ≥ 2 cycles and everything after it moves.
  */
 
 export const REQUANT_LATENCY = 2;
@@ -27,22 +28,27 @@ export interface LayerTiming {
   outFifoDepth: number;
   /** Requantizer pipeline depth. */
   requantLatency: number;
+  /** pipeline: max — registered levels of the accumulator's table-sum adder tree (absent: 0). */
+  sumStages?: number;
   /** Cycles the testbench waits for an output while vectors are outstanding before failing. */
   watchdogCycles: number;
 }
 
-export function planTiming(encodeSteps: number, outputGroups: number, ccsLatency: number): LayerTiming {
+export function planTiming(encodeSteps: number, outputGroups: number, ccsLatency: number, requantLatency = REQUANT_LATENCY, sumStages = 0): LayerTiming {
+  const readToOutput = 3 + sumStages + requantLatency;
   const E = encodeSteps;
   const ii = E * outputGroups;
   // Cycles from the encoder accepting a vector to the accumulator's first read of it.
   const acceptToFirstRead = E + ccsLatency + 2;
-  const latency = acceptToFirstRead + ii - 1 + READ_TO_OUTPUT;
+  const latency = acceptToFirstRead + ii - 1 + readToOutput;
   // A bank is reserved at accept and released after the last read; in steady state a vector is
   // accepted acceptToFirstRead cycles before its first read, so (banks − 1)·II ≥ that distance.
   const indexBanks = Math.max(2, 1 + Math.ceil(acceptToFirstRead / ii));
   // The accumulator starts a vector only with an output-FIFO credit; credits return one cycle
   // after the pop and are checked one cycle before the start (both registered).
-  const outFifoDepth = Math.max(2, 1 + Math.ceil((READ_TO_OUTPUT + 1) / ii));
+  const outFifoDepth = Math.max(2, 1 + Math.ceil((readToOutput + 1) / ii));
   const watchdogCycles = latency + ii * (indexBanks + outFifoDepth) + 16;
-  return { latency, initiationInterval: ii, indexBanks, outFifoDepth, requantLatency: REQUANT_LATENCY, watchdogCycles };
+  const timing: LayerTiming = { latency, initiationInterval: ii, indexBanks, outFifoDepth, requantLatency, watchdogCycles };
+  if (sumStages > 0) timing.sumStages = sumStages;
+  return timing;
 }

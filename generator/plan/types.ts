@@ -4,7 +4,7 @@
  * emitters, the testbench and the reports read them from here and never recompute them.
  * Serialised next to the generated RTL as plan.json (see serialize.ts).
  */
-import type { Activation, Metric, StreamFormat } from '../artifact/types.ts';
+import type { Activation, Metric, RangeReduction, StreamFormat } from '../artifact/types.ts';
 import type { MemoryStyle, ResetStyle } from '../config/hw-config.ts';
 import type { LayerTiming } from './timing.ts';
 
@@ -44,6 +44,10 @@ export interface CcsPlan {
   treeDepth: number;
   /** Tree levels (1-based) after which a pipeline register sits. The last level is always one. */
   treeRegisteredLevels: number[];
+  /** `standard`: distance computed in one cycle; `max`: registered reduction tree (plan/ccs-pipeline.ts). */
+  pipeline: 'standard' | 'max';
+  /** Register stages from the CCS input to the distance register (1 for standard). */
+  distanceStages: number;
   /** Cycles from a sub-vector entering the CCS to its index leaving it. */
   latency: number;
 }
@@ -122,8 +126,132 @@ export interface StreamSpec {
   scale: number;
 }
 
-/** Every kind of planned layer (one today; nnlut and others join this union). */
-export type LayerPlan = LutLinearPlan;
+/** Module names of an nnlut unit. */
+export interface NnlutModuleNames {
+  top: string;
+  lane: string;
+  outFifo: string;
+}
+
+/**
+ * Cycle-exact timing of an nnlut unit (docs/architecture.md): the unit takes a vector, feeds
+ * L lanes per cycle over S = ceil(E/L) steps through a P-stage lane pipeline and assembles the
+ * results into an output FIFO of whole vectors. latency = S + P + 1, II = S.
+ */
+export interface NnlutTiming {
+  latency: number;
+  initiationInterval: number;
+  /** Output FIFO depth (whole vectors): floor(latency / II) + 1, at least 2. */
+  outFifoDepth: number;
+  /** Register stages of a lane's datapath. */
+  laneLatency: number;
+  watchdogCycles: number;
+}
+
+export interface NnlutPlan {
+  kind: 'nnlut';
+  name: string;
+  modules: NnlutModuleNames;
+  /** Function the table approximates (informational), or null. */
+  function: string | null;
+  /** E elements per vector; N segments of the table. */
+  dims: { elements: number; segments: number };
+  input: StreamFormat;
+  output: StreamFormat;
+  rangeReduction: RangeReduction;
+  parallel: {
+    /** Lanes L: elements evaluated per cycle. */
+    lanes: number;
+    /** Steps per vector S = ceil(E / L). */
+    steps: number;
+  };
+  /** Which of the four datapath cuts hold a register (the output one always does). */
+  pipeline: { stages: number; afterCompare: boolean; afterSelect: boolean; afterMultiply: boolean };
+  table: {
+    /** Comparator thresholds (N−1) on the operand, clamped to [domain lo, domain hi + 1]. */
+    breakpoints: Int32Array;
+    slopes: Int32Array;
+    intercepts: Int32Array;
+    /** F: accumulator fraction bits below the output LSB. */
+    fracBits: number;
+    coefficientBits: number;
+    slopeWidth: number;
+    interceptWidth: number;
+    /** Range of the comparator operand (x, or the normalised m). */
+    domain: [number, number];
+    /** Largest output shift k of the range reduction (0 without). */
+    maxShift: number;
+  };
+  datapath: {
+    /** Exact range and width of S·m + T. */
+    accRange: [number, number];
+    accWidth: number;
+    /** Width in which the multiply-add is computed (≥ accWidth, slope, intercept and operand widths). */
+    macWidth: number;
+    /** Signed width of acc·2^k + 2^(F−1). */
+    roundedWidth: number;
+  };
+  timing: NnlutTiming;
+}
+
+/** Module names of a mac_linear layer (the dense INT8 multiply-accumulate baseline). */
+export interface MacLinearModuleNames {
+  /** Input holding register, MAC array, requantizers and output FIFO. */
+  top: string;
+  weightRom: string;
+}
+
+/**
+ * The conventional baseline of a lut_linear layer (docs/synthesis.md): y = requant(Σ_d x_d·w[d][m] + bias)
+ * with INT8 symmetric per-tensor weights, on an array of P_d × P_m multipliers. Same ports and the
+ * same outputs per cycle (and initiation interval) as the lut_linear layer it is compared with.
+ */
+export interface MacLinearPlan {
+  kind: 'mac_linear';
+  name: string;
+  modules: MacLinearModuleNames;
+  dims: { D: number; M: number };
+  activation: Activation;
+  input: StreamFormat;
+  output: StreamFormat;
+  parallel: {
+    /** Input elements multiplied per cycle P_d. */
+    inputsPerCycle: number;
+    /** Outputs per cycle P_m. */
+    outputsPerCycle: number;
+    /** Input steps per vector S = ceil(D / P_d). */
+    inputSteps: number;
+    /** Output groups per vector G = ceil(M / P_m). */
+    outputGroups: number;
+  };
+  weights: {
+    bits: number;
+    /** Real value of one weight LSB. */
+    scale: number;
+    /** Quantized dense weights (D, M), row-major. */
+    values: Int32Array;
+    /** `weight`: the artifact's LUT-NN weight (C, V, M) reshaped to (D, M); `lut-least-squares`: fitted from centroids and table. */
+    source: 'weight' | 'lut-least-squares';
+  };
+  bias: { values: Int32Array; width: number };
+  accumulator: { width: number; range: [number, number] };
+  requant: {
+    multiplier: number;
+    shift: number;
+    multiplierBits: number;
+    productWidth: number;
+    roundedWidth: number;
+    realMultiplier: number;
+  };
+  memory: {
+    /** Weight ROM: word g·S + s holds w[s·P_d + i][g·P_m + l] at lane i·P_m + l. */
+    weights: { style: 'block' | 'distributed'; banks: number; width: number; depth: number; addressWidth: number; file: string };
+  };
+  timing: LayerTiming;
+}
+
+/** Every kind of planned layer. */
+export type LayerPlan = LutLinearPlan | NnlutPlan | MacLinearPlan;
 
 /** Whole-design timing: the chain's latency adds up, its throughput is its slowest layer's. */
 export interface DesignTiming {

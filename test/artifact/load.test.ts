@@ -8,6 +8,7 @@ import { LutnnError } from '../../generator/errors.ts';
 import { jsonSyntaxErrorOffset, loadArtifact } from '../../generator/artifact/load.ts';
 import { writeArtifact } from '../../generator/artifact/write.ts';
 import type { TensorInput } from '../../generator/artifact/safetensors.ts';
+import type { LutLinearLayer } from '../../generator/artifact/types.ts';
 
 // Small layer: C=2 codebooks, K=4 centroids, V=3 sub-vector length, M=5 outputs, D=6.
 const C = 2, K = 4, V = 3, M = 5;
@@ -79,7 +80,7 @@ describe('loadArtifact', () => {
       expect(art.manifestPath).toBe(manifestPath);
       expect(art.tensorsPath).toBe(path.join(dir, 'model.safetensors'));
       expect(art.layers).toHaveLength(1);
-      const l = art.layers[0];
+      const l = art.layers[0] as LutLinearLayer;
       expect(l).toMatchObject({
         kind: 'lut_linear', name: 'fc1', inFeatures: 6, outFeatures: 5, numCodebooks: 2, numCentroids: 4, subvectorLen: 3,
         metric: 'l2', activation: 'none', tableBits: 8,
@@ -126,7 +127,7 @@ describe('loadArtifact', () => {
         { name: 'fc1.lut', dtype: 'I16', shape: [C, K, M], data: ramp(C * K * M, 1, 20).map((x) => Math.max(-32, Math.min(31, x * 2))) },
       ];
       const art = await loadArtifact(await writeArtifact(dir, baseManifest(layer), tensors));
-      const l = art.layers[0];
+      const l = art.layers[0] as LutLinearLayer;
       expect(l).toMatchObject({ metric: 'chebyshev', activation: 'relu', tableBits: 6, input: { bits: 6, scale: 0.5 } });
       expect(l.table).toMatchObject({ kind: 'int', scale: 0.01 });
       expect(l.bias).toBeUndefined();
@@ -141,7 +142,7 @@ describe('loadArtifact', () => {
         { name: 'unused.temperature', dtype: 'F32', shape: [], data: [NaN] },
       ];
       const art = await loadArtifact(await writeArtifact(dir, baseManifest(layer), tensors));
-      const table = art.layers[0].table;
+      const table = (art.layers[0] as LutLinearLayer).table;
       expect(table.kind).toBe('weight');
       if (table.kind !== 'weight') throw new Error('unreachable');
       expect(table.weight.shape).toEqual([C, V, M]);

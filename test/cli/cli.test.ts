@@ -144,3 +144,16 @@ describe('lutnn CLI', () => {
     expect(r.stderr).toMatch(/--vectors/);
   });
 });
+
+describe('output folders', () => {
+  it('are never written over when lutnn did not write them', async () => {
+    const model = await artifactDir('guard', manifest(goodLayer));
+    const mine = join(root, 'users-own-folder');
+    await mkdir(mine, { recursive: true });
+    await writeFile(join(mine, 'thesis.tex'), 'precious');
+    const r = await lutnn('gen-rtl', '--model', model, '--out', mine);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/Refusing to replace a folder that lutnn did not write[\s\S]*thesis\.tex/);
+    expect(await readFile(join(mine, 'thesis.tex'), 'utf8')).toBe('precious');
+  });
+});

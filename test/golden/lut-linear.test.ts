@@ -6,6 +6,7 @@ import type { LutLinearPlan } from '../../generator/plan/types.ts';
 import { generateVectors } from '../../tb/vectors.ts';
 import { planRandomLayer } from '../support/plan-random.ts';
 import { randomLayerSpec } from '../support/random-layer.ts';
+import type { LutLinearLayer } from '../../generator/artifact/types.ts';
 
 /** An independent reference: true distances and BigInt arithmetic straight from docs/number-formats.md. */
 function reference(plan: LutLinearPlan, x: Int32Array): number[] {
@@ -48,7 +49,7 @@ describe('golden model', () => {
     await fc.assert(
       fc.asyncProperty(randomLayerSpec, async (spec) => {
         const { design } = await planRandomLayer(spec);
-        const layer = design.layers[0];
+        const layer = design.layers[0] as LutLinearPlan;
         const inputs = generateVectors(layer, 40, spec.seed);
         const got = runLutLinear(layer, inputs);
         for (let n = 0; n < 40; n++) {
@@ -67,8 +68,8 @@ describe('golden model', () => {
       codebooksPerCycle: 'all' as const, outputsPerCycle: 'all' as const, treeLevelsPerStage: 2, memoryStyle: 'auto' as const, reset: 'sync' as const, seed: 3,
     };
     const { design, artifact } = await planRandomLayer(spec);
-    const layer = design.layers[0];
-    const ref = floatLutLinear(artifact.layers[0]);
+    const layer = design.layers[0] as LutLinearPlan;
+    const ref = floatLutLinear(artifact.layers[0] as LutLinearLayer);
     // Inputs exactly on centroids: the float and integer argmin agree, so the only error is
     // table/bias/requantization rounding: at most C/2 table LSBs + bias and output rounding.
     const inputs = generateVectors(layer, 200, 11).map((_, i) => layer.ccs.centroids[((Math.floor(i / spec.V) % spec.C) * spec.K + 1) * spec.V + (i % spec.V)]);

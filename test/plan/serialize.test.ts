@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { deserializePlan, serializePlan } from '../../generator/plan/serialize.ts';
 import { planRandomLayer } from '../support/plan-random.ts';
+import type { LutLinearPlan } from '../../generator/plan/types.ts';
 
 describe('plan.json', () => {
   it('round-trips the plan exactly, typed arrays included', async () => {
@@ -11,7 +12,7 @@ describe('plan.json', () => {
     });
     const back = deserializePlan(serializePlan(design), 'plan.json');
     expect(back).toEqual(design);
-    expect(back.layers[0].table.values).toBeInstanceOf(Int32Array);
+    expect((back.layers[0] as LutLinearPlan).table.values).toBeInstanceOf(Int32Array);
   });
   it('refuses a plan of another version', () => {
     expect(() => deserializePlan('{"planVersion": 99}', 'x/plan.json')).toThrow(/x\/plan\.json[\s\S]*planVersion[\s\S]*99/);

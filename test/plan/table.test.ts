@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadArtifact } from '../../generator/artifact/load.ts';
 import { writeArtifact } from '../../generator/artifact/write.ts';
 import { quantizeBias, quantizeCentroids, quantizeTable, realTable } from '../../generator/plan/table.ts';
+import type { LutLinearLayer } from '../../generator/artifact/types.ts';
 
 const dirs: string[] = [];
 afterAll(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
@@ -27,7 +28,7 @@ async function tinyLayer(extra: { bias?: number[] } = {}) {
     ...(extra.bias ? [{ name: 'b', dtype: 'F32' as const, shape: [2], data: extra.bias }] : []),
   ];
   const artifact = await loadArtifact(await writeArtifact(dir, manifest, tensors));
-  return artifact.layers[0];
+  return artifact.layers[0] as LutLinearLayer;
 }
 
 describe('table quantization (LUT-NN rules)', () => {

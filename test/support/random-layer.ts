@@ -31,6 +31,8 @@ export interface RandomLayerSpec {
   codebooksPerCycle: number | 'all';
   outputsPerCycle: number | 'all';
   treeLevelsPerStage: number;
+  /** hw.yaml pipeline (lut_linear maximum pipelining); absent means standard. */
+  pipeline?: 'standard' | 'max';
   memoryStyle: 'auto' | 'block' | 'distributed';
   reset: 'sync' | 'async';
   seed: number;
@@ -53,6 +55,7 @@ export const randomLayerSpec: fc.Arbitrary<RandomLayerSpec> = fc.record({
   codebooksPerCycle: fc.oneof(fc.constant('all' as const), fc.integer({ min: 1, max: 8 })),
   outputsPerCycle: fc.oneof(fc.constant('all' as const), fc.integer({ min: 1, max: 16 })),
   treeLevelsPerStage: fc.integer({ min: 1, max: 3 }),
+  pipeline: fc.constantFrom('standard' as const, 'max' as const),
   memoryStyle: fc.constantFrom('auto' as const, 'block' as const, 'distributed' as const),
   reset: fc.constantFrom('sync' as const, 'async' as const),
   seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
@@ -146,6 +149,7 @@ export function hwConfigYaml(s: RandomLayerSpec): string {
     codebooks_per_cycle: s.codebooksPerCycle === 'all' ? undefined : s.codebooksPerCycle,
     outputs_per_cycle: s.outputsPerCycle === 'all' ? undefined : s.outputsPerCycle,
     tree_levels_per_stage: s.treeLevelsPerStage,
+    pipeline: s.pipeline === 'max' ? 'max' : undefined,
     memory_style: s.memoryStyle,
     reset: s.reset,
   });

@@ -3,6 +3,7 @@ import { indexBits } from '../../numeric/fixed.ts';
 import type { DesignPlan, LutLinearPlan } from '../../plan/types.ts';
 import { renderTemplate } from '../render.ts';
 import { lit, range, signExtend, slice, zeroExtend } from '../verilog.ts';
+import { reduce } from './distance-tree.ts';
 import { baseContext, counterFields, countWidth, layerParams, type GeneratedFile } from './common.ts';
 
 /** Table address of lane j: block·K + idx, as a concatenation when K is a power of two. */
@@ -30,6 +31,10 @@ export function accumulatorModule(design: DesignPlan, plan: LutLinearPlan): Gene
   const creditW = countWidth(plan.timing.outFifoDepth);
 
   const banks = Array.from({ length: Pc }, (_, j) => ({ index: j, file: `${plan.memory.table.fileStem}${j}.memh`, addrExpr: a.addr(j) }));
+  // pipeline: max — the P_c table entries of a lane are summed in a registered adder tree.
+  const S = plan.timing.sumStages ?? 0;
+  const tree = { regs: [] as string[], assigns: [] as string[], final: '' };
+  const biasSrc = S > 0 && G > 1 ? `bias_s${S}_q` : 'bias_q';
   const accLanes = Array.from({ length: Pm }, (_, l) => {
     const terms = banks.map((b) => {
       const lsb = l * tb;
@@ -38,10 +43,29 @@ export function accumulatorModule(design: DesignPlan, plan: LutLinearPlan): Gene
     const blsb = l * bw;
     return {
       index: l,
-      sumExpr: terms.join(' + '),
-      biasExpr: signExtend(slice('bias_q', blsb, bw), `bias_q[${blsb + bw - 1}]`, bw, accW),
+      sumExpr: S > 0 ? reduce(`sum${l}`, terms, S + 1, (x, y) => `${x} + ${y}`, tree) : terms.join(' + '),
+      biasExpr: signExtend(slice(biasSrc, blsb, bw), `${biasSrc}[${blsb + bw - 1}]`, bw, accW),
     };
   });
+  const ctl = S > 0 ? `p${1 + S}` : 'p1';
+  const sumTreeDecls: string[] = [];
+  const sumTreeAssigns: string[] = [];
+  const sumValidResets: string[] = [];
+  const sumValidAssigns: string[] = [];
+  if (S > 0) {
+    for (const r of tree.regs) sumTreeDecls.push(`reg  signed ${range(accW)} ${r};`);
+    sumTreeAssigns.push(...tree.assigns);
+    for (let k = 2; k <= 1 + S; k++) {
+      sumTreeDecls.push(`reg p${k}_valid_q;`, `reg p${k}_first_q;`, `reg p${k}_last_q;`, `reg p${k}_final_q;`);
+      sumValidResets.push(`p${k}_valid_q <= 1'b0;`);
+      sumValidAssigns.push(`p${k}_valid_q <= p${k - 1}_valid_q;`);
+      sumTreeAssigns.push(`p${k}_first_q <= p${k - 1}_first_q;`, `p${k}_last_q  <= p${k - 1}_last_q;`, `p${k}_final_q <= p${k - 1}_final_q;`);
+      if (G > 1) {
+        sumTreeDecls.push(`reg  ${range(Pm * bw)} bias_s${k - 1}_q;`);
+        sumTreeAssigns.push(`bias_s${k - 1}_q <= ${k === 2 ? 'bias_q' : `bias_s${k - 2}_q`};`);
+      }
+    }
+  }
   const biasLanes = Array.from({ length: Pm }, (_, l) => (l < M ? plan.bias.values[l] : 0));
   const groupBits = Pm * ob;
   const outWidth = M * ob;
@@ -87,8 +111,16 @@ export function accumulatorModule(design: DesignPlan, plan: LutLinearPlan): Gene
     validPipeRange: `[${rqStages - 1}:0]`,
     validPipeZeroLit: lit(0, rqStages),
     validPipeMsb: rqStages - 1,
-    rqValidShiftExpr: `{${slice('rq_valid_q', 0, rqStages - 1)}, p1_valid_q & p1_last_q}`,
-    rqFinalShiftExpr: `{${slice('rq_final_q', 0, rqStages - 1)}, p1_final_q}`,
+    rqValidShiftExpr: `{${slice('rq_valid_q', 0, rqStages - 1)}, ${ctl}_valid_q & ${ctl}_last_q}`,
+    rqFinalShiftExpr: `{${slice('rq_final_q', 0, rqStages - 1)}, ${ctl}_final_q}`,
+    accValid: `${ctl}_valid_q`,
+    accFirst: `${ctl}_first_q`,
+    hasSumTree: S > 0,
+    sumStages: S,
+    sumTreeDecls,
+    sumTreeAssigns,
+    sumValidResets,
+    sumValidAssigns,
     outLaneRange: range(ob),
     requantModule: plan.modules.requant,
     groupResultRange: range(groupBits),

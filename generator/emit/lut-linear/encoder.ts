@@ -3,6 +3,7 @@ import type { DesignPlan, LutLinearPlan } from '../../plan/types.ts';
 import { renderTemplate } from '../render.ts';
 import { lit, range, signExtend, slice, zeroExtend } from '../verilog.ts';
 import { baseContext, counterFields, layerParams, type GeneratedFile } from './common.ts';
+import { distanceTrees } from './distance-tree.ts';
 
 export function encoderModule(design: DesignPlan, plan: LutLinearPlan): GeneratedFile {
   const { D, V } = plan.dims;
@@ -46,6 +47,8 @@ interface TreeNode {
   hasDist: boolean;
   distExpr: string;
   idxExpr: string;
+  /** pipeline: max — the comparison registered in a stage of its own ('' otherwise). */
+  takeExpr: string;
 }
 
 /** Argmin tree nodes of one lane. Left inputs always hold lower indices; right wins only if strictly smaller. */
@@ -54,9 +57,30 @@ function laneTree(plan: LutLinearPlan, lane: number): { nodes: TreeNode[]; root:
   let level: { dist: string; idx: string }[] = [];
   for (let k = 0; k < plan.dims.K; k++) level.push({ dist: `d${lane}_${k}_q`, idx: lit(k, iw) });
   const nodes: TreeNode[] = [];
+  const split = plan.ccs.pipeline === 'max';
   for (let l = 1; l <= plan.ccs.treeDepth; l++) {
     const registered = plan.ccs.treeRegisteredLevels.includes(l);
     const next: { dist: string; idx: string }[] = [];
+    if (split) {
+      // pipeline: max — compare stage (both candidates and the comparison registered), then select stage.
+      const last = l === plan.ccs.treeDepth;
+      for (let n = 0; n * 2 < level.length; n++) {
+        const left = level[n * 2];
+        const right = level[n * 2 + 1];
+        const name = `t${lane}_${l}_${n}`;
+        const c = `c${lane}_${l}_${n}`;
+        nodes.push({ name: `${c}_l`, registered: true, hasDist: !last, distExpr: left.dist, idxExpr: left.idx, takeExpr: '' });
+        if (right) {
+          nodes.push({ name: `${c}_r`, registered: true, hasDist: !last, distExpr: right.dist, idxExpr: right.idx, takeExpr: `(${right.dist} < ${left.dist})` });
+          nodes.push({ name, registered: true, hasDist: !last, distExpr: `${c}_r_take ? ${c}_r_dist : ${c}_l_dist`, idxExpr: `${c}_r_take ? ${c}_r_idx : ${c}_l_idx`, takeExpr: '' });
+        } else {
+          nodes.push({ name, registered: true, hasDist: !last, distExpr: `${c}_l_dist`, idxExpr: `${c}_l_idx`, takeExpr: '' });
+        }
+        next.push({ dist: `${name}_dist`, idx: `${name}_idx` });
+      }
+      level = next;
+      continue;
+    }
     for (let n = 0; n * 2 < level.length; n++) {
       const left = level[n * 2];
       const right = level[n * 2 + 1];
@@ -68,6 +92,7 @@ function laneTree(plan: LutLinearPlan, lane: number): { nodes: TreeNode[]; root:
         hasDist: l < plan.ccs.treeDepth,
         distExpr: right ? `${take} ? ${right.dist} : ${left.dist}` : left.dist,
         idxExpr: right ? `${take} ? ${right.idx} : ${left.idx}` : left.idx,
+        takeExpr: '',
       });
       next.push({ dist: `${name}_dist`, idx: `${name}_idx` });
     }
@@ -106,7 +131,8 @@ export function ccsModule(design: DesignPlan, plan: LutLinearPlan): GeneratedFil
         const base = (j * K + k) * entryBits;
         for (let v = 0; v < V; v++) {
           const lsb = base + v * B;
-          centroidWires.push({ name: `p${j}_${k}_${v}`, expr: signExtend(slice('centroids_i', lsb, B), `centroids_i[${lsb + B - 1}]`, B, W) });
+          // With ccs_pipeline: max, l2 reads the coordinate bits straight from the ROM word.
+          if (!(plan.ccs.pipeline === 'max' && l2)) centroidWires.push({ name: `p${j}_${k}_${v}`, expr: signExtend(slice('centroids_i', lsb, B), `centroids_i[${lsb + B - 1}]`, B, W) });
         }
         if (l2) centroidWires.push({ name: `n${j}_${k}`, expr: zeroExtend(slice('centroids_i', base + V * B, plan.ccs.normWidth), plan.ccs.normWidth, W) });
       }
@@ -115,9 +141,38 @@ export function ccsModule(design: DesignPlan, plan: LutLinearPlan): GeneratedFil
 
   const auxWires: Wire[] = [];
   const distances: Wire[] = [];
+  const maxPipe = plan.ccs.pipeline === 'max';
+  const coordLsb = (j: number, k: number, v: number) => (j * K + k) * entryBits + v * B;
+  const trees = maxPipe
+    ? distanceTrees(
+        plan,
+        (j, v) => `a${j}_${v}`,
+        coord,
+        (j, k, v, b) => `centroids_i[${coordLsb(j, k, v) + b}]`,
+        (j, k, v) => slice('centroids_i', coordLsb(j, k, v), B - 1),
+        norm,
+      )
+    : null;
+  const stageRegs: string[] = [];
+  const stageAssigns: string[] = [];
   for (let j = 0; j < Pc; j++) {
     for (let k = 0; k < K; k++) {
       const name = `d${j}_${k}`;
+      if (trees) {
+        // ccs_pipeline: max — |a − p| wires (l1, chebyshev) feed a registered reduction tree.
+        if (!l2) {
+          for (let v = 0; v < V; v++) {
+            const a = `a${j}_${v}`;
+            const p = coord(j, k, v);
+            auxWires.push({ name: `${name}_abs${v}`, expr: `(${a} < ${p}) ? (${p} - ${a}) : (${a} - ${p})` });
+          }
+        }
+        const t = trees.get(name)!;
+        stageRegs.push(...t.regs);
+        stageAssigns.push(...t.assigns);
+        distances.push({ name, expr: t.final });
+        continue;
+      }
       if (l2) {
         // e = ||p||² − 2·(a·p): the argmin of ||a − p||² without squaring the input.
         const terms = Array.from({ length: V }, (_, v) => `(a${j}_${v} * ${coord(j, k, v)})`);
@@ -159,6 +214,7 @@ export function ccsModule(design: DesignPlan, plan: LutLinearPlan): GeneratedFil
       ...layerParams(plan),
       'distance bits': W,
       'tree levels per stage': `registers after levels ${plan.ccs.treeRegisteredLevels.join(', ')}`,
+      ...(plan.ccs.pipeline === 'max' ? { 'ccs pipeline': `max (${plan.ccs.distanceStages} distance stages)` } : {}),
       latency: L,
     }),
     lanes: Pc,
@@ -179,6 +235,9 @@ export function ccsModule(design: DesignPlan, plan: LutLinearPlan): GeneratedFil
     centroidWires,
     auxWires,
     distances,
+    hasStages: stageRegs.length > 0,
+    stageRegs,
+    stageAssigns,
     treeNodes,
     validRange: `[${L - 1}:0]`,
     validZeroLit: lit(0, L),

@@ -3,7 +3,24 @@ import { indexBits, signedMax, signedMin } from '../../numeric/fixed.ts';
 import type { DesignPlan, LutLinearPlan } from '../../plan/types.ts';
 import { renderTemplate } from '../render.ts';
 import { lit, range, signExtend, slice } from '../verilog.ts';
+import { reduce } from './distance-tree.ts';
 import { baseContext, counterFields, countWidth, indexGroupBits, layerParams, type GeneratedFile } from './common.ts';
+
+/**
+ * The multiply stage: `acc_ext * MULTIPLIER` in one cycle, or with `pipeline: max` a registered
+ * adder tree of `acc_ext <<< b` over the set bits b of the multiplier (requantLatency − 1 levels,
+ * the last one being product_q).
+ */
+function productTree(plan: LutLinearPlan, wide: number) {
+  if (plan.ccs.pipeline !== 'max') return { hasProductTree: false, productRegs: [], productAssigns: [], productExpr: 'acc_ext * MULTIPLIER' };
+  const m = plan.requant.multiplier;
+  const leaves: string[] = [];
+  for (let b = 0; 2 ** b <= m; b++) if (Math.floor(m / 2 ** b) % 2 === 1) leaves.push(b === 0 ? 'acc_ext' : `(acc_ext <<< ${b})`);
+  if (leaves.length === 0) leaves.push(lit(0, wide, true));
+  const out = { regs: [] as string[], assigns: [] as string[], final: '' };
+  const productExpr = reduce('pt', leaves, plan.timing.requantLatency - 1, (x, y) => `${x} + ${y}`, out);
+  return { hasProductTree: true, productRegs: out.regs, productAssigns: out.assigns, productExpr };
+}
 
 export function requantModule(design: DesignPlan, plan: LutLinearPlan): GeneratedFile {
   const rq = plan.requant;
@@ -34,6 +51,7 @@ export function requantModule(design: DesignPlan, plan: LutLinearPlan): Generate
     outMinLit: lit(signedMin(outBits), wide, true),
     wideZeroLit: lit(0, wide, true),
     accExtend: signExtend('acc_i', `acc_i[${accW - 1}]`, accW, wide),
+    ...productTree(plan, wide),
   };
   return { path: `${plan.modules.requant}.v`, content: renderTemplate('requant.v.hbs', ctx) };
 }

@@ -1,0 +1,284 @@
+/**
+ * QoR bench (npm run bench:qor): the bundled example layer and a 256→256 layer (V = 4, K = 16),
+ * each as LUT-NN hardware and as the MAC-array baseline of equal throughput, synthesised with
+ * YoWASP Yosys for every target (place-and-route with nextpnr-ice40 on iCE40 HX8K when the design
+ * fits), plus unit-level place-and-route of the closest-centroid search and the accumulator.
+ * Writes bench/results.md (rewritten after every finished run, so an interrupted bench keeps
+ * what it measured). Options: --targets a,b  --designs example,l256  --skip-units  --out <file.md>
+ * (another results file, so parts of the table can be measured in parallel processes).
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeArtifact } from '../generator/artifact/write.ts';
+import { compareRows, formatCompare, type CompareSide } from '../generator/compare.ts';
+import { genMac } from '../generator/gen-mac.ts';
+import { genRtl } from '../generator/gen-rtl.ts';
+import { PROJECT_ROOT } from '../generator/emit/render.ts';
+import type { SynthReport } from '../generator/synth/report.ts';
+import { synthDesign } from '../generator/synth/run.ts';
+import { TARGET_NAMES, type TargetName } from '../generator/synth/targets.ts';
+import { Rng } from '../generator/util/rng.ts';
+import { TOOL } from '../generator/version.ts';
+
+const COMMAND = 'npm run bench:qor';
+const WORK = join(PROJECT_ROOT, 'rtl-out', 'bench-qor');
+let RESULTS = join(PROJECT_ROOT, 'bench', 'results.md');
+const FREQ = 175;
+
+/** A 256→256 LUT-NN layer, K = 16, V = 4 (C = 64), LUT-NN weight form, synthetic values. */
+async function write256(dir: string): Promise<{ model: string; config: string }> {
+  const D = 256;
+  const M = 256;
+  const V = 4;
+  const K = 16;
+  const C = D / V;
+  const rng = new Rng(256);
+  const model = await writeArtifact(
+    dir,
+    {
+      format: 'lutnn-artifact',
+      format_version: 1,
+      name: 'l256',
+      tensors: 'model.safetensors',
+      description: '256->256 LUT-NN layer, K=16, V=4, synthetic values (QoR bench)',
+      layers: [
+        {
+          name: 'fc',
+          kind: 'lut_linear',
+          in_features: D,
+          out_features: M,
+          num_codebooks: C,
+          num_centroids: K,
+          subvector_len: V,
+          activation: 'relu',
+          input: { bits: 8, scale: 0.03 },
+          output: { bits: 8, scale: 0.05 },
+          tensors: { centroids: 'c', weight: 'w', bias: 'b' },
+        },
+      ],
+    },
+    [
+      { name: 'c', dtype: 'F32', shape: [C, K, V], data: Array.from({ length: C * K * V }, () => rng.normal()) },
+      { name: 'w', dtype: 'F32', shape: [C, V, M], data: Array.from({ length: C * V * M }, () => rng.normal() * 0.06) },
+      { name: 'b', dtype: 'F32', shape: [M], data: Array.from({ length: M }, () => rng.normal() * 0.1) },
+    ],
+  );
+  const config = join(dir, 'hw.yaml');
+  // One codebook and 16 outputs per cycle: the smallest configuration whose CCS lane is K = 16, V = 4.
+  await writeFile(config, 'codebooks_per_cycle: 1\noutputs_per_cycle: 16\ntree_levels_per_stage: 1\nmemory_style: auto\n');
+  return { model, config };
+}
+
+/**
+ * One codebook of the example's shape (K = 16, V = 4, M = 32, INT8): the largest closest-centroid
+ * lane of that shape that fits an iCE40 HX8K (with C = 1 its centroids are constants).
+ */
+async function writeSlice(dir: string, C = 1): Promise<{ model: string; config: string }> {
+  const V = 4;
+  const K = 16;
+  const M = 32;
+  const rng = new Rng(16);
+  const model = await writeArtifact(
+    dir,
+    {
+      format: 'lutnn-artifact',
+      format_version: 1,
+      name: 'slice',
+      tensors: 'model.safetensors',
+      description: 'one codebook of the example shape (K=16, V=4, M=32), synthetic values (QoR bench)',
+      layers: [
+        {
+          name: 'fc',
+          kind: 'lut_linear',
+          in_features: C * V,
+          out_features: M,
+          num_codebooks: C,
+          num_centroids: K,
+          subvector_len: V,
+          activation: 'relu',
+          input: { bits: 8, scale: 0.03 },
+          output: { bits: 8, scale: 0.05 },
+          tensors: { centroids: 'c', weight: 'w', bias: 'b' },
+        },
+      ],
+    },
+    [
+      { name: 'c', dtype: 'F32', shape: [C, K, V], data: Array.from({ length: C * K * V }, () => rng.normal()) },
+      { name: 'w', dtype: 'F32', shape: [C, V, M], data: Array.from({ length: C * V * M }, () => rng.normal() * 0.3) },
+      { name: 'b', dtype: 'F32', shape: [M], data: Array.from({ length: M }, () => rng.normal() * 0.1) },
+    ],
+  );
+  const config = join(dir, 'hw.yaml');
+  await writeFile(config, 'tree_levels_per_stage: 1\n');
+  return { model, config };
+}
+
+async function writeSlice4(dir: string): Promise<{ model: string; config: string }> {
+  const a = await writeSlice(dir, 4);
+  await writeFile(a.config, 'codebooks_per_cycle: 4\noutputs_per_cycle: 16\npipeline: max\n');
+  return a;
+}
+
+interface Row {
+  design: string;
+  target: TargetName;
+  rows: ReturnType<typeof compareRows>;
+  lut: SynthReport;
+  mac: SynthReport;
+}
+
+interface UnitRow {
+  design: string;
+  module: string;
+  report: SynthReport | null;
+  error?: string;
+}
+
+const rowsDone: Row[] = [];
+const unitsDone: UnitRow[] = [];
+const notes: string[] = [];
+const started = Date.now();
+
+function fmt(v: number | null | undefined, d = 1): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '-';
+  return Number.isInteger(v) ? String(v) : v.toFixed(d);
+}
+
+function pnrCell(r: SynthReport): string {
+  if (r.pnr) return `${fmt(r.pnr.fmaxMhz)}${r.pnr.met ? '' : ' (fail)'}`;
+  if (r.pnrError) return /no BELs remaining|Unable to place/.test(r.pnrError) ? 'does not fit' : 'PnR error';
+  return '-';
+}
+
+async function writeResults(final: boolean): Promise<void> {
+  const out: string[] = [
+    '# QoR: LUT-NN hardware versus a MAC array of equal throughput',
+    '',
+    `Produced by \`${COMMAND}\` (bench/qor.ts) with lutnn-hdl ${TOOL.version}, YoWASP Yosys and nextpnr-ice40` +
+      ` (${((Date.now() - started) / 60000).toFixed(0)} min on a shared 2-core machine)${final ? '' : ' — PARTIAL: the bench was still running when this was written'}.`,
+    'Every design is synthesised out of context (Yosys `synth_<family>`, hierarchy kept); place-and-route runs on iCE40 HX8K only,',
+    `at a ${FREQ} MHz constraint, through a serial I/O wrapper (docs/synthesis.md). LUT is LUT4 (LC) except xilinx-7 (LUT6);`,
+    'BRAM is the family\'s block RAM primitive (iCE40 EBR 4 kbit, ECP5 DP16KD, 7-series RAMB36, Gowin BSRAM).',
+    'The MAC array has the same ports, outputs per cycle and initiation interval as the LUT-NN layer (docs/synthesis.md, "MAC baseline").',
+    '',
+    '| design | target | LUT-NN LUT | MAC LUT | LUT ratio | LUT-NN FF | MAC FF | LUT-NN BRAM | MAC BRAM | LUT-NN DSP | MAC DSP | LUT-NN Fmax | MAC Fmax | II | area x cycles ratio | est. LUT (LUT-NN / MAC) |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const r of rowsDone) {
+    const ratio = (m: string) => r.rows.find((x) => x.metric.startsWith(m));
+    const lut = r.lut.total;
+    const mac = r.mac.total;
+    const ii = ratio('cycles per vector');
+    const axc = r.rows.find((x) => x.metric.startsWith('area x cycles'));
+    out.push(
+      `| ${r.design} | ${r.target} | ${fmt(lut.LUT)} | ${fmt(mac.LUT)} | ${fmt(lut.LUT / mac.LUT, 2)} | ${fmt(lut.FF)} | ${fmt(mac.FF)} | ${fmt(lut.BRAM)} | ${fmt(mac.BRAM)} | ${fmt(lut.DSP)} | ${fmt(mac.DSP)} | ${pnrCell(r.lut)} | ${pnrCell(r.mac)} | ${fmt(ii?.lut)} | ${fmt(axc?.ratio, 2)} | ${fmt(r.lut.estimate?.total.LUT)} / ${fmt(r.mac.estimate?.total.LUT)} |`,
+    );
+  }
+  out.push('', '## Units on iCE40 HX8K (place-and-route of one module, ' + `${FREQ} MHz constraint)`, '', '| design | unit | LC | DFF | EBR | Fmax (MHz) | critical path / reason |', '|---|---|---|---|---|---|---|');
+  for (const u of unitsDone) {
+    const r = u.report;
+    if (!r) {
+      out.push(`| ${u.design} | ${u.module} | - | - | - | - | ${u.error ?? ''} |`);
+      continue;
+    }
+    const why = r.pnr?.criticalPath ?? (r.pnrError ? r.pnrError.split('\n').find((l) => l.includes('ERROR')) ?? r.pnrError.split('\n')[0] : '');
+    out.push(`| ${u.design} | ${u.module} | ${fmt(r.total.LUT)} | ${fmt(r.total.FF)} | ${fmt(r.total.BRAM)} | ${pnrCell(r)} | ${why.replace(/\|/g, '/').trim()} |`);
+  }
+  const stand: string[] = [];
+  for (const u of unitsDone) {
+    if (!u.report?.pnr) continue;
+    const f = u.report.pnr.fmaxMhz;
+    stand.push(`${u.design}, ${u.module}: ${fmt(f)} MHz — ${f >= FREQ ? `meets ${FREQ} MHz` : `misses ${FREQ} MHz`}${u.report.pnr.criticalPath ? ` (critical path ${u.report.pnr.criticalPath})` : ''}`);
+  }
+  out.push(
+    '',
+    '## Where the timing targets stand',
+    '',
+    `Target: the closest-centroid unit and the accumulator array at >= ${FREQ} MHz on iCE40 HX8K after nextpnr, with maximum pipelining (hw.yaml \`pipeline: max\`, docs/hw-config.md).`,
+    '',
+    '* The example layer itself cannot be placed on an HX8K: its CCS has 4 lanes x 16 centroids x 4 variable 8x8 products (about 50k LC with the standard pipeline) and its tables need 64 EBR (the device has 7,680 LC and 32 EBR). Its units are therefore measured on slices of the same shape: one K = 16, V = 4 codebook with 32 outputs (`slice`), and four codebook lanes with 16 outputs (`slice4`, the example\'s P_c = 4 accumulator).',
+    '* `pipeline: standard` (one-cycle multiply-add distances, one-cycle requantizer multiply) is the baseline; `pipeline: max` restructures the RTL: distances as registered adder trees of centroid-bit-gated shifted inputs (no multipliers), each argmin level a registered compare stage then a registered select stage, the accumulator\'s table-sum tree registered, the requantizer\'s constant multiply as a registered shift-add tree.',
+    ...stand.map((x) => `* ${x}`),
+  );
+  if (notes.length > 0) out.push('', '## Notes', '', ...notes.map((n) => `* ${n}`));
+  out.push('');
+  await writeFile(RESULTS, out.join('\n'));
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const opt = (name: string) => {
+    const i = args.indexOf(name);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+  const targets = (opt('--targets')?.split(',') ?? TARGET_NAMES) as TargetName[];
+  const designNames = opt('--designs')?.split(',') ?? ['l256', 'example'];
+  const outFile = opt('--out');
+  if (outFile) RESULTS = outFile;
+  const WORKDIR = outFile ? join(WORK, `run-${outFile.replace(/[^A-Za-z0-9]+/g, '_')}`) : WORK;
+  await mkdir(WORK, { recursive: true });
+  const designs: Record<string, { model: string; config?: string }> = {
+    example: { model: join(PROJECT_ROOT, 'examples', 'lut_linear_64x32', 'model.json'), config: join(PROJECT_ROOT, 'examples', 'lut_linear_64x32', 'hw.yaml') },
+    l256: await write256(join(WORK, 'l256-artifact')),
+  };
+  const log = (s: string) => process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(0)}s] ${s}\n`);
+  const units = async (name: string, lutDir: string, modules: string[]) => {
+    for (const module of modules) {
+      log(`${name}: unit ${module} on ice40-hx8k`);
+      try {
+        const r = await synthDesign(lutDir, { target: 'ice40-hx8k', module, freqMhz: FREQ, onStage: (s) => log(`  ${s}`) });
+        unitsDone.push({ design: name, module, report: r.report });
+      } catch (err) {
+        unitsDone.push({ design: name, module, report: null, error: (err as Error).message.split('\n')[0] });
+      }
+      await writeResults(false);
+    }
+  };
+  if (!args.includes('--skip-units')) {
+    const art = await writeSlice(join(WORK, 'slice-artifact'));
+    for (const pipeline of ['standard', 'max'] as const) {
+      const config = join(WORK, `slice-${pipeline}.yaml`);
+      await writeFile(config, `tree_levels_per_stage: 1\npipeline: ${pipeline}\n`);
+      const dir = join(WORK, `slice-${pipeline}`, 'lut');
+      const slice = await genRtl({ model: art.model, config, out: dir });
+      const layer = slice.plan.layers[0];
+      if (layer.kind === 'lut_linear') await units(`slice, pipeline: ${pipeline}`, dir, [layer.modules.ccs, layer.modules.accumulator, layer.modules.requant]);
+    }
+    // Four codebook lanes (the example's P_c) and 16 outputs per cycle: the accumulator's table-sum tree.
+    const art4 = await writeSlice4(join(WORK, 'slice4-artifact'));
+    const dir4 = join(WORK, 'slice4-max', 'lut');
+    const s4 = await genRtl({ ...art4, out: dir4 });
+    const l4 = s4.plan.layers[0];
+    if (l4.kind === 'lut_linear') await units('slice4 (C=4, P_c=4, P_m=16), pipeline: max', dir4, [l4.modules.accumulator]);
+  }
+  for (const name of designNames) {
+    const d = designs[name];
+    const lutDir = join(WORKDIR, name, 'lut');
+    const macDir = join(WORKDIR, name, 'mac');
+    const lut = await genRtl({ ...d, out: lutDir });
+    const mac = await genMac({ ...d, out: macDir, regenerateCommand: `${COMMAND} (design ${name})` });
+    for (const target of targets) {
+      const pnr = target === 'ice40-hx8k';
+      log(`${name} ${target}: LUT-NN`);
+      const a = await synthDesign(lutDir, { target, pnr, freqMhz: FREQ, onStage: (s) => log(`  ${s}`) });
+      log(`${name} ${target}: MAC`);
+      const b = await synthDesign(macDir, { target, pnr, freqMhz: FREQ, onStage: (s) => log(`  ${s}`) });
+      const sa: CompareSide = { design: lutDir, synth: a, ii: lut.plan.timing.initiationInterval, latency: lut.plan.timing.latency };
+      const sb: CompareSide = { design: macDir, synth: b, ii: mac.plan.timing.initiationInterval, latency: mac.plan.timing.latency };
+      const rows = compareRows(sa, sb);
+      process.stdout.write(`${formatCompare(target, rows, lut.plan.top, mac.plan.top)}\n`);
+      rowsDone.push({ design: name, target, rows, lut: a.report, mac: b.report });
+      await writeResults(false);
+    }
+    const layer = lut.plan.layers[0];
+    if (!args.includes('--skip-units') && layer.kind === 'lut_linear') await units(name, lutDir, [layer.modules.ccs, layer.modules.accumulator]);
+  }
+  await writeResults(true);
+}
+
+main().catch(async (err) => {
+  notes.push(`The bench stopped with an error: ${(err as Error).message.split('\n')[0]}`);
+  await writeResults(false);
+  process.stderr.write(`${(err as Error).stack}\n`);
+  process.exit(1);
+});

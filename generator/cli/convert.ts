@@ -1,0 +1,56 @@
+/** `lutnn convert`: dense MLP + calibration inputs → LUT-NN artifact (vanilla PQ, LUT-NN tables). */
+import type { Command } from 'commander';
+import { writeArtifactAtomically } from '../convert/write-artifact.ts';
+import { loadDenseModel } from '../convert/load-dense.ts';
+import { readNpy } from '../convert/numpy.ts';
+import { convertDense, DEFAULT_CONVERT } from '../convert/pq.ts';
+import { LutnnError } from '../errors.ts';
+import { makeReporter } from './progress.ts';
+import { parseIntOption } from './options.ts';
+
+export function convertCommand(program: Command): void {
+  program
+    .command('convert')
+    .description('Convert a dense MLP to a LUT-NN artifact: k-means codebooks per layer, LUT-NN tables, scales from calibration data.')
+    .requiredOption('-d, --dense <file>', 'dense model: .safetensors or .npz state dict (<layer>.weight (out, in), <layer>.bias), or .onnx (Gemm/MatMul/Add/Relu)')
+    .requiredOption('--calib <file.npy>', 'calibration inputs, shape (N, D) of the first layer')
+    .requiredOption('-o, --out <dir>', 'artifact folder to write (model.json + model.safetensors)')
+    .option('--name <name>', 'model name in the artifact', 'model')
+    .option('--layers <names>', 'comma-separated layer prefixes in order (state dicts; default: natural order)')
+    .option('--subvector-len <n>', 'sub-vector length V', parseIntOption('--subvector-len', 1), DEFAULT_CONVERT.subvectorLen)
+    .option('-K, --centroids <n>', 'centroids per codebook K', parseIntOption('--centroids', 2), DEFAULT_CONVERT.centroids)
+    .option('--bits <n>', 'bits of inputs, outputs and tables', parseIntOption('--bits', 2), DEFAULT_CONVERT.bits)
+    .option('--refine <iterations>', 'centroid refinement iterations per layer (reduces ||Â·W − A·W||²)', parseIntOption('--refine', 0), DEFAULT_CONVERT.refineIterations)
+    .option('--calib-rows <n>', 'calibration rows used for k-means and refinement', parseIntOption('--calib-rows', 1), DEFAULT_CONVERT.calibrationRows)
+    .option('-s, --seed <n>', 'k-means seed', parseIntOption('--seed', 0), DEFAULT_CONVERT.seed)
+    .option('-q, --quiet', 'print only errors')
+    .action(async (opts: { dense: string; calib: string; out: string; name: string; layers?: string; subvectorLen: number; centroids: number; bits: number; refine: number; calibRows: number; seed: number; quiet?: boolean }) => {
+      const report = makeReporter(opts.quiet === true);
+      report.stage('loading dense model');
+      const model = await loadDenseModel(opts.dense, { layers: opts.layers?.split(',').map((s) => s.trim()) });
+      const calib = await readNpy(opts.calib, 'calibration data');
+      const D = model.layers[0].inFeatures;
+      if (calib.shape.length !== 2 || calib.shape[1] !== D) {
+        throw new LutnnError('Calibration data has the wrong shape.', {
+          file: opts.calib,
+          expected: `shape (N, ${D}): N rows of the first layer's ${D} inputs`,
+          found: `shape (${calib.shape.join(', ')})`,
+        });
+      }
+      const conversion = convertDense(
+        model,
+        calib.data,
+        calib.shape[0],
+        { ...DEFAULT_CONVERT, name: opts.name, subvectorLen: opts.subvectorLen, centroids: opts.centroids, bits: opts.bits, refineIterations: opts.refine, calibrationRows: opts.calibRows, seed: opts.seed },
+        (layer) => report.stage(`converting ${layer}`),
+      );
+      await writeArtifactAtomically(opts.out, conversion.manifest, conversion.tensors);
+      report.done(`wrote ${opts.out}/model.json`);
+      if (!opts.quiet) {
+        for (const l of conversion.report) {
+          const r = l.reconstructionError;
+          process.stdout.write(`${l.name.padEnd(12)} C=${String(l.C).padEnd(4)} output MSE ${r.kmeans.toExponential(3)}${r.refined !== r.kmeans ? ` → ${r.refined.toExponential(3)} refined` : ''}, scales in ${l.inputScale.toPrecision(4)} out ${l.outputScale.toPrecision(4)}\n`);
+        }
+      }
+    });
+}

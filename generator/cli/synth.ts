@@ -1,0 +1,35 @@
+/** `lutnn synth`: in-process Yosys synthesis (and iCE40 place-and-route) of a generated design. */
+import { relative } from 'node:path';
+import type { Command } from 'commander';
+import { LutnnError } from '../errors.ts';
+import { DEFAULT_FREQ_MHZ, synthDesign } from '../synth/run.ts';
+import { TARGET_NAMES } from '../synth/targets.ts';
+import { makeReporter } from './progress.ts';
+
+export function parseMhz(value: string): number {
+  const n = Number(value);
+  if (!(n > 0 && n < 2000)) throw new LutnnError('Invalid clock frequency.', { field: '--freq', expected: 'a frequency in MHz, 0 < f < 2000', found: JSON.stringify(value) });
+  return n;
+}
+
+export function synthCommand(program: Command): void {
+  program
+    .command('synth')
+    .description('Synthesise a generated design with Yosys (in-process) and report resources; place and route on iCE40 targets.')
+    .argument('<design-dir>', 'folder written by lutnn gen-rtl')
+    .option('-t, --target <target>', `one of ${TARGET_NAMES.join(', ')}`, 'ice40-hx8k')
+    .option('--freq <MHz>', 'clock constraint for place-and-route', parseMhz, DEFAULT_FREQ_MHZ)
+    .option('--no-pnr', 'skip place-and-route (iCE40)')
+    .option('--module <name>', 'synthesise one unit of the design (e.g. <prefix>_ccs) instead of its top')
+    .option('--seed <n>', 'nextpnr placement seed', (v) => Number(v), 1)
+    .option('-o, --out <dir>', 'folder for report.json, report.txt and tool logs (default <design-dir>/synth/<target>)')
+    .option('--json', 'print the report as JSON instead of a table')
+    .option('-q, --quiet', 'print only the report')
+    .addHelpText('after', '\nExamples:\n  npx lutnn synth rtl-out/example --target ice40-hx8k\n  npx lutnn synth rtl-out/example --target xilinx-7\n  npx lutnn synth rtl-out/example --module example_fc1_accumulator --freq 175\n')
+    .action(async (designDir: string, opts: { target: string; freq: number; pnr: boolean; module?: string; seed: number; out?: string; json?: boolean; quiet?: boolean }) => {
+      const report = makeReporter(opts.quiet === true);
+      const r = await synthDesign(designDir, { target: opts.target, freqMhz: opts.freq, pnr: opts.pnr, module: opts.module, seed: opts.seed, out: opts.out, onStage: (s) => report.stage(s) });
+      report.done(`wrote ${relative(process.cwd(), r.outDir) || '.'}`);
+      process.stdout.write(opts.json ? `${JSON.stringify(r.report, null, 2)}\n` : r.text);
+    });
+}

@@ -1,0 +1,233 @@
+/**
+ * Dense MLP + calibration data → LUT-NN artifact (format v1), the way LUT-NN initialises a model:
+ * per layer, split inputs into C = D/V sub-vectors, learn K centroids per codebook with seeded
+ * k-means++ on calibration activations, store LUT-NN's `weight (C, V, M)` so the tool builds and
+ * quantizes the tables exactly as LUT-NN does, and take scales from calibration ranges.
+ *
+ * Each layer is calibrated on the activations the LUT-NN model itself produces (previous layers
+ * already replaced), so errors do not silently compound. Optional refinement (as eLUT-NN
+ * calibrates) moves centroids to reduce the layer's output reconstruction error ||Â·W − A·W||².
+ */
+import type { TensorInput } from '../artifact/safetensors.ts';
+import { LutnnError } from '../errors.ts';
+import type { DenseLayer, DenseModel } from './dense.ts';
+import { kmeans } from './kmeans.ts';
+import { importedLayerForward } from '../import/imported.ts';
+import { maxAbs } from '../util/arrays.ts';
+
+export interface ConvertOptions {
+  /** Model name in the artifact (identifier). */
+  name: string;
+  /** Sub-vector length V (must divide every layer's input size). */
+  subvectorLen: number;
+  /** Centroids per codebook K. */
+  centroids: number;
+  /** Bits of inputs, outputs and tables. */
+  bits: number;
+  seed: number;
+  /** Calibration rows used for k-means and refinement (the first ones). */
+  calibrationRows: number;
+  /** Centroid-refinement iterations per layer (0: plain k-means). */
+  refineIterations: number;
+}
+
+export const DEFAULT_CONVERT: Omit<ConvertOptions, 'name'> = { subvectorLen: 4, centroids: 16, bits: 8, seed: 1, calibrationRows: 4096, refineIterations: 0 };
+
+export interface LayerConversionReport {
+  name: string;
+  C: number;
+  /** Mean squared output reconstruction error ||Â·W − A·W||² / (rows·M), before and after refinement. */
+  reconstructionError: { kmeans: number; refined: number };
+  inputScale: number;
+  outputScale: number;
+}
+
+export interface Conversion {
+  manifest: Record<string, unknown>;
+  tensors: TensorInput[];
+  report: LayerConversionReport[];
+}
+
+/** Nearest centroid (squared L2, ties → lowest) of every sub-vector: n×C indices. */
+function assign(a: Float64Array, n: number, D: number, V: number, K: number, P: Float64Array): Int32Array {
+  const C = D / V;
+  const idx = new Int32Array(n * C);
+  for (let r = 0; r < n; r++) {
+    for (let c = 0; c < C; c++) {
+      let best = 0;
+      let bestD = Infinity;
+      for (let k = 0; k < K; k++) {
+        let d = 0;
+        for (let v = 0; v < V; v++) d += (a[r * D + c * V + v] - P[(c * K + k) * V + v]) ** 2;
+        if (d < bestD) {
+          bestD = d;
+          best = k;
+        }
+      }
+      idx[r * C + c] = best;
+    }
+  }
+  return idx;
+}
+
+/** (Â − A) for the rows: the reconstruction error of the inputs, n×D. */
+function inputError(a: Float64Array, n: number, D: number, V: number, K: number, P: Float64Array, idx: Int32Array): Float64Array {
+  const C = D / V;
+  const e = new Float64Array(n * D);
+  for (let r = 0; r < n; r++) for (let c = 0; c < C; c++) for (let v = 0; v < V; v++) e[r * D + c * V + v] = P[(c * K + idx[r * C + c]) * V + v] - a[r * D + c * V + v];
+  return e;
+}
+
+/** X (n×D) · W (D×M). */
+function matmul(x: Float64Array, n: number, W: Float64Array, D: number, M: number): Float64Array {
+  const y = new Float64Array(n * M);
+  for (let r = 0; r < n; r++) {
+    for (let d = 0; d < D; d++) {
+      const xv = x[r * D + d];
+      if (xv === 0) continue;
+      for (let m = 0; m < M; m++) y[r * M + m] += xv * W[d * M + m];
+    }
+  }
+  return y;
+}
+
+function meanSquare(x: Float64Array): number {
+  let s = 0;
+  for (const v of x) s += v * v;
+  return s / x.length;
+}
+
+/** Output reconstruction loss with nearest-centroid assignment, as the hardware encodes. */
+function reconstructionLoss(layer: DenseLayer, a: Float64Array, n: number, V: number, K: number, P: Float64Array): number {
+  const idx = assign(a, n, layer.inFeatures, V, K, P);
+  return meanSquare(matmul(inputError(a, n, layer.inFeatures, V, K, P, idx), n, layer.weight, layer.inFeatures, layer.outFeatures));
+}
+
+/**
+ * Gradient steps on the centroids against ||(Â − A)·W||² with assignments held, then reassigned to
+ * the nearest centroid; a step is kept only if the loss with the new assignment is lower.
+ */
+function refineCentroids(layer: DenseLayer, a: Float64Array, n: number, V: number, K: number, P: Float64Array, iterations: number): Float64Array {
+  const { inFeatures: D, outFeatures: M, weight: W } = layer;
+  const C = D / V;
+  let best = P;
+  let bestLoss = reconstructionLoss(layer, a, n, V, K, P);
+  let lr = 1;
+  for (let it = 0; it < iterations; it++) {
+    const idx = assign(a, n, D, V, K, best);
+    const err = matmul(inputError(a, n, D, V, K, best, idx), n, W, D, M); // n×M
+    // dL/dÂ = err·Wᵀ (n×D), summed into the centroid each row was assigned.
+    const grad = new Float64Array(best.length);
+    const count = new Float64Array(C * K);
+    for (let r = 0; r < n; r++) {
+      for (let c = 0; c < C; c++) {
+        const k = idx[r * C + c];
+        count[c * K + k] += 1;
+        for (let v = 0; v < V; v++) {
+          const d = c * V + v;
+          let g = 0;
+          for (let m = 0; m < M; m++) g += err[r * M + m] * W[d * M + m];
+          grad[(c * K + k) * V + v] += g;
+        }
+      }
+    }
+    // Normalise by cluster size and the weight's energy so one learning rate suits every layer.
+    let wEnergy = 0;
+    for (const w of W) wEnergy += w * w;
+    const scale = D / Math.max(wEnergy, 1e-12);
+    let improved = false;
+    for (let attempt = 0; attempt < 4 && !improved; attempt++) {
+      const cand = Float64Array.from(best);
+      for (let i = 0; i < cand.length; i++) {
+        const cnt = count[Math.floor(i / V)];
+        if (cnt > 0) cand[i] -= (lr * scale * grad[i]) / cnt;
+      }
+      const loss = reconstructionLoss(layer, a, n, V, K, cand);
+      if (loss < bestLoss) {
+        best = cand;
+        bestLoss = loss;
+        improved = true;
+      } else {
+        lr /= 2;
+      }
+    }
+    if (!improved) break;
+  }
+  return best;
+}
+
+/** LUT-NN forward of one layer in float, the importers' definition with LUT-NN's weight table. */
+function lutnnLayerForward(layer: DenseLayer, a: Float64Array, n: number, V: number, K: number, P: Float64Array): Float64Array {
+  const C = layer.inFeatures / V;
+  return importedLayerForward({ name: layer.name, C, K, V, M: layer.outFeatures, centroids: P, table: { kind: 'weight', weight: layer.weight }, bias: layer.bias, activation: layer.activation }, a, n);
+}
+
+export function convertDense(model: DenseModel, calib: Float64Array, rows: number, opts: ConvertOptions, onLayer?: (name: string) => void): Conversion {
+  const { subvectorLen: V, centroids: K, bits } = opts;
+  const qmax = 2 ** (bits - 1) - 1;
+  const first = model.layers[0];
+  if (calib.length !== rows * first.inFeatures) {
+    throw new LutnnError('Calibration data has the wrong shape.', { expected: `rows × ${first.inFeatures} (the input size of "${first.name}")`, found: `${calib.length} values for ${rows} rows` });
+  }
+  if (rows < K) {
+    throw new LutnnError('Too few calibration rows for the codebooks.', { expected: `at least K = ${K} rows`, found: `${rows}` });
+  }
+  const manifestLayers: Record<string, unknown>[] = [];
+  const tensors: TensorInput[] = [];
+  const report: LayerConversionReport[] = [];
+  let acts = calib;
+  // A zero range (all-zero calibration) would give a zero scale; 1/qmax keeps the format valid.
+  let inScale = Math.fround(maxAbs(calib) / qmax || 1 / qmax);
+  for (const layer of model.layers) {
+    onLayer?.(layer.name);
+    const { inFeatures: D, outFeatures: M } = layer;
+    if (D % V !== 0) {
+      throw new LutnnError(`Sub-vector length ${V} does not divide the input size of layer "${layer.name}".`, { file: model.source, field: `${layer.name} in_features`, expected: `a multiple of ${V}`, found: String(D) });
+    }
+    const C = D / V;
+    const n = Math.min(rows, opts.calibrationRows);
+    const sample = acts.subarray(0, n * D);
+    let P: Float64Array = new Float64Array(C * K * V);
+    const sub = new Float64Array(n * V);
+    for (let c = 0; c < C; c++) {
+      for (let r = 0; r < n; r++) for (let v = 0; v < V; v++) sub[r * V + v] = sample[r * D + c * V + v];
+      P.set(kmeans(sub, n, V, { k: K, seed: opts.seed * 7919 + c }), c * K * V);
+    }
+    const before = reconstructionLoss(layer, sample, n, V, K, P);
+    if (opts.refineIterations > 0) P = refineCentroids(layer, sample, n, V, K, P, opts.refineIterations);
+    const after = opts.refineIterations > 0 ? reconstructionLoss(layer, sample, n, V, K, P) : before;
+
+    const next = lutnnLayerForward(layer, acts, rows, V, K, P);
+    const outScale = Math.fround(maxAbs(next) / qmax || 1 / qmax);
+    const weight = new Float64Array(C * V * M); // LUT-NN's layout: weight[c][v][m] = W[c·V + v][m]
+    weight.set(layer.weight);
+    manifestLayers.push({
+      name: layer.name,
+      kind: 'lut_linear',
+      in_features: D,
+      out_features: M,
+      num_codebooks: C,
+      num_centroids: K,
+      subvector_len: V,
+      metric: 'l2',
+      activation: layer.activation,
+      input: { bits, scale: inScale },
+      output: { bits, scale: outScale },
+      table: { bits },
+      tensors: { centroids: `${layer.name}.centroids`, weight: `${layer.name}.weight`, bias: `${layer.name}.bias` },
+    });
+    tensors.push(
+      { name: `${layer.name}.centroids`, dtype: 'F32', shape: [C, K, V], data: P },
+      { name: `${layer.name}.weight`, dtype: 'F32', shape: [C, V, M], data: weight },
+      { name: `${layer.name}.bias`, dtype: 'F32', shape: [M], data: layer.bias },
+    );
+    report.push({ name: layer.name, C, reconstructionError: { kmeans: before, refined: after }, inputScale: inScale, outputScale: outScale });
+    acts = next;
+    inScale = outScale;
+  }
+  return {
+    manifest: { format: 'lutnn-artifact', format_version: 1, name: opts.name, tensors: 'model.safetensors', description: `converted from ${model.source} by lutnn convert (K=${K}, V=${V}, seed ${opts.seed})`, layers: manifestLayers },
+    tensors,
+    report,
+  };
+}

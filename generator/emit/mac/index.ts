@@ -1,0 +1,222 @@
+/** Files of a mac_linear layer (the MAC-array baseline): top module, weight ROM, weight memory file. */
+import type { DesignPlan, MacLinearPlan } from '../../plan/types.ts';
+import { indexBits, signedBitsFor, signedMax, signedMin, unsignedBitsFor } from '../../numeric/fixed.ts';
+import { headerLines } from '../header.ts';
+import { baseContext, type GeneratedFile } from '../lut-linear/common.ts';
+import { romWords } from '../lut-linear/memories.ts';
+import { renderTemplate } from '../render.ts';
+import { lit, packHex, range, signExtend, slice } from '../verilog.ts';
+
+function params(plan: MacLinearPlan): Record<string, string | number> {
+  const p = plan.parallel;
+  return {
+    layer: plan.name,
+    'D, M': `${plan.dims.D}, ${plan.dims.M}`,
+    'inputs/cycle, outputs/cycle': `${p.inputsPerCycle}, ${p.outputsPerCycle}`,
+    'weights': `INT${plan.weights.bits} (${plan.weights.source})`,
+  };
+}
+
+/** Nested conditional selecting `values[i]` by `sel == i` (the last value is the default). */
+function select(sel: string, selWidth: number, values: string[]): string {
+  if (values.length === 1) return values[0];
+  let expr = values[values.length - 1];
+  for (let i = values.length - 2; i >= 0; i--) expr = `(${sel} == ${lit(i, selWidth)}) ? ${values[i]} : ${expr}`;
+  return `(${expr})`;
+}
+
+function weightFile(design: DesignPlan, plan: MacLinearPlan): GeneratedFile {
+  const { D, M } = plan.dims;
+  const { inputsPerCycle: Pd, outputsPerCycle: Pm, inputSteps: S, outputGroups: G } = plan.parallel;
+  const mem = plan.memory.weights;
+  const lines: string[] = [];
+  const lanes = new Int32Array(Pd * Pm);
+  for (let g = 0; g < G; g++) {
+    for (let s = 0; s < S; s++) {
+      lanes.fill(0);
+      for (let i = 0; i < Pd; i++) {
+        const d = s * Pd + i;
+        if (d >= D) continue;
+        for (let l = 0; l < Pm; l++) {
+          const m = g * Pm + l;
+          if (m < M) lanes[i * Pm + l] = plan.weights.values[d * M + m];
+        }
+      }
+      lines.push(packHex(lanes, plan.weights.bits, Pd * Pm));
+    }
+  }
+  const zero = '0'.repeat(Math.ceil(mem.width / 4));
+  while (lines.length < romWords(mem.depth)) lines.push(zero);
+  const header = headerLines(design, `Weights of layer ${plan.name} (MAC baseline): ${mem.depth} words of ${Pd * Pm} x INT${plan.weights.bits}.`, '//');
+  return { path: mem.file, content: `${header}\n${lines.join('\n')}\n` };
+}
+
+function romModule(design: DesignPlan, plan: MacLinearPlan): GeneratedFile {
+  const mem = plan.memory.weights;
+  const ctx = {
+    ...baseContext(design, plan.modules.weightRom, 'MAC baseline weight ROM', { ...params(plan), 'width x depth': `${mem.width} x ${mem.depth}`, style: mem.style }),
+    style: mem.style,
+    defaultFile: mem.file,
+    addrRange: range(mem.addressWidth),
+    dataRange: range(mem.width),
+    lastWord: romWords(mem.depth) - 1,
+  };
+  return { path: `${plan.modules.weightRom}.v`, content: renderTemplate('rom.v.hbs', ctx) };
+}
+
+function topModule(design: DesignPlan, plan: MacLinearPlan): GeneratedFile {
+  const { D, M } = plan.dims;
+  const { inputsPerCycle: Pd, outputsPerCycle: Pm, inputSteps: S, outputGroups: G } = plan.parallel;
+  const B = plan.input.bits;
+  const wb = plan.weights.bits;
+  const ob = plan.output.bits;
+  const A = plan.accumulator.width;
+  const PW = B + wb;
+  const xMin = signedMin(B);
+  const wMax = signedMax(wb);
+  const SW = signedBitsFor(Pd * xMin * wMax, -Pd * xMin * wMax);
+  const rq = plan.requant;
+  const WW = Math.max(rq.roundedWidth, ob) + 1;
+  const F = plan.timing.outFifoDepth;
+  const sw = indexBits(S);
+  const gw = indexBits(G);
+  const mem = plan.memory.weights;
+
+  const counters: { name: string; range: string; zero: string; advance: string }[] = [];
+  if (S > 1) counters.push({ name: 'step', range: range(sw), zero: lit(0, sw), advance: `step_q <= last_step ? ${lit(0, sw)} : step_q + ${lit(1, sw)};` });
+  if (G > 1) counters.push({ name: 'group', range: range(gw), zero: lit(0, gw), advance: `if (last_step) group_q <= group_q + ${lit(1, gw)};` });
+
+  const xW = S * Pd * B;
+  const sliceW = Pd * B;
+  const sliceExpr = S === 1 ? 'x_q' : select('step_q', sw, Array.from({ length: S }, (_, s) => slice('x_q', s * sliceW, sliceW)));
+
+  const productDecls: string[] = [];
+  const productAssigns: string[] = [];
+  for (let i = 0; i < Pd; i++) {
+    const lsb = i * B;
+    productDecls.push(`wire signed ${range(PW)} x${i} = ${signExtend(slice('xs_q', lsb, B), `xs_q[${lsb + B - 1}]`, B, PW)};`);
+  }
+  for (let i = 0; i < Pd; i++) {
+    for (let l = 0; l < Pm; l++) {
+      const lsb = (i * Pm + l) * wb;
+      productDecls.push(`wire signed ${range(PW)} w${i}_${l} = ${signExtend(slice('w_q', lsb, wb), `w_q[${lsb + wb - 1}]`, wb, PW)};`);
+      productDecls.push(`reg  signed ${range(PW)} p${i}_${l}_q;`);
+      productAssigns.push(`p${i}_${l}_q <= x${i} * w${i}_${l};`);
+    }
+  }
+  const sumDecls: string[] = [];
+  const sumAssigns: string[] = [];
+  const accDecls: string[] = [];
+  const accAssigns: string[] = [];
+  const rqDecls: string[] = [];
+  const rqAssigns: string[] = [];
+  for (let l = 0; l < Pm; l++) {
+    sumDecls.push(`reg  signed ${range(SW)} s${l}_q;`);
+    const terms = Array.from({ length: Pd }, (_, i) => signExtend(`p${i}_${l}_q`, `p${i}_${l}_q[${PW - 1}]`, PW, SW));
+    sumAssigns.push(`s${l}_q <= ${terms.join(' + ')};`);
+    const biasValues = Array.from({ length: G }, (_, g) => lit(g * Pm + l < M ? plan.bias.values[g * Pm + l] : 0, A, true));
+    accDecls.push(`wire signed ${range(A)} bias${l} = ${select('c3_group_q', gw, biasValues)};`);
+    accDecls.push(`reg  signed ${range(A)} acc${l}_q;`);
+    accAssigns.push(`acc${l}_q <= (c3_first_q ? bias${l} : acc${l}_q) + ${signExtend(`s${l}_q`, `s${l}_q[${SW - 1}]`, SW, A)};`);
+    rqDecls.push(
+      `wire signed ${range(WW)} ax${l} = ${signExtend(`acc${l}_q`, `acc${l}_q[${A - 1}]`, A, WW)};`,
+      `reg  signed ${range(WW)} rp${l}_q;`,
+      `wire signed ${range(WW)} rs${l} = (rp${l}_q + ROUND) >>> ${rq.shift};`,
+      `wire signed ${range(WW)} rt${l} = (rs${l} > OUT_MAX) ? OUT_MAX : (rs${l} < OUT_MIN) ? OUT_MIN : rs${l};`,
+      plan.activation === 'relu' ? `wire signed ${range(WW)} ra${l} = rt${l}[${WW - 1}] ? ${lit(0, WW, true)} : rt${l};` : `wire signed ${range(WW)} ra${l} = rt${l};`,
+      `wire unused_ra${l}_msbs = ^ra${l}[${WW - 1}:${ob}];`,
+      `reg  signed ${range(ob)} y${l}_q;`,
+    );
+    rqAssigns.push(`rp${l}_q <= ax${l} * MULTIPLIER;`, `y${l}_q <= ra${l}[${ob - 1}:0];`);
+  }
+
+  const assemblyDecls: string[] = [];
+  const assemblyAssigns: string[] = [];
+  for (let g = 0; g < G - 1; g++) {
+    assemblyDecls.push(`reg  ${range(Pm * ob)} part${g}_q;`);
+    const lanes = Array.from({ length: Pm }, (_, l) => `y${l}_q`).reverse().join(', ');
+    assemblyAssigns.push(`if (c6_done_q && c6_group_q == ${lit(g, gw)}) part${g}_q <= {${lanes}};`);
+  }
+  const sources: string[] = [];
+  for (let m = 0; m < M; m++) {
+    const g = Math.floor(m / Pm);
+    const l = m % Pm;
+    sources.push(g === G - 1 ? `y${l}_q` : slice(`part${g}_q`, l * ob, ob));
+  }
+  assemblyDecls.push(`wire ${range(M * ob)} push_data = {${sources.slice().reverse().join(', ')}};`);
+  const lastLanes = M - (G - 1) * Pm;
+  if (lastLanes < Pm) {
+    const unused = Array.from({ length: Pm - lastLanes }, (_, k) => `y${lastLanes + k}_q`);
+    assemblyDecls.push(`wire unused_lanes = ^{${unused.join(', ')}};`);
+  }
+  const pw = indexBits(F);
+  const cw = unsignedBitsFor(F);
+  const creditW = unsignedBitsFor(F);
+
+  const ctx = {
+    ...baseContext(design, plan.modules.top, 'MAC-array baseline (dense INT8)', {
+      ...params(plan),
+      'accumulator bits': A,
+      'initiation interval': plan.timing.initiationInterval,
+      latency: plan.timing.latency,
+      'output FIFO depth': F,
+    }),
+    Pd,
+    Pm,
+    S,
+    G,
+    ii: plan.timing.initiationInterval,
+    inRange: range(D * B),
+    outRange: range(M * ob),
+    addrRange: range(mem.addressWidth),
+    addrZeroLit: lit(0, mem.addressWidth),
+    addrOneLit: lit(1, mem.addressWidth),
+    counters,
+    creditRange: range(creditW),
+    creditZeroLit: lit(0, creditW),
+    creditOneLit: lit(1, creditW),
+    fifoDepthLit: lit(F, creditW),
+    lastStepExpr: S > 1 ? `(step_q == ${lit(S - 1, sw)})` : "1'b1",
+    lastGroupExpr: G > 1 ? `(group_q == ${lit(G - 1, gw)})` : "1'b1",
+    firstExpr: S > 1 ? `(step_q == ${lit(0, sw)})` : "1'b1",
+    xRange: range(xW),
+    xLoadExpr: xW > D * B ? `{${lit(0, xW - D * B)}, hold_q}` : 'hold_q',
+    wordRange: range(mem.width),
+    romModule: plan.modules.weightRom,
+    romFile: mem.file,
+    multiGroup: G > 1,
+    groupRange: range(gw),
+    sliceRange: range(sliceW),
+    sliceExpr,
+    productDecls,
+    productAssigns,
+    sumDecls,
+    sumAssigns,
+    accDecls,
+    accAssigns,
+    relu: plan.activation === 'relu',
+    wideRange: range(WW),
+    multiplierLit: lit(rq.multiplier, WW, true),
+    roundLit: lit(rq.shift > 0 ? 2 ** (rq.shift - 1) : 0, WW, true),
+    outMaxLit: lit(signedMax(ob), WW, true),
+    outMinLit: lit(signedMin(ob), WW, true),
+    rqDecls,
+    rqAssigns,
+    assemblyDecls,
+    assemblyAssigns,
+    fifoDepth: F,
+    fifoLast: F - 1,
+    ptrRange: range(pw),
+    ptrZeroLit: lit(0, pw),
+    ptrOneLit: lit(1, pw),
+    ptrLastLit: lit(F - 1, pw),
+    countRange: range(cw),
+    countZeroLit: lit(0, cw),
+    countOneLit: lit(1, cw),
+  };
+  return { path: `${plan.modules.top}.v`, content: renderTemplate('mac_top.v.hbs', ctx) };
+}
+
+export function macLinearFiles(design: DesignPlan, plan: MacLinearPlan): GeneratedFile[] {
+  return [topModule(design, plan), romModule(design, plan), weightFile(design, plan)];
+}

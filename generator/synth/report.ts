@@ -1,0 +1,152 @@
+/**
+ * Synthesis reports: Yosys `stat -json` → resource counts per module (summed over every instance)
+ * and for the whole design, checked against the plan's memory styles, and printed as a table of
+ * "used / available (%)" per resource, with the analytic estimate beside the actual numbers.
+ */
+import type { DesignPlan } from '../plan/types.ts';
+import { classifyCells, RESOURCES, zeroCounts, type Resource, type ResourceCounts, type Target } from './targets.ts';
+import type { Estimate } from './estimate.ts';
+import type { PnrResult } from './nextpnr.ts';
+
+interface StatModule {
+  num_cells_by_type?: Record<string, number>;
+}
+interface StatJson {
+  modules: Record<string, StatModule>;
+}
+
+/** `$paramod$<hash>\foo` and `\foo` → `foo`. */
+export function baseModuleName(name: string): string {
+  const stripped = name.replace(/^\$paramod\$[0-9a-f]+\\/, '').replace(/^\$paramod\\/, '').replace(/^\\/, '');
+  return stripped.split('\\')[0];
+}
+
+export interface ModuleUsage {
+  /** Module name as in the RTL (parameter variants merged). */
+  module: string;
+  instances: number;
+  /** Cells of this module itself (not its submodules), summed over all instances. */
+  counts: ResourceCounts;
+  /** Cell types the target table does not classify (summed over instances). */
+  other: Record<string, number>;
+}
+
+export interface MemoryCheck {
+  /** ROM module and memory file. */
+  module: string;
+  planned: 'block' | 'distributed';
+  bram: number;
+  ok: boolean;
+}
+
+export interface SynthReport {
+  tool: string;
+  target: string;
+  device: string;
+  top: string;
+  available: ResourceCounts;
+  labels: Record<Resource, string>;
+  total: ResourceCounts;
+  modules: ModuleUsage[];
+  memories: MemoryCheck[];
+  estimate: Estimate | null;
+  pnr: PnrResult | null;
+  /** Why place-and-route produced no timing (e.g. the design does not fit the device). */
+  pnrError?: string;
+  synthSeconds: number;
+}
+
+/** Per-module usage from `stat -json` output, instances counted from `top` down. */
+export function parseStat(statText: string, target: Target, top: string): { modules: ModuleUsage[]; total: ResourceCounts } {
+  const stat = JSON.parse(statText) as StatJson;
+  const byName = new Map<string, StatModule>();
+  for (const [name, m] of Object.entries(stat.modules)) byName.set(name, m);
+  const find = (name: string): string | undefined => (byName.has(name) ? name : byName.has(`\\${name}`) ? `\\${name}` : undefined);
+  const instances = new Map<string, number>();
+  const visit = (name: string, times: number) => {
+    instances.set(name, (instances.get(name) ?? 0) + times);
+    for (const [type, n] of Object.entries(byName.get(name)?.num_cells_by_type ?? {})) {
+      const sub = find(type);
+      if (sub) visit(sub, times * n);
+    }
+  };
+  const root = find(top);
+  if (!root) throw new Error(`stat output has no module ${top}`);
+  visit(root, 1);
+  const rows = new Map<string, ModuleUsage>();
+  const total = zeroCounts();
+  for (const [name, times] of instances) {
+    const leaf: Record<string, number> = {};
+    for (const [type, n] of Object.entries(byName.get(name)?.num_cells_by_type ?? {})) if (!find(type)) leaf[type] = n * times;
+    const { counts, other } = classifyCells(target, leaf);
+    const base = baseModuleName(name);
+    const row = rows.get(base) ?? { module: base, instances: 0, counts: zeroCounts(), other: {} };
+    row.instances += times;
+    for (const r of RESOURCES) {
+      row.counts[r] += counts[r];
+      total[r] += counts[r];
+    }
+    for (const [t, n] of Object.entries(other)) row.other[t] = (row.other[t] ?? 0) + n;
+    rows.set(base, row);
+  }
+  const modules = [...rows.values()].sort((a, b) => (a.module === top ? -1 : b.module === top ? 1 : a.module.localeCompare(b.module)));
+  return { modules, total };
+}
+
+/** Memories the plan places in block RAM must show block RAM cells in the synthesised ROM module. */
+export function checkMemories(design: DesignPlan, modules: ModuleUsage[], _target: Target): MemoryCheck[] {
+  const out: MemoryCheck[] = [];
+  for (const layer of design.layers) {
+    if (layer.kind !== 'lut_linear') continue;
+    const rom = modules.find((m) => m.module === layer.modules.tableRom);
+    const bram = rom?.counts.BRAM ?? 0;
+    const planned = layer.memory.table.style;
+    // Block means block RAM cells; distributed means none (the ROM is logic or LUT RAM).
+    const ok = planned === 'block' ? bram > 0 : bram === 0;
+    out.push({ module: layer.modules.tableRom, planned, bram, ok });
+  }
+  return out;
+}
+
+function fmt(n: number): string {
+  return Number.isInteger(n) ? String(n) : n.toFixed(1);
+}
+
+function cell(used: number, available: number): string {
+  if (available <= 0) return fmt(used);
+  return `${fmt(used)} / ${available} (${((100 * used) / available).toFixed(1)} %)`;
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  return rows.map((r) => r.map((s, c) => (c === 0 ? s.padEnd(widths[c]) : s.padStart(widths[c]))).join('  ').trimEnd()).join('\n');
+}
+
+/** The terminal report: per-module table, total with estimate, memories, and PnR timing. */
+export function formatReport(r: SynthReport): string {
+  const head = ['module', ...RESOURCES.map((x) => r.labels[x])];
+  const rows: string[][] = [head];
+  for (const m of r.modules) rows.push([m.instances > 1 ? `${m.module} (x${m.instances})` : m.module, ...RESOURCES.map((x) => fmt(m.counts[x]))]);
+  rows.push(['total', ...RESOURCES.map((x) => cell(r.total[x], r.available[x]))]);
+  if (r.estimate) rows.push(['estimate (analytic)', ...RESOURCES.map((x) => fmt(r.estimate!.total[x]))]);
+  const lines = [`synthesis  ${r.top} on ${r.target} (${r.device}), ${r.tool}, ${r.synthSeconds.toFixed(1)} s`, '', table(rows), ''];
+  for (const m of r.memories) {
+    lines.push(`memory     ${m.module}: planned ${m.planned}, mapped to ${m.bram > 0 ? `${fmt(m.bram)} block RAM(s)` : 'logic / LUT RAM'} ${m.ok ? 'OK' : 'MISMATCH'}`);
+  }
+  const other = r.modules.flatMap((m) => Object.entries(m.other).map(([t, n]) => `${t} ${n}`));
+  if (other.length > 0) lines.push(`other      cells not counted above: ${other.join(', ')}`);
+  if (r.estimate) {
+    for (const u of r.estimate.units) lines.push(`estimate   ${u.module}: latency ${u.latency} cycles, II ${u.ii}`);
+  }
+  if (r.pnr) {
+    const p = r.pnr;
+    lines.push(
+      `place&route nextpnr-ice40 ${p.device}: Fmax ${p.fmaxMhz.toFixed(1)} MHz versus ${p.constraintMhz} MHz constraint: ${p.fmaxMhz >= p.constraintMhz ? 'MET' : 'FAILED'}` +
+        `${p.wrapper ? ` (I/O through a ${p.wrapper.flops}-flop serial wrapper)` : ''}`,
+    );
+    for (const [k, v] of Object.entries(p.utilisation)) if (v.used > 0) lines.push(`           ${k}: ${cell(v.used, v.available)}`);
+    if (p.criticalPath) lines.push(`           critical path: ${p.criticalPath}`);
+  }
+  if (r.pnrError) lines.push(`place&route FAILED: ${r.pnrError.split('\n').join(' | ')}`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,177 @@
+/**
+ * Synthesis targets: the Yosys flow for each device family and the resource totals of the device
+ * the report measures utilisation against. Totals are the data-sheet numbers of one common part
+ * per family (named in `device`); a design that does not fit still synthesises, the report then
+ * shows more than 100 %.
+ */
+import { LutnnError } from '../errors.ts';
+
+/** Resource classes the reports use, in display order. */
+export const RESOURCES = ['LUT', 'FF', 'CARRY', 'BRAM', 'DSP'] as const;
+export type Resource = (typeof RESOURCES)[number];
+export type ResourceCounts = Record<Resource, number>;
+
+export function zeroCounts(): ResourceCounts {
+  return { LUT: 0, FF: 0, CARRY: 0, BRAM: 0, DSP: 0 };
+}
+
+export type TargetName = 'ice40-hx8k' | 'ice40-up5k' | 'ecp5' | 'xilinx-7' | 'gowin';
+
+export interface Target {
+  name: TargetName;
+  /** The part whose totals the report uses. */
+  device: string;
+  family: 'ice40' | 'ecp5' | 'xilinx' | 'gowin';
+  /** Yosys synthesis command (run after reading the sources and choosing the top). */
+  synthCommand: string;
+  /** What a resource class is called on this family (report headings). */
+  labels: Record<Resource, string>;
+  /** Resources available on `device`; CARRY has no separate total (it lives in LUT/LC sites) → 0. */
+  available: ResourceCounts;
+  /**
+   * Weight of each cell type in each resource class: a cell's count times the weight is added.
+   * Cell types not listed (buffers, wide muxes that live in the LUT sites) count for nothing.
+   */
+  cells: Record<string, Partial<ResourceCounts>>;
+  /** Memories with `rom_style = "distributed"` become logic where the family has no LUT RAM. */
+  hasLutRam: boolean;
+  /** nextpnr-ice40 device flag and package, when place-and-route is supported in-process. */
+  pnr: { flag: '--hx8k' | '--up5k'; package: string } | null;
+}
+
+const ICE40_CELLS: Record<string, Partial<ResourceCounts>> = {
+  SB_LUT4: { LUT: 1 },
+  SB_CARRY: { CARRY: 1 },
+  SB_RAM40_4K: { BRAM: 1 },
+  SB_RAM40_4KNR: { BRAM: 1 },
+  SB_RAM40_4KNW: { BRAM: 1 },
+  SB_RAM40_4KNRNW: { BRAM: 1 },
+  SB_MAC16: { DSP: 1 },
+};
+for (const ff of ['SB_DFF', 'SB_DFFE', 'SB_DFFSR', 'SB_DFFR', 'SB_DFFSS', 'SB_DFFS', 'SB_DFFESR', 'SB_DFFER', 'SB_DFFESS', 'SB_DFFES']) {
+  ICE40_CELLS[ff] = { FF: 1 };
+  ICE40_CELLS[`${ff}N`] = { FF: 1 };
+}
+for (const ff of ['SB_DFFN', 'SB_DFFNE', 'SB_DFFNSR', 'SB_DFFNR', 'SB_DFFNSS', 'SB_DFFNS', 'SB_DFFNESR', 'SB_DFFNER', 'SB_DFFNESS', 'SB_DFFNES']) ICE40_CELLS[ff] = { FF: 1 };
+
+const ICE40_LABELS: Record<Resource, string> = { LUT: 'LC (LUT4)', FF: 'DFF', CARRY: 'SB_CARRY', BRAM: 'EBR (4 kbit)', DSP: 'SB_MAC16' };
+
+const XILINX_CELLS: Record<string, Partial<ResourceCounts>> = {
+  LUT1: { LUT: 1 }, LUT2: { LUT: 1 }, LUT3: { LUT: 1 }, LUT4: { LUT: 1 }, LUT5: { LUT: 1 }, LUT6: { LUT: 1 }, LUT6_2: { LUT: 1 },
+  FDRE: { FF: 1 }, FDSE: { FF: 1 }, FDCE: { FF: 1 }, FDPE: { FF: 1 },
+  CARRY4: { CARRY: 1 },
+  // Block RAM in RAMB36 units.
+  RAMB18E1: { BRAM: 0.5 }, RAMB36E1: { BRAM: 1 },
+  DSP48E1: { DSP: 1 },
+  // LUT RAM and shift registers occupy LUT sites.
+  RAM32X1S: { LUT: 1 }, RAM64X1S: { LUT: 1 }, RAM128X1S: { LUT: 2 }, RAM256X1S: { LUT: 4 },
+  RAM32X1D: { LUT: 2 }, RAM64X1D: { LUT: 2 }, RAM128X1D: { LUT: 4 },
+  RAM32M: { LUT: 4 }, RAM64M: { LUT: 4 },
+  SRL16E: { LUT: 1 }, SRLC32E: { LUT: 1 },
+};
+
+const ECP5_CELLS: Record<string, Partial<ResourceCounts>> = {
+  LUT4: { LUT: 1 },
+  TRELLIS_FF: { FF: 1 },
+  // A CCU2C carry cell occupies the two LUT4s of a slice.
+  CCU2C: { LUT: 2, CARRY: 1 },
+  // 16×4 distributed RAM: one slice pair (four LUT4 sites).
+  TRELLIS_DPR16X4: { LUT: 4 },
+  DP16KD: { BRAM: 1 }, PDPW16KD: { BRAM: 1 },
+  MULT18X18D: { DSP: 1 },
+};
+
+const GOWIN_CELLS: Record<string, Partial<ResourceCounts>> = {
+  LUT1: { LUT: 1 }, LUT2: { LUT: 1 }, LUT3: { LUT: 1 }, LUT4: { LUT: 1 },
+  ALU: { LUT: 1, CARRY: 1 },
+  RAM16SDP1: { LUT: 4 }, RAM16SDP2: { LUT: 4 }, RAM16SDP4: { LUT: 4 },
+  SP: { BRAM: 1 }, SPX9: { BRAM: 1 }, SDP: { BRAM: 1 }, SDPX9: { BRAM: 1 }, SDPB: { BRAM: 1 }, SDPX9B: { BRAM: 1 },
+  DP: { BRAM: 1 }, DPX9: { BRAM: 1 }, DPB: { BRAM: 1 }, DPX9B: { BRAM: 1 }, pROM: { BRAM: 1 }, pROMX9: { BRAM: 1 },
+  MULT18X18: { DSP: 1 }, MULT9X9: { DSP: 0.5 }, MULTALU18X18: { DSP: 1 }, MULTADDALU18X18: { DSP: 1 },
+};
+for (const ff of ['DFF', 'DFFE', 'DFFS', 'DFFSE', 'DFFR', 'DFFRE', 'DFFP', 'DFFPE', 'DFFC', 'DFFCE']) {
+  GOWIN_CELLS[ff] = { FF: 1 };
+  GOWIN_CELLS[`${ff.slice(0, 3)}N${ff.slice(3)}`] = { FF: 1 };
+}
+
+export const TARGETS: Record<TargetName, Target> = {
+  'ice40-hx8k': {
+    name: 'ice40-hx8k',
+    device: 'iCE40HX8K-CT256',
+    family: 'ice40',
+    synthCommand: 'synth_ice40',
+    labels: ICE40_LABELS,
+    available: { LUT: 7680, FF: 7680, CARRY: 0, BRAM: 32, DSP: 0 },
+    cells: ICE40_CELLS,
+    hasLutRam: false,
+    pnr: { flag: '--hx8k', package: 'ct256' },
+  },
+  'ice40-up5k': {
+    name: 'ice40-up5k',
+    device: 'iCE40UP5K-SG48',
+    family: 'ice40',
+    synthCommand: 'synth_ice40 -dsp',
+    labels: ICE40_LABELS,
+    available: { LUT: 5280, FF: 5280, CARRY: 0, BRAM: 30, DSP: 8 },
+    cells: ICE40_CELLS,
+    hasLutRam: false,
+    pnr: { flag: '--up5k', package: 'sg48' },
+  },
+  ecp5: {
+    name: 'ecp5',
+    device: 'LFE5U-85F',
+    family: 'ecp5',
+    synthCommand: 'synth_ecp5',
+    labels: { LUT: 'LUT4', FF: 'FF', CARRY: 'CCU2C', BRAM: 'DP16KD (18 kbit)', DSP: 'MULT18X18D' },
+    available: { LUT: 83640, FF: 83640, CARRY: 0, BRAM: 208, DSP: 156 },
+    cells: ECP5_CELLS,
+    hasLutRam: true,
+    pnr: null,
+  },
+  'xilinx-7': {
+    name: 'xilinx-7',
+    device: 'XC7A35T',
+    family: 'xilinx',
+    synthCommand: 'synth_xilinx -family xc7',
+    labels: { LUT: 'LUT6', FF: 'FF', CARRY: 'CARRY4', BRAM: 'RAMB36', DSP: 'DSP48E1' },
+    available: { LUT: 20800, FF: 41600, CARRY: 0, BRAM: 50, DSP: 90 },
+    cells: XILINX_CELLS,
+    hasLutRam: true,
+    pnr: null,
+  },
+  gowin: {
+    name: 'gowin',
+    device: 'GW1NR-LV9',
+    family: 'gowin',
+    synthCommand: 'synth_gowin',
+    labels: { LUT: 'LUT4', FF: 'FF', CARRY: 'ALU', BRAM: 'BSRAM (18 kbit)', DSP: 'MULT18X18' },
+    available: { LUT: 8640, FF: 6480, CARRY: 0, BRAM: 26, DSP: 20 },
+    cells: GOWIN_CELLS,
+    hasLutRam: true,
+    pnr: null,
+  },
+};
+
+export const TARGET_NAMES = Object.keys(TARGETS) as TargetName[];
+
+export function getTarget(name: string): Target {
+  if (!(name in TARGETS)) {
+    throw new LutnnError('Unknown synthesis target.', { field: '--target', expected: `one of ${TARGET_NAMES.join(', ')}`, found: JSON.stringify(name) });
+  }
+  return TARGETS[name as TargetName];
+}
+
+/** Resource counts of a bag of cells (type → count) on a target; unknown types are listed apart. */
+export function classifyCells(target: Target, cells: Record<string, number>): { counts: ResourceCounts; other: Record<string, number> } {
+  const counts = zeroCounts();
+  const other: Record<string, number> = {};
+  for (const [type, n] of Object.entries(cells)) {
+    const w = target.cells[type];
+    if (!w) {
+      other[type] = (other[type] ?? 0) + n;
+      continue;
+    }
+    for (const r of RESOURCES) counts[r] += (w[r] ?? 0) * n;
+  }
+  return { counts, other };
+}

@@ -1,0 +1,80 @@
+/**
+ * `pipeline: max` (one adder or comparator between registers): the bundled example and l1 /
+ * chebyshev / constant-centroid shapes stay bit-exact, lint-clean, at the planned latency and II,
+ * and the standard pipeline's RTL is unchanged by the knob's existence.
+ */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BUNDLED_EXAMPLE } from '../../generator/cli/gen-rtl.ts';
+import { genRtl } from '../../generator/gen-rtl.ts';
+import { l2Terms, popcount, treeStages, wrapSigned } from '../../generator/plan/ccs-pipeline.ts';
+import type { LutLinearPlan } from '../../generator/plan/types.ts';
+import { verifyDesign } from '../../tb/verify.ts';
+import { lintDesign } from '../support/lint.ts';
+import { writeRandomLayer, type RandomLayerSpec } from '../support/random-layer.ts';
+
+let root: string;
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'lutnn-pipe-'));
+});
+afterAll(async () => rm(root, { recursive: true, force: true }));
+
+describe('l2 partial-product terms', () => {
+  it('sum to norm − 2·a·p for every input and centroid (B = 5, exhaustive over a and p)', () => {
+    const B = 5;
+    const W = 16;
+    for (let p = -16; p < 16; p++) {
+      const terms = l2Terms(1, B, W, [p], p * p);
+      for (let a = -16; a < 16; a++) {
+        let s = 0;
+        for (const t of terms) {
+          if (t.kind === 'const') s += t.value;
+          else if (t.kind === 'pp') s += (t.inverted ? ~a : a) * 2 ** t.shift;
+        }
+        expect(wrapSigned(s, W)).toBe(p * p - 2 * a * p);
+      }
+    }
+    expect(popcount(0b1011)).toBe(3);
+    expect(treeStages(37)).toBe(6);
+  });
+});
+
+describe('pipeline: max', () => {
+  it('the bundled example: bit-exact at the planned latency, every distance stage registered', async () => {
+    const config = join(root, 'hw.yaml');
+    await writeFile(config, `${await readFile(BUNDLED_EXAMPLE.config, 'utf8')}pipeline: max\n`.replace('tree_levels_per_stage: 2\n', ''));
+    const out = join(root, 'example-max');
+    const r = await genRtl({ model: BUNDLED_EXAMPLE.model, config, out });
+    const layer = r.plan.layers[0] as LutLinearPlan;
+    // ROM centroids, V = 4, B = 8: 37 terms → 6 stages; argmin: a compare and a select stage per level.
+    expect(layer.ccs.distanceStages).toBe(6);
+    expect(layer.ccs.treeRegisteredLevels).toEqual([1, 2, 3, 4]);
+    expect(layer.ccs.latency).toBe(14);
+    expect(layer.timing.sumStages).toBe(2);
+    expect(r.plan.timing.latency).toBe(4 + 4 + 14 + 4 + 2 + layer.timing.requantLatency);
+    expect(await lintDesign(out, r.plan.top)).toBe('');
+    const v = await verifyDesign(out, { vectors: 1500, seed: 9 });
+    expect(v.mismatch).toBeNull();
+    expect(v.timing?.ok, JSON.stringify(v.timing)).toBe(true);
+  });
+
+  const base: RandomLayerSpec = {
+    K: 6, V: 3, C: 5, M: 7, inBits: 6, outBits: 7, tableBits: 7, metric: 'l1', activation: 'relu', source: 'float', withBias: true,
+    duplicateFraction: 0.3, outputScaleFactor: 0.3, codebooksPerCycle: 2, outputsPerCycle: 3, treeLevelsPerStage: 2, pipeline: 'max', memoryStyle: 'auto', reset: 'async', seed: 11,
+  };
+  it.each([
+    ['l1, ties, saturation, output groups', base],
+    ['chebyshev, V = 1', { ...base, metric: 'chebyshev' as const, V: 1, seed: 12 }],
+    ['l2, constant centroids', { ...base, metric: 'l2' as const, codebooksPerCycle: 'all' as const, seed: 13 }],
+  ])('%s: bit-exact with timing', async (_name, spec) => {
+    const dir = join(root, `r${spec.seed}`);
+    const a = await writeRandomLayer(join(dir, 'art'), spec);
+    const r = await genRtl({ ...a, out: join(dir, 'rtl') });
+    expect(await lintDesign(join(dir, 'rtl'), r.plan.top)).toBe('');
+    const v = await verifyDesign(join(dir, 'rtl'), { vectors: 400, seed: 4 });
+    expect(v.mismatch).toBeNull();
+    expect(v.timing?.ok, JSON.stringify(v.timing)).toBe(true);
+  });
+});

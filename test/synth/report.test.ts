@@ -1,0 +1,131 @@
+/** Synthesis report plumbing without any tool: cell classification, stat parsing, nextpnr reports, wrapper, estimator. */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BUNDLED_EXAMPLE } from '../../generator/cli/gen-rtl.ts';
+import { LutnnError } from '../../generator/errors.ts';
+import { genRtl } from '../../generator/gen-rtl.ts';
+import type { DesignPlan, LutLinearPlan } from '../../generator/plan/types.ts';
+import { bramCount, estimateDesign } from '../../generator/synth/estimate.ts';
+import { parseNextpnrReport, parsePorts, pnrWrapper, WRAPPER_MODULE } from '../../generator/synth/nextpnr.ts';
+import { baseModuleName, checkMemories, formatReport, parseStat, type SynthReport } from '../../generator/synth/report.ts';
+import { classifyCells, getTarget, TARGET_NAMES, TARGETS } from '../../generator/synth/targets.ts';
+import { yosysScript } from '../../generator/synth/yosys.ts';
+import { designSources } from '../../tb/build.ts';
+
+let root: string;
+let example: string;
+let plan: DesignPlan;
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'lutnn-synth-report-'));
+  example = join(root, 'example');
+  plan = (await genRtl({ model: BUNDLED_EXAMPLE.model, config: BUNDLED_EXAMPLE.config, out: example })).plan;
+});
+afterAll(async () => rm(root, { recursive: true, force: true }));
+
+const STAT = JSON.stringify({
+  modules: {
+    '\\top': { num_cells_by_type: { SB_LUT4: 10, SB_DFF: 4, '\\unit': 2, '$paramod$abc123\\rom\\MEM_FILE=x': 1, '$paramod$def456\\rom\\MEM_FILE=y': 1 } },
+    '\\unit': { num_cells_by_type: { SB_LUT4: 5, SB_CARRY: 3, SB_DFFE: 2 } },
+    '$paramod$abc123\\rom\\MEM_FILE=x': { num_cells_by_type: { SB_RAM40_4K: 2 } },
+    '$paramod$def456\\rom\\MEM_FILE=y': { num_cells_by_type: { SB_RAM40_4K: 2 } },
+    '\\unused': { num_cells_by_type: { SB_LUT4: 99 } },
+  },
+});
+
+describe('targets and cells', () => {
+  it('knows every target and refuses an unknown one with a LutnnError', () => {
+    expect(TARGET_NAMES).toEqual(['ice40-hx8k', 'ice40-up5k', 'ecp5', 'xilinx-7', 'gowin']);
+    expect(() => getTarget('ice40-hx1k')).toThrow(LutnnError);
+    expect(() => getTarget('ice40-hx1k')).toThrow(/expected: one of ice40-hx8k/);
+  });
+
+  it('classifies cells per family and lists unknown ones apart', () => {
+    const x = classifyCells(TARGETS['xilinx-7'], { LUT6: 3, FDRE: 2, RAMB18E1: 2, RAM64M: 1, MUXF7: 4, DSP48E1: 1 });
+    expect(x.counts).toEqual({ LUT: 7, FF: 2, CARRY: 0, BRAM: 1, DSP: 1 });
+    expect(x.other).toEqual({ MUXF7: 4 });
+    expect(classifyCells(TARGETS.ecp5, { CCU2C: 2, LUT4: 1 }).counts.LUT).toBe(5);
+  });
+
+  it('writes a deterministic Yosys script that synthesises distributed ROMs as logic', () => {
+    const s = yosysScript({ target: TARGETS['ice40-hx8k'], top: 't', verilog: ['a.v', 't.v'], netlist: true, keepHierarchy: true });
+    expect(s).toContain('synth_ice40 -top t -noflatten');
+    expect(s).toContain('a:rom_style=distributed');
+    expect(s).toContain('write_json netlist.json');
+    expect(yosysScript({ target: TARGETS['xilinx-7'], top: 't', verilog: ['t.v'], netlist: false, keepHierarchy: true })).toContain('synth_xilinx -family xc7 -top t\n');
+  });
+});
+
+describe('stat parsing', () => {
+  it('sums each module over its instances, merges parameter variants and ignores unused modules', () => {
+    const t = TARGETS['ice40-hx8k'];
+    const { modules, total } = parseStat(STAT, t, 'top');
+    expect(modules.map((m) => [m.module, m.instances])).toEqual([['top', 1], ['rom', 2], ['unit', 2]]);
+    expect(modules.find((m) => m.module === 'unit')!.counts).toEqual({ LUT: 10, FF: 4, CARRY: 6, BRAM: 0, DSP: 0 });
+    expect(total).toEqual({ LUT: 20, FF: 8, CARRY: 6, BRAM: 4, DSP: 0 });
+    expect(baseModuleName('$paramod$0123abcd\\example_fc1_table_rom\\MEM_FILE=a')).toBe('example_fc1_table_rom');
+  });
+
+  it('flags a block memory that synthesis did not map to block RAM', () => {
+    const t = TARGETS['ice40-hx8k'];
+    const layer = plan.layers[0] as LutLinearPlan;
+    const ok = checkMemories(plan, [{ module: layer.modules.tableRom, instances: 4, counts: { LUT: 0, FF: 0, CARRY: 0, BRAM: 64, DSP: 0 }, other: {} }], t);
+    expect(ok).toEqual([{ module: layer.modules.tableRom, planned: 'block', bram: 64, ok: true }]);
+    const bad = checkMemories(plan, [{ module: layer.modules.tableRom, instances: 4, counts: { LUT: 900, FF: 0, CARRY: 0, BRAM: 0, DSP: 0 }, other: {} }], t);
+    expect(bad[0].ok).toBe(false);
+  });
+
+  it('prints used / available (%) per resource with the estimate beside it', () => {
+    const t = TARGETS['ice40-hx8k'];
+    const { modules, total } = parseStat(STAT, t, 'top');
+    const r: SynthReport = { tool: 'Yosys', target: t.name, device: t.device, top: 'top', available: t.available, labels: t.labels, total, modules, memories: [], estimate: estimateDesign(plan, t), pnr: null, synthSeconds: 1, pnrError: 'does not fit' };
+    const text = formatReport(r);
+    expect(text).toContain('20 / 7680 (0.3 %)');
+    expect(text).toContain('4 / 32 (12.5 %)');
+    expect(text).toContain('estimate (analytic)');
+    expect(text).toContain('place&route FAILED: does not fit');
+  });
+});
+
+describe('nextpnr', () => {
+  it('reads Fmax, utilisation and the critical path from the JSON report', () => {
+    const report = JSON.stringify({
+      utilization: { ICESTORM_LC: { used: 100, available: 7680 }, ICESTORM_RAM: { used: 2, available: 32 } },
+      fmax: { 'clk_i$SB_IO_IN_$glb_clk': { achieved: 181.5, constraint: 175 } },
+      critical_paths: [{ from: 'a', to: 'b', path: [{ type: 'clk-to-q', delay: 0.5, from: { cell: 'r1' } }, { type: 'logic', delay: 2, to: { cell: 'r2' } }] }],
+    });
+    const p = parseNextpnrReport(report);
+    expect(p.fmaxMhz).toBe(181.5);
+    expect(p.utilisation.ICESTORM_LC).toEqual({ used: 100, available: 7680 });
+    expect(p.criticalPath).toBe('r1 -> r2, 2.50 ns, 1 logic cells');
+  });
+
+  it('wraps a design in a lint-clean serial I/O wrapper', async () => {
+    const src = await readFile(join(example, `${plan.top}.v`), 'utf8');
+    const ports = parsePorts(src, plan.top);
+    expect(ports.find((p) => p.name === 'in_data_i')).toEqual({ name: 'in_data_i', direction: 'input', width: 512 });
+    expect(ports.find((p) => p.name === 'out_data_o')).toEqual({ name: 'out_data_o', direction: 'output', width: 256 });
+    const w = pnrWrapper(plan.top, ports);
+    expect(w.flops).toBe(1 + 1 + 512 + 1 + 1 + 256 + 1);
+    await writeFile(join(example, `${WRAPPER_MODULE}.v`), w.verilog);
+    const { verilog } = await designSources(example);
+    const r = await execa('verilator', ['--lint-only', '-Wall', '-Wno-UNUSEDSIGNAL', '--top-module', WRAPPER_MODULE, ...verilog, `${WRAPPER_MODULE}.v`], { cwd: example, reject: false, all: true });
+    expect(r.all ?? '').toBe('');
+  });
+});
+
+describe('estimator', () => {
+  it('counts block RAM primitives exactly per family', () => {
+    // 256-bit x 64-word banks: 16 iCE40 EBRs (16 x 256) per bank; 8 ECP5 DP16KD (36 x 512).
+    expect(bramCount('ice40', 256, 64)).toBe(16);
+    expect(bramCount('ecp5', 256, 64)).toBe(8);
+    expect(bramCount('xilinx', 256, 64)).toBe(4);
+    const e = estimateDesign(plan, TARGETS['ice40-hx8k']);
+    expect(e.total.BRAM).toBe(64);
+    const top = e.units.find((u) => u.module === plan.top)!;
+    expect([top.latency, top.ii]).toEqual([plan.timing.latency, plan.timing.initiationInterval]);
+  });
+});

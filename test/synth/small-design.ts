@@ -1,0 +1,10 @@
+/** A small deterministic layer (fits an iCE40 HX8K) for the synthesis tests: artifact + hw.yaml. */
+import type { RandomLayerSpec } from '../support/random-layer.ts';
+
+export const SMALL_SPEC: RandomLayerSpec = {
+  K: 8, V: 2, C: 4, M: 8, inBits: 8, outBits: 8, tableBits: 8, metric: 'l2', activation: 'relu', source: 'weight', withBias: true,
+  duplicateFraction: 0, outputScaleFactor: 1, codebooksPerCycle: 1, outputsPerCycle: 'all', treeLevelsPerStage: 1, memoryStyle: 'block', reset: 'sync', seed: 7,
+};
+
+/** Estimate tolerance stated in docs/synthesis.md: LUT and FF totals within ±25 %, block RAM and DSP exact. */
+export const ESTIMATE_TOLERANCE = 0.25;

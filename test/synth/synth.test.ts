@@ -1,0 +1,68 @@
+/**
+ * Real synthesis (YoWASP Yosys, in-process) and one iCE40 place-and-route, on a small layer and its
+ * MAC baseline: the report has every module, block memories land in block RAM, the analytic
+ * estimate stays within the tolerance stated in docs/synthesis.md, and nextpnr reports Fmax.
+ * The multi-target QoR table is the bench's job (npm run bench:qor), not CI's.
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { genMac } from '../../generator/gen-mac.ts';
+import { genRtl } from '../../generator/gen-rtl.ts';
+import type { SynthReport } from '../../generator/synth/report.ts';
+import { synthDesign } from '../../generator/synth/run.ts';
+import { writeRandomLayer } from '../support/random-layer.ts';
+import { ESTIMATE_TOLERANCE, SMALL_SPEC } from './small-design.ts';
+
+let root: string;
+let lutDir: string;
+let macDir: string;
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'lutnn-synth-'));
+  const a = await writeRandomLayer(join(root, 'art'), SMALL_SPEC);
+  lutDir = join(root, 'lut');
+  macDir = join(root, 'mac');
+  await genRtl({ ...a, out: lutDir });
+  await genMac({ ...a, out: macDir, regenerateCommand: 'test' });
+});
+afterAll(async () => rm(root, { recursive: true, force: true }));
+
+function expectWithinEstimate(r: SynthReport) {
+  const e = r.estimate!;
+  for (const res of ['LUT', 'FF'] as const) {
+    const rel = Math.abs(e.total[res] - r.total[res]) / r.total[res];
+    expect(rel, `${res}: estimate ${e.total[res]}, actual ${r.total[res]}`).toBeLessThanOrEqual(ESTIMATE_TOLERANCE);
+  }
+  // Block RAM: the primitive count of the best aspect ratio; Yosys may save one where a ROM has constant columns.
+  expect(e.total.BRAM - r.total.BRAM).toBeGreaterThanOrEqual(0);
+  expect(e.total.BRAM - r.total.BRAM).toBeLessThanOrEqual(1);
+  expect(e.total.DSP).toBe(r.total.DSP);
+}
+
+describe('synthesis on iCE40 HX8K', () => {
+  it('synthesises and places-and-routes a LUT-NN layer: per-module report, block RAM, estimate, Fmax', async () => {
+    const r = await synthDesign(lutDir, { target: 'ice40-hx8k', freqMhz: 100 });
+    const names = r.report.modules.map((m) => m.module);
+    expect(names).toEqual(expect.arrayContaining(['rnd_l_top', 'rnd_l_ccs', 'rnd_l_accumulator', 'rnd_l_table_rom', 'rnd_l_requant']));
+    expect(r.report.total.LUT).toBeGreaterThan(500);
+    expect(r.report.memories).toEqual([{ module: 'rnd_l_table_rom', planned: 'block', bram: 4, ok: true }]);
+    expectWithinEstimate(r.report);
+    const p = r.report.pnr!;
+    expect(p, r.report.pnrError).not.toBeNull();
+    expect(p.fmaxMhz).toBeGreaterThan(20);
+    expect(p.utilisation.ICESTORM_LC.used).toBeGreaterThan(r.report.total.LUT / 2);
+    expect(r.text).toMatch(/place&route nextpnr-ice40 hx8k: Fmax [\d.]+ MHz versus 100 MHz constraint: (MET|FAILED)/);
+    for (const f of ['report.json', 'report.txt', 'synth.ys', 'yosys.log', 'nextpnr.log']) expect(existsSync(join(r.outDir, f)), f).toBe(true);
+    expect(JSON.parse(await readFile(join(r.outDir, 'report.json'), 'utf8')).target).toBe('ice40-hx8k');
+  });
+
+  it('synthesises the MAC baseline of the same layer within the estimate', async () => {
+    const r = await synthDesign(macDir, { target: 'ice40-hx8k', pnr: false });
+    expect(r.report.modules.map((m) => m.module).sort()).toEqual(['rnd_mac_l_top', 'rnd_mac_l_weight_rom']);
+    expect(r.report.pnr).toBeNull();
+    expectWithinEstimate(r.report);
+  });
+});
