@@ -2,6 +2,7 @@
 import type { DesignPlan, LutLinearPlan } from '../../plan/types.ts';
 import { indexBits, unsignedBitsFor } from '../../numeric/fixed.ts';
 import { headerContext } from '../header.ts';
+import { renderTemplate } from '../render.ts';
 import { lit, range } from '../verilog.ts';
 
 export interface GeneratedFile {
@@ -49,4 +50,19 @@ export function layerParams(plan: LutLinearPlan): Record<string, string | number
     metric: plan.metric,
     'codebooks/cycle, outputs/cycle': `${plan.parallel.codebooksPerCycle}, ${plan.parallel.outputsPerCycle}`,
   };
+}
+
+/** The output FIFO of whole result vectors, shared by every layer kind (templates/out_fifo.v.hbs). */
+export function outFifoFile(design: DesignPlan, module: string, params: Record<string, string | number>, depth: number, width: number): GeneratedFile {
+  const cw = countWidth(depth);
+  const ctx = {
+    ...baseContext(design, module, 'output FIFO of result vectors', { ...params, depth, width }),
+    dataRange: range(width),
+    lastSlot: depth - 1,
+    ...counterFields('ptr', depth),
+    countRange: range(cw),
+    countZeroLit: lit(0, cw),
+    countOneLit: lit(1, cw),
+  };
+  return { path: `${module}.v`, content: renderTemplate('out_fifo.v.hbs', ctx) };
 }

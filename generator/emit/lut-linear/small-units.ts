@@ -4,7 +4,7 @@ import type { DesignPlan, LutLinearPlan } from '../../plan/types.ts';
 import { renderTemplate } from '../render.ts';
 import { lit, range, signExtend, slice } from '../verilog.ts';
 import { reduce } from './distance-tree.ts';
-import { baseContext, counterFields, countWidth, indexGroupBits, layerParams, type GeneratedFile } from './common.ts';
+import { baseContext, counterFields, indexGroupBits, layerParams, outFifoFile, type GeneratedFile } from './common.ts';
 
 /**
  * The multiply stage: `acc_ext * MULTIPLIER` in one cycle, or with `pipeline: max` a registered
@@ -57,19 +57,7 @@ export function requantModule(design: DesignPlan, plan: LutLinearPlan): Generate
 }
 
 export function outFifoModule(design: DesignPlan, plan: LutLinearPlan): GeneratedFile {
-  const depth = plan.timing.outFifoDepth;
-  const width = plan.dims.M * plan.output.bits;
-  const cw = countWidth(depth);
-  const ctx = {
-    ...baseContext(design, plan.modules.outFifo, 'output FIFO of result vectors', { ...layerParams(plan), depth, width }),
-    dataRange: range(width),
-    lastSlot: depth - 1,
-    ...counterFields('ptr', depth),
-    countRange: range(cw),
-    countZeroLit: lit(0, cw),
-    countOneLit: lit(1, cw),
-  };
-  return { path: `${plan.modules.outFifo}.v`, content: renderTemplate('out_fifo.v.hbs', ctx) };
+  return outFifoFile(design, plan.modules.outFifo, layerParams(plan), plan.timing.outFifoDepth, plan.dims.M * plan.output.bits);
 }
 
 export function indexBufferModule(design: DesignPlan, plan: LutLinearPlan): GeneratedFile {

@@ -3,7 +3,7 @@ import { indexBits, signedMax, signedMin, unsignedBitsFor } from '../../numeric/
 import type { DesignPlan, NnlutPlan } from '../../plan/types.ts';
 import { renderTemplate } from '../render.ts';
 import { lit, range, signExtend, slice, zeroExtend } from '../verilog.ts';
-import { baseContext, counterFields, countWidth, type GeneratedFile } from '../lut-linear/common.ts';
+import { baseContext, counterFields, countWidth, outFifoFile, type GeneratedFile } from '../lut-linear/common.ts';
 
 function nnlutParams(plan: NnlutPlan): Record<string, string | number> {
   return {
@@ -173,19 +173,7 @@ export function nnlutTopModule(design: DesignPlan, plan: NnlutPlan): GeneratedFi
 }
 
 export function nnlutOutFifoModule(design: DesignPlan, plan: NnlutPlan): GeneratedFile {
-  const depth = plan.timing.outFifoDepth;
-  const width = plan.dims.elements * plan.output.bits;
-  const cw = countWidth(depth);
-  const ctx = {
-    ...baseContext(design, plan.modules.outFifo, 'output FIFO of result vectors', { ...nnlutParams(plan), depth, width }),
-    dataRange: range(width),
-    lastSlot: depth - 1,
-    ...counterFields('ptr', depth),
-    countRange: range(cw),
-    countZeroLit: lit(0, cw),
-    countOneLit: lit(1, cw),
-  };
-  return { path: `${plan.modules.outFifo}.v`, content: renderTemplate('out_fifo.v.hbs', ctx) };
+  return outFifoFile(design, plan.modules.outFifo, nnlutParams(plan), plan.timing.outFifoDepth, plan.dims.elements * plan.output.bits);
 }
 
 /** Every file of an nnlut unit (constants only: no memory files). */
