@@ -52,6 +52,19 @@ export interface CcsPlan {
   latency: number;
 }
 
+/** Requantizer of an accumulator: acc · multiplier, rounding shift, saturation (number-formats.md §4). */
+export interface RequantPlan {
+  multiplier: number;
+  shift: number;
+  multiplierBits: number;
+  /** Signed width of acc · multiplier. */
+  productWidth: number;
+  /** Signed width of acc · multiplier + rounding constant, before the shift. */
+  roundedWidth: number;
+  /** Real multiplier the integer pair approximates: table (or weight) scale / output scale. */
+  realMultiplier: number;
+}
+
 export interface TableMemoryPlan {
   style: Exclude<MemoryStyle, 'auto'>;
   /** One bank per codebook lane (P_c banks). */
@@ -98,17 +111,7 @@ export interface LutLinearPlan {
     width: number;
   };
   accumulator: { width: number; range: [number, number] };
-  requant: {
-    multiplier: number;
-    shift: number;
-    multiplierBits: number;
-    /** Signed width of acc · multiplier. */
-    productWidth: number;
-    /** Signed width of acc · multiplier + rounding constant, before the shift. */
-    roundedWidth: number;
-    /** Real multiplier the integer pair approximates: table.scale / output.scale. */
-    realMultiplier: number;
-  };
+  requant: RequantPlan;
   memory: {
     table: TableMemoryPlan;
     /** Bias ROM: G words of P_m·bias.width bits, distributed. */
@@ -235,14 +238,7 @@ export interface MacLinearPlan {
   };
   bias: { values: Int32Array; width: number };
   accumulator: { width: number; range: [number, number] };
-  requant: {
-    multiplier: number;
-    shift: number;
-    multiplierBits: number;
-    productWidth: number;
-    roundedWidth: number;
-    realMultiplier: number;
-  };
+  requant: RequantPlan;
   memory: {
     /** Weight ROM: word g·S + s holds w[s·P_d + i][g·P_m + l] at lane i·P_m + l. */
     weights: { style: 'block' | 'distributed'; banks: number; width: number; depth: number; addressWidth: number; file: string };
