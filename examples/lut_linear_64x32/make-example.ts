@@ -10,6 +10,7 @@
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { artifactManifest, lutLinearLayer } from '../../generator/artifact/build.ts';
 import { writeArtifact } from '../../generator/artifact/write.ts';
 import { kmeans } from '../../generator/convert/kmeans.ts';
 import { Rng } from '../../generator/util/rng.ts';
@@ -61,33 +62,21 @@ for (let n = 0; n < CALIBRATION; n++) {
 }
 
 const outDir = process.argv[2] ?? dirname(fileURLToPath(import.meta.url));
-const manifest = {
-  format: 'lutnn-artifact',
-  format_version: 1,
-  name: 'example',
-  tensors: 'model.safetensors',
-  description: `64->32 linear + ReLU as LUT-NN (C=${C}, K=${K}, V=${V}); made by make-example.ts, seed ${SEED}`,
-  layers: [
-    {
-      name: 'fc1',
-      kind: 'lut_linear',
-      in_features: D,
-      out_features: M,
-      num_codebooks: C,
-      num_centroids: K,
-      subvector_len: V,
-      metric: 'l2',
-      activation: 'relu',
-      input: { bits: 8, scale: Math.fround(xMax / 127) },
-      output: { bits: 8, scale: Math.fround(yMax / 127) },
-      table: { bits: 8 },
-      tensors: { centroids: 'fc1.centroids', weight: 'fc1.weight', bias: 'fc1.bias' },
-    },
-  ],
-};
-const path = await writeArtifact(outDir, manifest, [
-  { name: 'fc1.centroids', dtype: 'F32', shape: [C, K, V], data: centroids },
-  { name: 'fc1.weight', dtype: 'F32', shape: [C, V, M], data: weight },
-  { name: 'fc1.bias', dtype: 'F32', shape: [M], data: bias },
-]);
+const fc1 = lutLinearLayer({
+  name: 'fc1',
+  inFeatures: D,
+  outFeatures: M,
+  numCentroids: K,
+  subvectorLen: V,
+  centroids,
+  weight,
+  bias,
+  metric: 'l2',
+  activation: 'relu',
+  input: { bits: 8, scale: Math.fround(xMax / 127) },
+  output: { bits: 8, scale: Math.fround(yMax / 127) },
+  tableBits: 8,
+});
+const manifest = artifactManifest('example', `64->32 linear + ReLU as LUT-NN (C=${C}, K=${K}, V=${V}); made by make-example.ts, seed ${SEED}`, [fc1.layer]);
+const path = await writeArtifact(outDir, manifest, fc1.tensors);
 console.log(`wrote ${path} and ${join(outDir, 'model.safetensors')}`);

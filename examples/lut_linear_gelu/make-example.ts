@@ -8,6 +8,7 @@
 import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { artifactManifest, lutLinearLayer } from '../../generator/artifact/build.ts';
 import { writeArtifact } from '../../generator/artifact/write.ts';
 import { kmeans } from '../../generator/convert/kmeans.ts';
 import { fitNnlut } from '../../generator/nnlut/fit.ts';
@@ -45,26 +46,24 @@ for (const v of x) xMax = Math.max(xMax, Math.abs(v));
 const gelu = fitNnlut({ fn: NNLUT_FUNCTIONS.gelu, segments: 16, range: [-8, 8], input: Q6_10, output: Q6_10, seed: 1 });
 
 const outDir = process.argv[2] ?? dirname(fileURLToPath(import.meta.url));
-const manifest = {
-  format: 'lutnn-artifact',
-  format_version: 1,
-  name: 'lingelu',
-  tensors: 'model.safetensors',
-  description: `16->8 LUT-NN linear (C=${C}, K=${K}, V=${V}) then GELU as a 16-segment NN-LUT unit; made by make-example.ts, seed ${SEED}`,
-  layers: [
-    {
-      name: 'fc1',
-      kind: 'lut_linear',
-      in_features: D,
-      out_features: M,
-      num_codebooks: C,
-      num_centroids: K,
-      subvector_len: V,
-      input: { bits: 8, scale: Math.fround(xMax / 127) },
-      output: Q6_10,
-      table: { bits: 8 },
-      tensors: { centroids: 'fc1.centroids', weight: 'fc1.weight', bias: 'fc1.bias' },
-    },
+const fc1 = lutLinearLayer({
+  name: 'fc1',
+  inFeatures: D,
+  outFeatures: M,
+  numCentroids: K,
+  subvectorLen: V,
+  centroids,
+  weight,
+  bias,
+  input: { bits: 8, scale: Math.fround(xMax / 127) },
+  output: Q6_10,
+  tableBits: 8,
+});
+const manifest = artifactManifest(
+  'lingelu',
+  `16->8 LUT-NN linear (C=${C}, K=${K}, V=${V}) then GELU as a 16-segment NN-LUT unit; made by make-example.ts, seed ${SEED}`,
+  [
+    fc1.layer,
     {
       name: 'gelu',
       kind: 'nnlut',
@@ -79,11 +78,7 @@ const manifest = {
       intercepts: gelu.table.intercepts,
     },
   ],
-};
-const path = await writeArtifact(outDir, manifest, [
-  { name: 'fc1.centroids', dtype: 'F32', shape: [C, K, V], data: centroids },
-  { name: 'fc1.weight', dtype: 'F32', shape: [C, V, M], data: weight },
-  { name: 'fc1.bias', dtype: 'F32', shape: [M], data: bias },
-]);
+);
+const path = await writeArtifact(outDir, manifest, fc1.tensors);
 await writeFile(join(outDir, 'gelu16.json'), `${JSON.stringify(fitResultJson(gelu, 'npx lutnn fit-nnlut --fn gelu --segments 16 --range -8,8 --in q6.10 --out q6.10 --seed 1 -o gelu16.json'), null, 2)}\n`);
 console.log(`wrote ${path}, ${join(outDir, 'model.safetensors')} and ${join(outDir, 'gelu16.json')}`);

@@ -8,6 +8,7 @@
  * already replaced), so errors do not silently compound. Optional refinement (as eLUT-NN
  * calibrates) moves centroids to reduce the layer's output reconstruction error ||Â·W − A·W||².
  */
+import { artifactManifest, lutLinearLayer } from '../artifact/build.ts';
 import type { TensorInput } from '../artifact/safetensors.ts';
 import { LutnnError } from '../errors.ts';
 import type { DenseLayer, DenseModel } from './dense.ts';
@@ -199,34 +200,30 @@ export function convertDense(model: DenseModel, calib: Float64Array, rows: numbe
 
     const next = lutnnLayerForward(layer, acts, rows, V, K, P);
     const outScale = Math.fround(maxAbs(next) / qmax || 1 / qmax);
-    const weight = new Float64Array(C * V * M); // LUT-NN's layout: weight[c][v][m] = W[c·V + v][m]
-    weight.set(layer.weight);
-    manifestLayers.push({
+    // LUT-NN's layout: weight[c][v][m] = W[c·V + v][m], which is the dense (D, M) weight as stored.
+    const built = lutLinearLayer({
       name: layer.name,
-      kind: 'lut_linear',
-      in_features: D,
-      out_features: M,
-      num_codebooks: C,
-      num_centroids: K,
-      subvector_len: V,
+      inFeatures: D,
+      outFeatures: M,
+      numCentroids: K,
+      subvectorLen: V,
+      centroids: P,
+      weight: layer.weight,
+      bias: layer.bias,
       metric: 'l2',
       activation: layer.activation,
       input: { bits, scale: inScale },
       output: { bits, scale: outScale },
-      table: { bits },
-      tensors: { centroids: `${layer.name}.centroids`, weight: `${layer.name}.weight`, bias: `${layer.name}.bias` },
+      tableBits: bits,
     });
-    tensors.push(
-      { name: `${layer.name}.centroids`, dtype: 'F32', shape: [C, K, V], data: P },
-      { name: `${layer.name}.weight`, dtype: 'F32', shape: [C, V, M], data: weight },
-      { name: `${layer.name}.bias`, dtype: 'F32', shape: [M], data: layer.bias },
-    );
+    manifestLayers.push(built.layer);
+    tensors.push(...built.tensors);
     report.push({ name: layer.name, C, reconstructionError: { kmeans: before, refined: after }, inputScale: inScale, outputScale: outScale });
     acts = next;
     inScale = outScale;
   }
   return {
-    manifest: { format: 'lutnn-artifact', format_version: 1, name: opts.name, tensors: 'model.safetensors', description: `converted from ${model.source} by lutnn convert (K=${K}, V=${V}, seed ${opts.seed})`, layers: manifestLayers },
+    manifest: artifactManifest(opts.name, `converted from ${model.source} by lutnn convert (K=${K}, V=${V}, seed ${opts.seed})`, manifestLayers),
     tensors,
     report,
   };

@@ -3,9 +3,10 @@ import type { DesignPlan, LutLinearPlan } from '../plan/types.ts';
 import { serializePlan } from '../plan/serialize.ts';
 import { accumulatorModule, layerTopModule } from './lut-linear/accumulator.ts';
 import type { GeneratedFile } from './lut-linear/common.ts';
+import { ccsDistanceFiles } from './lut-linear/ccs-distance.ts';
 import { ccsModule, encoderModule } from './lut-linear/encoder.ts';
 import { biasFile, centroidFile, romModules, tableBankFiles } from './lut-linear/memories.ts';
-import { indexBufferModule, outFifoModule, requantModule } from './lut-linear/small-units.ts';
+import { indexBufferModule, outFifoModules, requantModule } from './lut-linear/small-units.ts';
 import { modelTopModule } from './model-top.ts';
 import { nnlutFiles } from './nnlut/index.ts';
 import { macLinearFiles } from './mac/index.ts';
@@ -20,10 +21,11 @@ function lutLinearFiles(design: DesignPlan, plan: LutLinearPlan): GeneratedFile[
     layerTopModule(design, plan),
     encoderModule(design, plan),
     ccsModule(design, plan),
+    ...ccsDistanceFiles(design, plan),
     indexBufferModule(design, plan),
     accumulatorModule(design, plan),
     requantModule(design, plan),
-    outFifoModule(design, plan),
+    ...outFifoModules(design, plan),
     ...romModules(design, plan),
     ...tableBankFiles(design, plan),
   ];

@@ -6,7 +6,7 @@ import type { LutLinearLayer } from '../artifact/types.ts';
 import type { LayerHwConfig } from '../config/hw-config.ts';
 import { LutnnError } from '../errors.ts';
 import { indexBits, makeRequantizer, MAX_EXACT_BITS, signedBitsFor, signedMax, signedMin } from '../numeric/fixed.ts';
-import { maxPipelineDistanceStages, popcount, treeStages } from './ccs-pipeline.ts';
+import { CCS_BROADCAST_STAGES, maxPipelineDistanceStages, popcount, treeStages } from './ccs-pipeline.ts';
 import { planDistance, planTree } from './distance.ts';
 import { quantizeBias, quantizeCentroids, quantizeTable } from './table.ts';
 import { planTiming, REQUANT_LATENCY } from './timing.ts';
@@ -20,6 +20,8 @@ export function moduleNames(prefix: string): LutLinearModuleNames {
     top: `${prefix}_top`,
     encoder: `${prefix}_encoder`,
     ccs: `${prefix}_ccs`,
+    ccsDistance: `${prefix}_ccs_dist`,
+    ccsFanout: `${prefix}_ccs_fanout`,
     centroidRom: `${prefix}_centroid_rom`,
     indexBuffer: `${prefix}_index_buffer`,
     accumulator: `${prefix}_accumulator`,
@@ -61,8 +63,9 @@ export function planLutLinear(layer: LutLinearLayer, hw: LayerHwConfig, prefix: 
   const distanceStages = maxPipe
     ? maxPipelineDistanceStages(layer.metric, V, layer.input.bits, dist.width, E0 === 1 ? centroids : null, dist.norms, C * K)
     : 1;
-  // Tree registers; with max pipelining each level is a compare stage and a select stage.
-  const ccsLatency = distanceStages + (maxPipe ? 2 : 1) * tree.registeredLevels.length;
+  // Tree registers; with max pipelining each level is a compare stage and a select stage, and
+  // the input is first broadcast to the distances through a two-level register tree (ccs-pipeline.ts).
+  const ccsLatency = (maxPipe ? CCS_BROADCAST_STAGES : 0) + distanceStages + (maxPipe ? 2 : 1) * tree.registeredLevels.length;
 
   const table = quantizeTable(layer);
   const bias = quantizeBias(layer, table.scale, file);
@@ -91,10 +94,12 @@ export function planLutLinear(layer: LutLinearLayer, hw: LayerHwConfig, prefix: 
 
   const centroidStorage = E === 1 ? 'constant' : 'rom';
   // Max pipelining: the requantizer's constant multiply is a registered adder tree of shifted
-  // accumulators (one per set multiplier bit), then round/shift/saturate.
-  const requantLatency = maxPipe ? treeStages(popcount(rq.multiplier)) + 1 : REQUANT_LATENCY;
+  // accumulators (one per set multiplier bit, plus the rounding constant), then a registered
+  // range test, then the saturating select (emit/lut-linear/small-units.ts).
+  const requantLatency = maxPipe ? treeStages(popcount(rq.multiplier) + (rq.shift > 0 ? 1 : 0)) + 2 : REQUANT_LATENCY;
   const sumStages = maxPipe ? Math.ceil(Math.log2(Pc)) : 0;
-  const timing = planTiming(E, G, ccsLatency, requantLatency, sumStages);
+  // Max pipelining also registers the output FIFO's push (its write enables fan out to M·b flops).
+  const timing = planTiming(E, G, ccsLatency, requantLatency, sumStages, maxPipe ? 1 : 0);
   const tableWidth = Pm * layer.tableBits;
   const tableDepth = G * E * K;
   const tableStyle = hw.memoryStyle === 'auto' ? (tableWidth * tableDepth >= AUTO_BLOCK_BITS ? 'block' : 'distributed') : hw.memoryStyle;

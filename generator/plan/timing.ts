@@ -30,12 +30,14 @@ export interface LayerTiming {
   requantLatency: number;
   /** pipeline: max — registered levels of the accumulator's table-sum adder tree (absent: 0). */
   sumStages?: number;
+  /** pipeline: max — the output FIFO registers its push and per-slot write enables first (absent: 0). */
+  outFifoInputStages?: number;
   /** Cycles the testbench waits for an output while vectors are outstanding before failing. */
   watchdogCycles: number;
 }
 
-export function planTiming(encodeSteps: number, outputGroups: number, ccsLatency: number, requantLatency = REQUANT_LATENCY, sumStages = 0): LayerTiming {
-  const readToOutput = 3 + sumStages + requantLatency;
+export function planTiming(encodeSteps: number, outputGroups: number, ccsLatency: number, requantLatency = REQUANT_LATENCY, sumStages = 0, outFifoInputStages = 0): LayerTiming {
+  const readToOutput = 3 + sumStages + requantLatency + outFifoInputStages;
   const E = encodeSteps;
   const ii = E * outputGroups;
   // Cycles from the encoder accepting a vector to the accumulator's first read of it.
@@ -50,5 +52,6 @@ export function planTiming(encodeSteps: number, outputGroups: number, ccsLatency
   const watchdogCycles = latency + ii * (indexBanks + outFifoDepth) + 16;
   const timing: LayerTiming = { latency, initiationInterval: ii, indexBanks, outFifoDepth, requantLatency, watchdogCycles };
   if (sumStages > 0) timing.sumStages = sumStages;
+  if (outFifoInputStages > 0) timing.outFifoInputStages = outFifoInputStages;
   return timing;
 }

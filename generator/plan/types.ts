@@ -15,6 +15,11 @@ export interface LutLinearModuleNames {
   top: string;
   encoder: string;
   ccs: string;
+  /** pipeline: max — the distance module (with a centroid ROM), or the stem of one module per
+   *  (lane j, centroid k) named `<ccsDistance>_<j>_<k>` (constant centroids). */
+  ccsDistance: string;
+  /** pipeline: max — the register copying a lane's input to a group of centroids (plan/ccs-pipeline.ts). */
+  ccsFanout: string;
   centroidRom: string;
   indexBuffer: string;
   accumulator: string;

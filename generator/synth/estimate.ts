@@ -55,6 +55,18 @@ function constMulLuts(b1: number, b2: number): number {
   return Math.round(0.45 * b1 * b2);
 }
 
+/** 0 and powers of two (either sign): Yosys turns these products into shifts, not multipliers. */
+function isTrivialFactor(c: number): boolean {
+  const a = Math.abs(c);
+  return a === 0 || Number.isInteger(Math.log2(a));
+}
+
+function countNontrivial(values: ArrayLike<number>): number {
+  let n = 0;
+  for (let i = 0; i < values.length; i++) if (!isTrivialFactor(values[i])) n++;
+  return n;
+}
+
 /** The generic LUT4 count of one unit's datapath; `lut6` families need fewer. */
 function unit(module: string, c: Partial<ResourceCounts>, latency: number, ii: number): UnitEstimate {
   return { module, ...zeroCounts(), ...c, latency, ii };
@@ -78,17 +90,25 @@ function lutLinearUnits(p: LutLinearPlan, t: Target): UnitEstimate[] {
   // l1/chebyshev = |a − p| (compare, subtract, select) summed or maxed. Then a K−1 node argmin tree.
   let distLuts: number;
   let distFfs = W;
+  let dsp = 0;
   if (p.ccs.pipeline === 'max') {
     // Registered adder trees: one W-bit adder per pair of terms, about as many registers.
     const terms = p.metric === 'l2' ? (rom ? 1 + V * (B + 1) : 1 + (V * B) / 2) : V;
     distLuts = (terms - 1) * W + (p.metric === 'l2' ? 0 : V * 3 * W * 0.7);
     distFfs = Math.max(1, terms - 1) * W;
-  } else if (p.metric === 'l2') distLuts = V * (rom ? mulLuts(B, B) : constMulLuts(B, B)) + V * W * 0.6;
-  else distLuts = V * 3 * W * 0.7 + (V - 1) * W;
+  } else if (p.metric === 'l2') {
+    // a·p per coordinate: a DSP each where the flow maps multipliers (constant centroids: only
+    // coordinates that are not 0 or a power of two stay multipliers), else logic.
+    const mults = rom ? Pc * K * V : countNontrivial(p.ccs.centroids);
+    if (t.dspMultipliers) {
+      dsp = mults;
+      distLuts = V * W * 0.6;
+    } else distLuts = V * (rom ? mulLuts(B, B) : constMulLuts(B, B)) + V * W * 0.6;
+  } else distLuts = V * 3 * W * 0.7 + (V - 1) * W;
   const treeLuts = (K - 1) * (W + iw + 1);
   const registeredNodes = p.ccs.treeRegisteredLevels.reduce((a, level) => a + Math.ceil(K / 2 ** level), 0);
   units.push(
-    unit(p.modules.ccs, { LUT: Math.round(Pc * (K * distLuts + treeLuts)), FF: Math.round(Pc * (K * distFfs + registeredNodes * (W + iw)) + p.ccs.latency), CARRY: Math.round(Pc * K * V * W * (rom && p.metric === 'l2' ? 1.2 : 0.5)) }, p.ccs.latency, 1),
+    unit(p.modules.ccs, { DSP: dsp, LUT: Math.round(Pc * (K * distLuts + treeLuts)), FF: Math.round(Pc * (K * distFfs + registeredNodes * (W + iw)) + p.ccs.latency), CARRY: Math.round(Pc * K * V * W * (rom && p.metric === 'l2' ? 1.2 : 0.5)) }, p.ccs.latency, 1),
   );
   if (p.memory.centroids) {
     const c = p.memory.centroids;
@@ -102,13 +122,13 @@ function lutLinearUnits(p: LutLinearPlan, t: Target): UnitEstimate[] {
   units.push(
     unit(p.modules.accumulator, { LUT: Pm * (Pc + 1) * A + 20, FF: Pm * A + 20, CARRY: Pm * Pc * A }, 3, ii),
   );
-  // Requantizer: multiplication by a constant (DSP where the family has them and it fits 18 bits).
-  const useDsp = t.available.DSP > 0 && A <= 18 && m <= 18;
+  // Requantizer: multiplication by a constant (a DSP where the flow maps multipliers).
   const maxPipe = p.ccs.pipeline === 'max';
+  const useDsp = t.dspMultipliers && !maxPipe && !isTrivialFactor(p.requant.multiplier);
   // pipeline: max multiplies by shift-and-add (no DSP): one adder per further set multiplier bit.
   const setBits = Math.max(1, p.requant.multiplier.toString(2).split('1').length - 1);
   const rqLuts = p.requant.roundedWidth + ob + (maxPipe ? (setBits - 1) * p.requant.roundedWidth : useDsp ? 0 : constMulLuts(A, m));
-  units.push(unit(p.modules.requant, { DSP: useDsp && !maxPipe ? Pm : 0, LUT: Pm * rqLuts, FF: Math.round(Pm * 0.6 * (p.requant.productWidth + ob)), CARRY: useDsp ? 0 : Pm * p.requant.roundedWidth }, p.timing.requantLatency, 1));
+  units.push(unit(p.modules.requant, { DSP: useDsp ? Pm : 0, LUT: Pm * rqLuts, FF: Math.round(Pm * 0.6 * (p.requant.productWidth + ob)), CARRY: useDsp ? 0 : Pm * p.requant.roundedWidth }, p.timing.requantLatency, 1));
   const F = p.timing.outFifoDepth;
   units.push(unit(p.modules.outFifo, { LUT: M * ob * (F > 2 ? 1.5 : 1) + 10, FF: F * M * ob + 8 }, 1, 1));
 
@@ -133,10 +153,14 @@ function macLinearUnits(p: MacLinearPlan, t: Target): UnitEstimate[] {
   const ii = p.timing.initiationInterval;
   const lanes = Pd * Pm;
   const m = p.requant.multiplierBits;
-  // Multipliers go to DSP blocks while there are any (up5k, ecp5, xilinx, gowin), the rest to logic.
-  const dsp = Math.min(lanes + Pm, t.available.DSP);
-  const mulInLogic = Math.max(0, lanes - dsp);
-  const rqInLogic = Math.max(0, Pm - Math.max(0, dsp - lanes));
+  // Multipliers go to DSP blocks where the flow maps them (every one of them), else to logic.
+  const rqDsp = t.dspMultipliers && !isTrivialFactor(p.requant.multiplier);
+  const dsp = t.dspMultipliers ? lanes + (rqDsp ? Pm : 0) : 0;
+  const mulInLogic = t.dspMultipliers ? 0 : lanes;
+  // DSP48E1 has a post-adder and an accumulator: Yosys (xilinx_dsp) packs the product sums and the
+  // accumulation into the DSP chain, so they leave the fabric.
+  const absorbed = t.dspMultipliers && t.family === 'xilinx';
+  const rqInLogic = rqDsp ? 0 : Pm;
   // A one-word weight ROM is a constant: its multipliers become shift-and-add.
   const mul = p.memory.weights.depth <= 1 ? constMulLuts(B, wb) : mulLuts(B, wb);
   const prodW = B + wb;
@@ -145,7 +169,7 @@ function macLinearUnits(p: MacLinearPlan, t: Target): UnitEstimate[] {
     p.modules.top,
     {
       DSP: dsp,
-      LUT: mulInLogic * mul + Pm * (Pd - 1) * sumW + Pm * A + rqInLogic * constMulLuts(A, m) + Pm * (p.requant.roundedWidth + ob) + M * ob * 1.5 + D * B * 0.5 + 40,
+      LUT: mulInLogic * mul + (absorbed ? 0 : Pm * (Pd - 1) * sumW + Pm * A) + rqInLogic * constMulLuts(A, m) + Pm * (p.requant.roundedWidth + ob) + M * ob * 1.5 + D * B * 0.5 + 40,
       FF: D * B * 2 + lanes * prodW + Pm * (sumW + A + p.requant.productWidth + ob) + p.timing.outFifoDepth * M * ob + 40,
       CARRY: Pm * ((Pd - 1) * sumW + A),
     },

@@ -126,11 +126,18 @@ export async function runPnr(netlist: string, o: PnrOptions): Promise<{ result: 
     const chunk = decoder.decode(b, { stream: true });
     log += chunk;
     if (o.onStage) for (const line of chunk.split('\n')) {
-      const m = /^Info: (Placed \d+ cells|Running main analytical placer|Running simulated annealing placer|Routing \.\.|Starting router|Program finished normally)/.exec(line);
+      const m = /^Info: (Placed \d+ cells|Running main analytical placer|Running simulated annealing placer|Running router2|Program finished normally)/.exec(line);
       if (m) o.onStage(`nextpnr: ${m[1].toLowerCase()}`);
+      // The long phases: annealing iterations and router progress, so a slow run shows it is alive.
+      const sa = /^Info:\s+at iteration #(\d+): temp = [\d.e+-]+, timing cost = (\d+), wirelen = (\d+)/.exec(line);
+      if (sa) o.onStage(`nextpnr: annealing iteration ${sa[1]} (timing cost ${sa[2]}, wirelength ${sa[3]})`);
+      const rt = /^Info:\s+iter=(\d+) wires=\d+ overused=(\d+)/.exec(line);
+      if (rt) o.onStage(`nextpnr: routing iteration ${rt[1]}, ${rt[2]} wires overused`);
     }
   };
-  const args = [o.flag, '--package', o.package, '--json', 'netlist.json', '--report', 'report.json', '--freq', String(o.freqMhz), '--timing-allow-fail', '--pcf-allow-unconstrained', '--seed', String(seed)];
+  // router2: router1 can thrash for an hour on a congested iCE40 (thousands of arcs ripped up and
+  // rerouted without progress); router2 negotiates congestion and finishes in seconds here.
+  const args = [o.flag, '--package', o.package, '--json', 'netlist.json', '--report', 'report.json', '--freq', String(o.freqMhz), '--timing-allow-fail', '--pcf-allow-unconstrained', '--router', 'router2', '--seed', String(seed)];
   let out: Record<string, unknown> | undefined;
   try {
     out = (await runNextpnrIce40(args, { 'netlist.json': netlist }, { stdout: sink, stderr: sink })) as Record<string, unknown> | undefined;

@@ -35,6 +35,11 @@ export interface Target {
   cells: Record<string, Partial<ResourceCounts>>;
   /** Memories with `rom_style = "distributed"` become logic where the family has no LUT RAM. */
   hasLutRam: boolean;
+  /**
+   * The flow maps every multiplier (variable or by a non-trivial constant) to a DSP block, however
+   * many the device has (Yosys does not budget DSPs; the report then shows more than 100 %).
+   */
+  dspMultipliers: boolean;
   /** nextpnr-ice40 device flag and package, when place-and-route is supported in-process. */
   pnr: { flag: '--hx8k' | '--up5k'; package: string } | null;
 }
@@ -104,6 +109,7 @@ export const TARGETS: Record<TargetName, Target> = {
     available: { LUT: 7680, FF: 7680, CARRY: 0, BRAM: 32, DSP: 0 },
     cells: ICE40_CELLS,
     hasLutRam: false,
+    dspMultipliers: false,
     pnr: { flag: '--hx8k', package: 'ct256' },
   },
   'ice40-up5k': {
@@ -115,6 +121,7 @@ export const TARGETS: Record<TargetName, Target> = {
     available: { LUT: 5280, FF: 5280, CARRY: 0, BRAM: 30, DSP: 8 },
     cells: ICE40_CELLS,
     hasLutRam: false,
+    dspMultipliers: true,
     pnr: { flag: '--up5k', package: 'sg48' },
   },
   ecp5: {
@@ -126,6 +133,7 @@ export const TARGETS: Record<TargetName, Target> = {
     available: { LUT: 83640, FF: 83640, CARRY: 0, BRAM: 208, DSP: 156 },
     cells: ECP5_CELLS,
     hasLutRam: true,
+    dspMultipliers: true,
     pnr: null,
   },
   'xilinx-7': {
@@ -137,6 +145,7 @@ export const TARGETS: Record<TargetName, Target> = {
     available: { LUT: 20800, FF: 41600, CARRY: 0, BRAM: 50, DSP: 90 },
     cells: XILINX_CELLS,
     hasLutRam: true,
+    dspMultipliers: true,
     pnr: null,
   },
   gowin: {
@@ -148,6 +157,7 @@ export const TARGETS: Record<TargetName, Target> = {
     available: { LUT: 8640, FF: 6480, CARRY: 0, BRAM: 26, DSP: 20 },
     cells: GOWIN_CELLS,
     hasLutRam: true,
+    dspMultipliers: false,
     pnr: null,
   },
 };

@@ -51,10 +51,22 @@ describe('pipeline: max', () => {
     // ROM centroids, V = 4, B = 8: 37 terms → 6 stages; argmin: a compare and a select stage per level.
     expect(layer.ccs.distanceStages).toBe(6);
     expect(layer.ccs.treeRegisteredLevels).toEqual([1, 2, 3, 4]);
-    expect(layer.ccs.latency).toBe(14);
+    // Two broadcast stages (group copy, distance-module copy) + 6 distance stages + 4 × 2 argmin stages.
+    expect(layer.ccs.latency).toBe(16);
     expect(layer.timing.sumStages).toBe(2);
-    expect(r.plan.timing.latency).toBe(4 + 4 + 14 + 4 + 2 + layer.timing.requantLatency);
+    expect(layer.timing.outFifoInputStages).toBe(1);
+    expect(r.plan.timing.latency).toBe(4 + 4 + 16 + 4 + 2 + layer.timing.requantLatency + 1);
     expect(await lintDesign(out, r.plan.top)).toBe('');
+    // One distance module shared by the 4 × 16 (lane, centroid) instances; the input reaches them
+    // through one copy register per group of four centroids (4 lanes × 4 groups).
+    const ccs = await readFile(join(out, `${layer.modules.ccs}.v`), 'utf8');
+    expect(ccs.match(new RegExp(`^  ${layer.modules.ccsDistance} u_dist`, 'gm'))).toHaveLength(64);
+    expect(ccs.match(new RegExp(`^  ${layer.modules.ccsFanout} u_copy`, 'gm'))).toHaveLength(16);
+    const dist = await readFile(join(out, `${layer.modules.ccsDistance}.v`), 'utf8');
+    // Exactly sized tree nodes: the first level adds two shifted 8-bit inputs, far below the distance width.
+    const widths = [...dist.matchAll(/^  reg  \[(\d+):0\] d_s1_\d+;/gm)].map((m) => Number(m[1]) + 1);
+    expect(widths.length).toBeGreaterThan(0);
+    expect(Math.min(...widths)).toBeLessThan(layer.ccs.distanceWidth);
     const v = await verifyDesign(out, { vectors: 1500, seed: 9 });
     expect(v.mismatch).toBeNull();
     expect(v.timing?.ok, JSON.stringify(v.timing)).toBe(true);

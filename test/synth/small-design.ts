@@ -8,3 +8,6 @@ export const SMALL_SPEC: RandomLayerSpec = {
 
 /** Estimate tolerance stated in docs/synthesis.md: LUT and FF totals within ±25 %, block RAM and DSP exact. */
 export const ESTIMATE_TOLERANCE = 0.25;
+
+/** LUT tolerance on families that map multipliers to DSP blocks (docs/synthesis.md): ±40 %. */
+export const DSP_FAMILY_LUT_TOLERANCE = 0.4;

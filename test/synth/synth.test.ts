@@ -14,7 +14,7 @@ import { genRtl } from '../../generator/gen-rtl.ts';
 import type { SynthReport } from '../../generator/synth/report.ts';
 import { synthDesign } from '../../generator/synth/run.ts';
 import { writeRandomLayer } from '../support/random-layer.ts';
-import { ESTIMATE_TOLERANCE, SMALL_SPEC } from './small-design.ts';
+import { DSP_FAMILY_LUT_TOLERANCE, ESTIMATE_TOLERANCE, SMALL_SPEC } from './small-design.ts';
 
 let root: string;
 let lutDir: string;
@@ -64,5 +64,24 @@ describe('synthesis on iCE40 HX8K', () => {
     expect(r.report.modules.map((m) => m.module).sort()).toEqual(['rnd_mac_l_top', 'rnd_mac_l_weight_rom']);
     expect(r.report.pnr).toBeNull();
     expectWithinEstimate(r.report);
+  });
+});
+
+/**
+ * Families whose flow maps multipliers to DSP blocks: the estimate must predict every DSP, block
+ * RAM as on iCE40, LUTs within the wider DSP-family tolerance, and FF as an upper bound (DSP blocks
+ * absorb pipeline registers the estimate counts in fabric).
+ */
+describe.each(['xilinx-7', 'ecp5', 'ice40-up5k'] as const)('synthesis on %s (multipliers in DSP blocks)', (target) => {
+  it.each(['lut', 'mac'] as const)('%s design: DSP exact, LUT within tolerance, FF bounded', async (which) => {
+    const r = await synthDesign(which === 'lut' ? lutDir : macDir, { target, pnr: false });
+    const e = r.report.estimate!.total;
+    const a = r.report.total;
+    expect(e.DSP).toBe(a.DSP);
+    expect(a.DSP).toBeGreaterThan(0);
+    expect(Math.abs(e.LUT - a.LUT) / a.LUT, `LUT: estimate ${e.LUT}, actual ${a.LUT}`).toBeLessThanOrEqual(DSP_FAMILY_LUT_TOLERANCE);
+    expect(e.FF, `FF: estimate ${e.FF}, actual ${a.FF}`).toBeGreaterThanOrEqual(a.FF);
+    expect(e.BRAM - a.BRAM).toBeGreaterThanOrEqual(0);
+    expect(e.BRAM - a.BRAM).toBeLessThanOrEqual(1);
   });
 });

@@ -3,7 +3,7 @@ import { indexBits } from '../../numeric/fixed.ts';
 import type { DesignPlan, LutLinearPlan } from '../../plan/types.ts';
 import { renderTemplate } from '../render.ts';
 import { lit, range, signExtend, slice, zeroExtend } from '../verilog.ts';
-import { reduce } from './distance-tree.ts';
+import { reduceAtWidth } from './distance-tree.ts';
 import { baseContext, counterFields, countWidth, layerParams, type GeneratedFile } from './common.ts';
 
 /** Table address of lane j: block·K + idx, as a concatenation when K is a power of two. */
@@ -43,7 +43,7 @@ export function accumulatorModule(design: DesignPlan, plan: LutLinearPlan): Gene
     const blsb = l * bw;
     return {
       index: l,
-      sumExpr: S > 0 ? reduce(`sum${l}`, terms, S + 1, (x, y) => `${x} + ${y}`, tree) : terms.join(' + '),
+      sumExpr: S > 0 ? reduceAtWidth(`sum${l}`, terms, S + 1, accW, (x, y) => `${x} + ${y}`, tree) : terms.join(' + '),
       biasExpr: signExtend(slice(biasSrc, blsb, bw), `${biasSrc}[${blsb + bw - 1}]`, bw, accW),
     };
   });

@@ -3,7 +3,7 @@ import type { DesignPlan, LutLinearPlan } from '../../plan/types.ts';
 import { indexBits, unsignedBitsFor } from '../../numeric/fixed.ts';
 import { headerContext } from '../header.ts';
 import { renderTemplate } from '../render.ts';
-import { lit, range } from '../verilog.ts';
+import { lit, range, slice, zeroExtend } from '../verilog.ts';
 
 export interface GeneratedFile {
   /** File name inside the design folder. */
@@ -52,11 +52,18 @@ export function layerParams(plan: LutLinearPlan): Record<string, string | number
   };
 }
 
-/** The output FIFO of whole result vectors, shared by every layer kind (templates/out_fifo.v.hbs). */
-export function outFifoFile(design: DesignPlan, module: string, params: Record<string, string | number>, depth: number, width: number): GeneratedFile {
+/** Widest output-FIFO slice: wider FIFOs are split into lockstep slices of at most this many bits. */
+export const OUT_FIFO_SLICE_BITS = 64;
+
+function fifoFile(design: DesignPlan, module: string, purpose: string, params: Record<string, string | number>, depth: number, width: number, registeredInput: boolean): GeneratedFile {
   const cw = countWidth(depth);
+  const pw = indexBits(depth);
   const ctx = {
-    ...baseContext(design, module, 'output FIFO of result vectors', { ...params, depth, width }),
+    registeredInput,
+    landed: registeredInput ? 'push_q' : 'push_i',
+    slotRange: range(depth),
+    slots: Array.from({ length: depth }, (_, index) => ({ index, ptrLit: lit(index, pw) })),
+    ...baseContext(design, module, purpose, { ...params, depth, width }),
     dataRange: range(width),
     lastSlot: depth - 1,
     ...counterFields('ptr', depth),
@@ -65,4 +72,42 @@ export function outFifoFile(design: DesignPlan, module: string, params: Record<s
     countOneLit: lit(1, cw),
   };
   return { path: `${module}.v`, content: renderTemplate('out_fifo.v.hbs', ctx) };
+}
+
+/**
+ * The output FIFO of whole result vectors, shared by every layer kind (templates/out_fifo.v.hbs).
+ * Up to OUT_FIFO_SLICE_BITS wide it is one module; wider, `module` instantiates lockstep slices
+ * of one `<module>_slice` (templates/out_fifo_sliced.v.hbs), so that pointer fanout stays bounded.
+ * `registeredInput` (plan timing `outFifoInputStages`): the push lands a cycle later, through
+ * registered per-slot write enables.
+ */
+export function outFifoFiles(design: DesignPlan, module: string, params: Record<string, string | number>, depth: number, width: number, registeredInput = false): GeneratedFile[] {
+  const slices = Math.ceil(width / OUT_FIFO_SLICE_BITS);
+  if (slices <= 1) return [fifoFile(design, module, 'output FIFO of result vectors', params, depth, width, registeredInput)];
+  const sliceWidth = Math.ceil(width / slices);
+  const padded = slices * sliceWidth;
+  const sliceModule = `${module}_slice`;
+  const ctx = {
+    ...baseContext(design, module, 'output FIFO of result vectors (lockstep slices)', { ...params, depth, width, slices }),
+    width,
+    slices,
+    sliceWidth,
+    sliceModule,
+    dataRange: range(width),
+    dataMsb: width - 1,
+    paddedRange: range(padded),
+    pushPaddedExpr: zeroExtend('push_data_i', width, padded),
+    validRange: range(slices),
+    // Valid flags of slices 1.. and the padding bits are not read.
+    unusedExpr: `^{${[slice('slice_valid', 1, slices - 1), ...(padded > width ? [slice('out_padded', width, padded - width)] : [])].join(', ')}}`,
+    instances: Array.from({ length: slices }, (_, index) => ({
+      index,
+      pushSlice: slice('push_padded', index * sliceWidth, sliceWidth),
+      outSlice: slice('out_padded', index * sliceWidth, sliceWidth),
+    })),
+  };
+  return [
+    { path: `${module}.v`, content: renderTemplate('out_fifo_sliced.v.hbs', ctx) },
+    fifoFile(design, sliceModule, `one ${sliceWidth}-bit slice of ${module}`, params, depth, sliceWidth, registeredInput),
+  ];
 }

@@ -3,7 +3,8 @@ import type { DesignPlan, LutLinearPlan } from '../../plan/types.ts';
 import { renderTemplate } from '../render.ts';
 import { lit, range, signExtend, slice, zeroExtend } from '../verilog.ts';
 import { baseContext, counterFields, layerParams, type GeneratedFile } from './common.ts';
-import { distanceTrees } from './distance-tree.ts';
+import { CCS_FANOUT_GROUP } from '../../plan/ccs-pipeline.ts';
+import { centroidEntryBits, distanceLatency, distanceModuleName, fanoutGroups } from './ccs-distance.ts';
 
 export function encoderModule(design: DesignPlan, plan: LutLinearPlan): GeneratedFile {
   const { D, V } = plan.dims;
@@ -38,6 +39,14 @@ export function encoderModule(design: DesignPlan, plan: LutLinearPlan): Generate
 interface Wire {
   name: string;
   expr: string;
+}
+
+interface DistanceInstance {
+  module: string;
+  instance: string;
+  subExpr: string;
+  centroidExpr: string;
+  out: string;
 }
 
 interface TreeNode {
@@ -108,71 +117,61 @@ export function ccsModule(design: DesignPlan, plan: LutLinearPlan): GeneratedFil
   const W = plan.ccs.distanceWidth;
   const romCentroids = plan.ccs.centroidStorage === 'rom';
   const l2 = plan.metric === 'l2';
-  const entryBits = V * B + (l2 ? plan.ccs.normWidth : 0);
+  const entryBits = centroidEntryBits(plan);
 
+  const maxPipe = plan.ccs.pipeline === 'max';
   const elements: Wire[] = [];
-  for (let j = 0; j < Pc; j++) {
-    for (let v = 0; v < V; v++) {
-      const lsb = (j * V + v) * B;
-      elements.push({ name: `a${j}_${v}`, expr: signExtend(slice('sub_i', lsb, B), `sub_i[${lsb + B - 1}]`, B, W) });
+  const centroidWires: Wire[] = [];
+  const auxWires: Wire[] = [];
+  const distances: Wire[] = [];
+  const instances: DistanceInstance[] = [];
+  const copies: { instance: string; d: string; q: string }[] = [];
+  if (maxPipe) {
+    // pipeline: max — lane j's input goes to its K distance modules through one copy register per
+    // group of centroids; each distance module registers its output.
+    for (let j = 0; j < Pc; j++) {
+      for (let g = 0; g < fanoutGroups(plan); g++) copies.push({ instance: `u_copy${j}_${g}`, d: slice('sub_i', j * V * B, V * B), q: `sub${j}_g${g}` });
+      for (let k = 0; k < K; k++) {
+        instances.push({
+          module: distanceModuleName(plan, j, k),
+          instance: `u_dist${j}_${k}`,
+          subExpr: `sub${j}_g${Math.floor(k / CCS_FANOUT_GROUP)}`,
+          centroidExpr: romCentroids ? slice('centroids_q', (j * K + k) * entryBits, entryBits) : '',
+          out: `d${j}_${k}_q`,
+        });
+      }
+    }
+  } else {
+    for (let j = 0; j < Pc; j++) {
+      for (let v = 0; v < V; v++) {
+        const lsb = (j * V + v) * B;
+        elements.push({ name: `a${j}_${v}`, expr: signExtend(slice('sub_i', lsb, B), `sub_i[${lsb + B - 1}]`, B, W) });
+      }
     }
   }
 
   // Centroid operands: literals when each lane serves one codebook, ROM fields otherwise.
-  const centroidWires: Wire[] = [];
   const coord = (j: number, k: number, v: number): string => {
     if (!romCentroids) return lit(plan.ccs.centroids[(j * K + k) * V + v], W, true);
     return `p${j}_${k}_${v}`;
   };
   const norm = (j: number, k: number): string => (romCentroids ? `n${j}_${k}` : lit(plan.ccs.norms[j * K + k], W, true));
-  if (romCentroids) {
+  if (romCentroids && !maxPipe) {
     for (let j = 0; j < Pc; j++) {
       for (let k = 0; k < K; k++) {
         const base = (j * K + k) * entryBits;
         for (let v = 0; v < V; v++) {
           const lsb = base + v * B;
-          // With ccs_pipeline: max, l2 reads the coordinate bits straight from the ROM word.
-          if (!(plan.ccs.pipeline === 'max' && l2)) centroidWires.push({ name: `p${j}_${k}_${v}`, expr: signExtend(slice('centroids_i', lsb, B), `centroids_i[${lsb + B - 1}]`, B, W) });
+          centroidWires.push({ name: `p${j}_${k}_${v}`, expr: signExtend(slice('centroids_i', lsb, B), `centroids_i[${lsb + B - 1}]`, B, W) });
         }
         if (l2) centroidWires.push({ name: `n${j}_${k}`, expr: zeroExtend(slice('centroids_i', base + V * B, plan.ccs.normWidth), plan.ccs.normWidth, W) });
       }
     }
   }
 
-  const auxWires: Wire[] = [];
-  const distances: Wire[] = [];
-  const maxPipe = plan.ccs.pipeline === 'max';
-  const coordLsb = (j: number, k: number, v: number) => (j * K + k) * entryBits + v * B;
-  const trees = maxPipe
-    ? distanceTrees(
-        plan,
-        (j, v) => `a${j}_${v}`,
-        coord,
-        (j, k, v, b) => `centroids_i[${coordLsb(j, k, v) + b}]`,
-        (j, k, v) => slice('centroids_i', coordLsb(j, k, v), B - 1),
-        norm,
-      )
-    : null;
-  const stageRegs: string[] = [];
-  const stageAssigns: string[] = [];
-  for (let j = 0; j < Pc; j++) {
+  for (let j = 0; j < Pc && !maxPipe; j++) {
     for (let k = 0; k < K; k++) {
       const name = `d${j}_${k}`;
-      if (trees) {
-        // ccs_pipeline: max — |a − p| wires (l1, chebyshev) feed a registered reduction tree.
-        if (!l2) {
-          for (let v = 0; v < V; v++) {
-            const a = `a${j}_${v}`;
-            const p = coord(j, k, v);
-            auxWires.push({ name: `${name}_abs${v}`, expr: `(${a} < ${p}) ? (${p} - ${a}) : (${a} - ${p})` });
-          }
-        }
-        const t = trees.get(name)!;
-        stageRegs.push(...t.regs);
-        stageAssigns.push(...t.assigns);
-        distances.push({ name, expr: t.final });
-        continue;
-      }
       if (l2) {
         // e = ||p||² − 2·(a·p): the argmin of ||a − p||² without squaring the input.
         const terms = Array.from({ length: V }, (_, v) => `(a${j}_${v} * ${coord(j, k, v)})`);
@@ -214,7 +213,7 @@ export function ccsModule(design: DesignPlan, plan: LutLinearPlan): GeneratedFil
       ...layerParams(plan),
       'distance bits': W,
       'tree levels per stage': `registers after levels ${plan.ccs.treeRegisteredLevels.join(', ')}`,
-      ...(plan.ccs.pipeline === 'max' ? { 'ccs pipeline': `max (${plan.ccs.distanceStages} distance stages)` } : {}),
+      ...(maxPipe ? { 'ccs pipeline': `max (input copy + ${plan.ccs.distanceStages} distance stages per centroid)` } : {}),
       latency: L,
     }),
     lanes: Pc,
@@ -235,9 +234,11 @@ export function ccsModule(design: DesignPlan, plan: LutLinearPlan): GeneratedFil
     centroidWires,
     auxWires,
     distances,
-    hasStages: stageRegs.length > 0,
-    stageRegs,
-    stageAssigns,
+    instances,
+    copies,
+    fanoutModule: plan.modules.ccsFanout,
+    subLaneRange: range(V * B),
+    distanceLatency: maxPipe ? distanceLatency(plan) : 1,
     treeNodes,
     validRange: `[${L - 1}:0]`,
     validZeroLit: lit(0, L),

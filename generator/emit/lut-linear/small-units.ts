@@ -3,22 +3,25 @@ import { indexBits, signedMax, signedMin } from '../../numeric/fixed.ts';
 import type { DesignPlan, LutLinearPlan } from '../../plan/types.ts';
 import { renderTemplate } from '../render.ts';
 import { lit, range, signExtend, slice } from '../verilog.ts';
-import { reduce } from './distance-tree.ts';
-import { baseContext, counterFields, indexGroupBits, layerParams, outFifoFile, type GeneratedFile } from './common.ts';
+import { reduceAtWidth } from './distance-tree.ts';
+import { baseContext, counterFields, indexGroupBits, layerParams, outFifoFiles, type GeneratedFile } from './common.ts';
 
 /**
  * The multiply stage: `acc_ext * MULTIPLIER` in one cycle, or with `pipeline: max` a registered
- * adder tree of `acc_ext <<< b` over the set bits b of the multiplier (requantLatency − 1 levels,
- * the last one being product_q).
+ * adder tree of `acc_ext <<< b` over the set bits b of the multiplier and the rounding constant
+ * (requantLatency − 2 levels, the last one being product_q).
  */
 function productTree(plan: LutLinearPlan, wide: number) {
   if (plan.ccs.pipeline !== 'max') return { hasProductTree: false, productRegs: [], productAssigns: [], productExpr: 'acc_ext * MULTIPLIER' };
   const m = plan.requant.multiplier;
   const leaves: string[] = [];
   for (let b = 0; 2 ** b <= m; b++) if (Math.floor(m / 2 ** b) % 2 === 1) leaves.push(b === 0 ? 'acc_ext' : `(acc_ext <<< ${b})`);
+  // Round half up: 2^(shift−1) joins the tree as one more leaf.
+  if (plan.requant.shift > 0) leaves.push(lit(2 ** (plan.requant.shift - 1), wide, true));
   if (leaves.length === 0) leaves.push(lit(0, wide, true));
   const out = { regs: [] as string[], assigns: [] as string[], final: '' };
-  const productExpr = reduce('pt', leaves, plan.timing.requantLatency - 1, (x, y) => `${x} + ${y}`, out);
+  // requantLatency = tree levels (the last is product_q) + the range-test stage + data_o.
+  const productExpr = reduceAtWidth('pt', leaves, plan.timing.requantLatency - 2, wide, (x, y) => `${x} + ${y}`, out);
   return { hasProductTree: true, productRegs: out.regs, productAssigns: out.assigns, productExpr };
 }
 
@@ -47,6 +50,13 @@ export function requantModule(design: DesignPlan, plan: LutLinearPlan): Generate
     hasRounding: rq.shift > 0,
     roundLit: lit(rq.shift > 0 ? 2 ** (rq.shift - 1) : 0, wide, true),
     shift: rq.shift,
+    stageCount: plan.timing.requantLatency === 2 ? 'Two' : String(plan.timing.requantLatency),
+    shiftedExpr: rq.shift > 0 ? `product_q >>> ${rq.shift}` : 'product_q',
+    upperRange: range(wide - outBits + 1),
+    outZeroLit: lit(0, outBits),
+    outMaxShortLit: lit(signedMax(outBits), outBits),
+    // The two's-complement bit pattern of the most negative output.
+    outMinShortLit: lit(2 ** (outBits - 1), outBits),
     outMaxLit: lit(signedMax(outBits), wide, true),
     outMinLit: lit(signedMin(outBits), wide, true),
     wideZeroLit: lit(0, wide, true),
@@ -56,8 +66,8 @@ export function requantModule(design: DesignPlan, plan: LutLinearPlan): Generate
   return { path: `${plan.modules.requant}.v`, content: renderTemplate('requant.v.hbs', ctx) };
 }
 
-export function outFifoModule(design: DesignPlan, plan: LutLinearPlan): GeneratedFile {
-  return outFifoFile(design, plan.modules.outFifo, layerParams(plan), plan.timing.outFifoDepth, plan.dims.M * plan.output.bits);
+export function outFifoModules(design: DesignPlan, plan: LutLinearPlan): GeneratedFile[] {
+  return outFifoFiles(design, plan.modules.outFifo, layerParams(plan), plan.timing.outFifoDepth, plan.dims.M * plan.output.bits, (plan.timing.outFifoInputStages ?? 0) > 0);
 }
 
 export function indexBufferModule(design: DesignPlan, plan: LutLinearPlan): GeneratedFile {

@@ -3,7 +3,7 @@ import { indexBits, signedMax, signedMin, unsignedBitsFor } from '../../numeric/
 import type { DesignPlan, NnlutPlan } from '../../plan/types.ts';
 import { renderTemplate } from '../render.ts';
 import { lit, range, signExtend, slice, zeroExtend } from '../verilog.ts';
-import { baseContext, counterFields, countWidth, outFifoFile, type GeneratedFile } from '../lut-linear/common.ts';
+import { baseContext, counterFields, countWidth, outFifoFiles, type GeneratedFile } from '../lut-linear/common.ts';
 
 function nnlutParams(plan: NnlutPlan): Record<string, string | number> {
   return {
@@ -172,11 +172,11 @@ export function nnlutTopModule(design: DesignPlan, plan: NnlutPlan): GeneratedFi
   return { path: `${plan.modules.top}.v`, content: renderTemplate('nnlut/top.v.hbs', ctx) };
 }
 
-export function nnlutOutFifoModule(design: DesignPlan, plan: NnlutPlan): GeneratedFile {
-  return outFifoFile(design, plan.modules.outFifo, nnlutParams(plan), plan.timing.outFifoDepth, plan.dims.elements * plan.output.bits);
+export function nnlutOutFifoModules(design: DesignPlan, plan: NnlutPlan): GeneratedFile[] {
+  return outFifoFiles(design, plan.modules.outFifo, nnlutParams(plan), plan.timing.outFifoDepth, plan.dims.elements * plan.output.bits);
 }
 
 /** Every file of an nnlut unit (constants only: no memory files). */
 export function nnlutFiles(design: DesignPlan, plan: NnlutPlan): GeneratedFile[] {
-  return [nnlutTopModule(design, plan), nnlutLaneModule(design, plan), nnlutOutFifoModule(design, plan)];
+  return [nnlutTopModule(design, plan), nnlutLaneModule(design, plan), ...nnlutOutFifoModules(design, plan)];
 }

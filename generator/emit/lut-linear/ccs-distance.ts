@@ -1,0 +1,112 @@
+/**
+ * Distance modules of the maximally pipelined closest-centroid search (`pipeline: max`): one
+ * instance per (lane, centroid), each registering its own copy of the input before its
+ * reduction tree. With a centroid ROM every instance has the same structure (one module); with
+ * constant centroids each centroid is its own module (`<ccsDistance>_<lane>_<k>`), its constants
+ * folded into the tree. A lane's input reaches them through one `<ccsFanout>` register per group
+ * of CCS_FANOUT_GROUP centroids (plan/ccs-pipeline.ts).
+ */
+import type { DesignPlan, LutLinearPlan } from '../../plan/types.ts';
+import { renderTemplate } from '../render.ts';
+import { lit, range, signExtend, slice } from '../verilog.ts';
+import { baseContext, layerParams, type GeneratedFile } from './common.ts';
+import { distanceTree, l2DistanceTerms } from './distance-tree.ts';
+import { CCS_BROADCAST_STAGES, CCS_FANOUT_GROUP } from '../../plan/ccs-pipeline.ts';
+
+/**
+ * Cycles from the CCS input to a distance: the group copy (`ccsFanout`), the distance module's
+ * own copy, then the tree whose last level is the output register.
+ */
+export function distanceLatency(plan: LutLinearPlan): number {
+  return CCS_BROADCAST_STAGES + plan.ccs.distanceStages;
+}
+
+/** Bits of one centroid-ROM entry: V coordinates and, for l2, the norm. */
+export function centroidEntryBits(plan: LutLinearPlan): number {
+  return plan.dims.V * plan.input.bits + (plan.metric === 'l2' ? plan.ccs.normWidth : 0);
+}
+
+/** Module of the distance of (lane j, centroid k). */
+export function distanceModuleName(plan: LutLinearPlan, j: number, k: number): string {
+  return plan.ccs.centroidStorage === 'rom' ? plan.modules.ccsDistance : `${plan.modules.ccsDistance}_${j}_${k}`;
+}
+
+function distanceFile(design: DesignPlan, plan: LutLinearPlan, j: number, k: number): GeneratedFile {
+  const { K, V } = plan.dims;
+  const B = plan.input.bits;
+  const W = plan.ccs.distanceWidth;
+  const rom = plan.ccs.centroidStorage === 'rom';
+  const l2 = plan.metric === 'l2';
+  const name = distanceModuleName(plan, j, k);
+  const stages = plan.ccs.distanceStages;
+  const i = j * K + k;
+  const terms = l2 ? l2DistanceTerms(plan, rom ? null : i) : null;
+  const tree = distanceTree(plan, 'd', stages, terms, {
+    input: (v) => slice('sub_q', v * B, B),
+    inputSign: (v) => `sub_q[${v * B + B - 1}]`,
+    coordBit: (v, b) => `centroid_q[${v * B + b}]`,
+    coordLow: (v) => slice('centroid_q', v * B, B - 1),
+    norm: () => slice('centroid_q', V * B, plan.ccs.normWidth),
+  });
+  // l1 / chebyshev: sign-extended elements and coordinates, then |a − p|.
+  const elementWires: { name: string; expr: string }[] = [];
+  const absWires: { name: string; expr: string }[] = [];
+  if (!l2) {
+    for (let v = 0; v < V; v++) {
+      const a = `a${v}`;
+      elementWires.push({ name: a, expr: signExtend(slice('sub_q', v * B, B), `sub_q[${v * B + B - 1}]`, B, W) });
+      let p = lit(plan.ccs.centroids[i * V + v], W, true);
+      if (rom) {
+        p = `p${v}`;
+        elementWires.push({ name: p, expr: signExtend(slice('centroid_q', v * B, B), `centroid_q[${v * B + B - 1}]`, B, W) });
+      }
+      absWires.push({ name: `d_abs${v}`, expr: `(${a} < ${p}) ? (${p} - ${a}) : (${a} - ${p})` });
+    }
+  }
+  // Constant l2 centroids: a coordinate of 0 contributes no term, so its input bits are unread.
+  const unused = l2 && !rom ? Array.from({ length: V }, (_, v) => v).filter((v) => !terms!.some((t) => t.kind === 'pp' && t.v === v)) : [];
+  const latency = 1 + plan.ccs.distanceStages;
+  const description = rom
+    ? `Distance of one centroid read from the centroid ROM (metric ${plan.metric}), instantiated for each of the ${plan.parallel.codebooksPerCycle * K} (lane, centroid) pairs.`
+    : `Distance to centroid ${k} of lane ${j} (metric ${plan.metric}, coordinates ${Array.from(plan.ccs.centroids.subarray(i * V, (i + 1) * V)).join(', ')}${l2 ? `, norm ${plan.ccs.norms[i]}` : ''}).`;
+  const ctx = {
+    ...baseContext(design, name, 'closest-centroid search, one distance (pipeline: max)', { ...layerParams(plan), 'distance bits': W, latency }),
+    description,
+    romCentroids: rom,
+    subRange: range(V * B),
+    centroidRange: range(centroidEntryBits(plan)),
+    distRange: range(W),
+    unusedInputs: unused.map((v) => slice('sub_q', v * B, B)).join(', '),
+    elementWires,
+    absWires,
+    stageRegs: tree.regs,
+    stageAssigns: tree.assigns,
+    finalExpr: tree.final,
+    latency,
+  };
+  return { path: `${name}.v`, content: renderTemplate('ccs_distance.v.hbs', ctx) };
+}
+
+/** Number of input copies per lane: one per group of CCS_FANOUT_GROUP centroids. */
+export function fanoutGroups(plan: LutLinearPlan): number {
+  return Math.ceil(plan.dims.K / CCS_FANOUT_GROUP);
+}
+
+function fanoutFile(design: DesignPlan, plan: LutLinearPlan): GeneratedFile {
+  const name = plan.modules.ccsFanout;
+  const ctx = {
+    ...baseContext(design, name, 'closest-centroid search, input copy for a group of centroids (pipeline: max)', { ...layerParams(plan), 'centroids per copy': CCS_FANOUT_GROUP }),
+    group: CCS_FANOUT_GROUP,
+    range: range(plan.dims.V * plan.input.bits),
+  };
+  return { path: `${name}.v`, content: renderTemplate('ccs_fanout.v.hbs', ctx) };
+}
+
+/** The input-copy and distance module files of a layer (none unless pipeline: max). */
+export function ccsDistanceFiles(design: DesignPlan, plan: LutLinearPlan): GeneratedFile[] {
+  if (plan.ccs.pipeline !== 'max') return [];
+  if (plan.ccs.centroidStorage === 'rom') return [fanoutFile(design, plan), distanceFile(design, plan, 0, 0)];
+  const files: GeneratedFile[] = [fanoutFile(design, plan)];
+  for (let j = 0; j < plan.parallel.codebooksPerCycle; j++) for (let k = 0; k < plan.dims.K; k++) files.push(distanceFile(design, plan, j, k));
+  return files;
+}
