@@ -252,8 +252,6 @@ async function main(): Promise<void> {
       rowsDone.push({ design: name, target, rows, lut: a.report, mac: b.report });
       await writeResults(false);
     }
-    const layer = lut.plan.layers[0];
-    if (!args.includes('--skip-units') && layer.kind === 'lut_linear') await units(name, lutDir, [layer.modules.ccs, layer.modules.accumulator]);
   }
   await writeResults(true);
 }
