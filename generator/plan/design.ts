@@ -65,7 +65,11 @@ export function planDesign(artifact: Artifact, hw: HwConfig, options: PlanOption
     return layer.kind === 'nnlut' ? planNnlut(layer, cfg, prefix, artifact.manifestPath) : planLutLinear(layer, cfg, prefix, artifact.manifestPath);
   });
   checkChain(layers, artifact.manifestPath);
-  const modelTop = layers.length > 1 ? `${artifact.name}_top` : null;
+  return assembleDesign(artifact, options, hw, layers, layers.length > 1 ? `${artifact.name}_top` : null);
+}
+
+/** The design plan around checked, chained layers: provenance, top, stream formats, whole-design timing. */
+export function assembleDesign(artifact: Artifact, options: PlanOptions, hw: HwConfig, layers: LayerPlan[], modelTop: string | null): DesignPlan {
   return {
     planVersion: PLAN_VERSION,
     tool: TOOL,

@@ -13,13 +13,11 @@ import type { Artifact, LutLinearLayer } from '../artifact/types.ts';
 import { layerConfig, type HwConfig, type LayerHwConfig } from '../config/hw-config.ts';
 import { LutnnError } from '../errors.ts';
 import { indexBits, makeRequantizer, MAX_EXACT_BITS, roundHalfEven, signedBitsFor, signedMax, signedMin } from '../numeric/fixed.ts';
-import { TOOL } from '../version.ts';
-import type { PlanOptions } from './design.ts';
-import { layerInput, layerOutput } from './layer-io.ts';
+import { assembleDesign, type PlanOptions } from './design.ts';
 import { AUTO_BLOCK_BITS, planLutLinear } from './lut-linear.ts';
 import { realCentroids, realTable } from './table.ts';
 import type { LayerTiming } from './timing.ts';
-import { PLAN_VERSION, type DesignPlan, type LayerPlan, type MacLinearPlan } from './types.ts';
+import type { DesignPlan, LayerPlan, MacLinearPlan } from './types.ts';
 
 export const WEIGHT_BITS = 8;
 export const MAC_REQUANT_LATENCY = 2;
@@ -164,16 +162,5 @@ export function planMacDesign(artifact: Artifact, hw: HwConfig, options: PlanOpt
   if (layers.length !== 1) {
     throw new LutnnError('The MAC baseline compares one layer at a time.', { file: artifact.manifestPath, field: 'layers', expected: 'an artifact with exactly one lut_linear layer', found: `${layers.length} layers` });
   }
-  return {
-    planVersion: PLAN_VERSION,
-    tool: TOOL,
-    artifact: { name: artifact.name, sha256: artifact.sha256, manifest: options.manifest },
-    regenerateCommand: options.regenerateCommand,
-    reset: hw.reset,
-    top: layers[0].modules.top,
-    modelTop: null,
-    io: { input: layerInput(layers[0]), output: layerOutput(layers[0]) },
-    timing: { latency: layers[0].timing.latency, initiationInterval: layers[0].timing.initiationInterval, watchdogCycles: layers[0].timing.watchdogCycles },
-    layers,
-  };
+  return assembleDesign(artifact, options, hw, layers, null);
 }

@@ -99,67 +99,64 @@ for (const ff of ['DFF', 'DFFE', 'DFFS', 'DFFSE', 'DFFR', 'DFFRE', 'DFFP', 'DFFP
   GOWIN_CELLS[`${ff.slice(0, 3)}N${ff.slice(3)}`] = { FF: 1 };
 }
 
+/** What every target of a family shares: report labels, cell weights, LUT RAM. */
+const FAMILIES: Record<Target['family'], Pick<Target, 'labels' | 'cells' | 'hasLutRam'>> = {
+  ice40: { labels: ICE40_LABELS, cells: ICE40_CELLS, hasLutRam: false },
+  ecp5: { labels: { LUT: 'LUT4', FF: 'FF', CARRY: 'CCU2C', BRAM: 'DP16KD (18 kbit)', DSP: 'MULT18X18D' }, cells: ECP5_CELLS, hasLutRam: true },
+  xilinx: { labels: { LUT: 'LUT6', FF: 'FF', CARRY: 'CARRY4', BRAM: 'RAMB36', DSP: 'DSP48E1' }, cells: XILINX_CELLS, hasLutRam: true },
+  gowin: { labels: { LUT: 'LUT4', FF: 'FF', CARRY: 'ALU', BRAM: 'BSRAM (18 kbit)', DSP: 'MULT18X18' }, cells: GOWIN_CELLS, hasLutRam: true },
+};
+
+function target(t: Pick<Target, 'name' | 'device' | 'family' | 'synthCommand' | 'available' | 'dspMultipliers' | 'pnr'>): Target {
+  return { ...t, ...FAMILIES[t.family] };
+}
+
 export const TARGETS: Record<TargetName, Target> = {
-  'ice40-hx8k': {
+  'ice40-hx8k': target({
     name: 'ice40-hx8k',
     device: 'iCE40HX8K-CT256',
     family: 'ice40',
     synthCommand: 'synth_ice40',
-    labels: ICE40_LABELS,
     available: { LUT: 7680, FF: 7680, CARRY: 0, BRAM: 32, DSP: 0 },
-    cells: ICE40_CELLS,
-    hasLutRam: false,
     dspMultipliers: false,
     pnr: { flag: '--hx8k', package: 'ct256' },
-  },
-  'ice40-up5k': {
+  }),
+  'ice40-up5k': target({
     name: 'ice40-up5k',
     device: 'iCE40UP5K-SG48',
     family: 'ice40',
     synthCommand: 'synth_ice40 -dsp',
-    labels: ICE40_LABELS,
     available: { LUT: 5280, FF: 5280, CARRY: 0, BRAM: 30, DSP: 8 },
-    cells: ICE40_CELLS,
-    hasLutRam: false,
     dspMultipliers: true,
     pnr: { flag: '--up5k', package: 'sg48' },
-  },
-  ecp5: {
+  }),
+  ecp5: target({
     name: 'ecp5',
     device: 'LFE5U-85F',
     family: 'ecp5',
     synthCommand: 'synth_ecp5',
-    labels: { LUT: 'LUT4', FF: 'FF', CARRY: 'CCU2C', BRAM: 'DP16KD (18 kbit)', DSP: 'MULT18X18D' },
     available: { LUT: 83640, FF: 83640, CARRY: 0, BRAM: 208, DSP: 156 },
-    cells: ECP5_CELLS,
-    hasLutRam: true,
     dspMultipliers: true,
     pnr: null,
-  },
-  'xilinx-7': {
+  }),
+  'xilinx-7': target({
     name: 'xilinx-7',
     device: 'XC7A35T',
     family: 'xilinx',
     synthCommand: 'synth_xilinx -family xc7',
-    labels: { LUT: 'LUT6', FF: 'FF', CARRY: 'CARRY4', BRAM: 'RAMB36', DSP: 'DSP48E1' },
     available: { LUT: 20800, FF: 41600, CARRY: 0, BRAM: 50, DSP: 90 },
-    cells: XILINX_CELLS,
-    hasLutRam: true,
     dspMultipliers: true,
     pnr: null,
-  },
-  gowin: {
+  }),
+  gowin: target({
     name: 'gowin',
     device: 'GW1NR-LV9',
     family: 'gowin',
     synthCommand: 'synth_gowin',
-    labels: { LUT: 'LUT4', FF: 'FF', CARRY: 'ALU', BRAM: 'BSRAM (18 kbit)', DSP: 'MULT18X18' },
     available: { LUT: 8640, FF: 6480, CARRY: 0, BRAM: 26, DSP: 20 },
-    cells: GOWIN_CELLS,
-    hasLutRam: true,
     dspMultipliers: false,
     pnr: null,
-  },
+  }),
 };
 
 export const TARGET_NAMES = Object.keys(TARGETS) as TargetName[];

@@ -111,6 +111,8 @@ export function accumulatorModule(design: DesignPlan, plan: LutLinearPlan): Gene
     validPipeRange: `[${rqStages - 1}:0]`,
     validPipeZeroLit: lit(0, rqStages),
     validPipeMsb: rqStages - 1,
+    registeredPush: (plan.timing.outFifoInputStages ?? 0) > 0,
+    pushSourceBit: rqStages - 2,
     rqValidShiftExpr: `{${slice('rq_valid_q', 0, rqStages - 1)}, ${ctl}_valid_q & ${ctl}_last_q}`,
     rqFinalShiftExpr: `{${slice('rq_final_q', 0, rqStages - 1)}, ${ctl}_final_q}`,
     accValid: `${ctl}_valid_q`,

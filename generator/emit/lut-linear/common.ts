@@ -53,16 +53,13 @@ export function layerParams(plan: LutLinearPlan): Record<string, string | number
 }
 
 /** Widest output-FIFO slice: wider FIFOs are split into lockstep slices of at most this many bits. */
-export const OUT_FIFO_SLICE_BITS = 64;
+export const OUT_FIFO_SLICE_BITS = 16;
 
 function fifoFile(design: DesignPlan, module: string, purpose: string, params: Record<string, string | number>, depth: number, width: number, registeredInput: boolean): GeneratedFile {
   const cw = countWidth(depth);
-  const pw = indexBits(depth);
   const ctx = {
     registeredInput,
     landed: registeredInput ? 'push_q' : 'push_i',
-    slotRange: range(depth),
-    slots: Array.from({ length: depth }, (_, index) => ({ index, ptrLit: lit(index, pw) })),
     ...baseContext(design, module, purpose, { ...params, depth, width }),
     dataRange: range(width),
     lastSlot: depth - 1,
@@ -78,8 +75,8 @@ function fifoFile(design: DesignPlan, module: string, purpose: string, params: R
  * The output FIFO of whole result vectors, shared by every layer kind (templates/out_fifo.v.hbs).
  * Up to OUT_FIFO_SLICE_BITS wide it is one module; wider, `module` instantiates lockstep slices
  * of one `<module>_slice` (templates/out_fifo_sliced.v.hbs), so that pointer fanout stays bounded.
- * `registeredInput` (plan timing `outFifoInputStages`): the push lands a cycle later, through
- * registered per-slot write enables.
+ * `registeredInput` (plan timing `outFifoInputStages`): each FIFO (slice) registers the push and
+ * its data first, so the vector lands a cycle later.
  */
 export function outFifoFiles(design: DesignPlan, module: string, params: Record<string, string | number>, depth: number, width: number, registeredInput = false): GeneratedFile[] {
   const slices = Math.ceil(width / OUT_FIFO_SLICE_BITS);
