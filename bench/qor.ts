@@ -26,6 +26,8 @@ const COMMAND = 'npm run bench:qor';
 const WORK = join(PROJECT_ROOT, 'rtl-out', 'bench-qor');
 let RESULTS = join(PROJECT_ROOT, 'bench', 'results.md');
 const FREQ = 175;
+/** A nextpnr run that hangs (some seeds do) is stopped after this long and reported as timed out. */
+const PNR_TIMEOUT = 600;
 
 /** A synthetic K = 16, V = 4 LUT-NN layer (LUT-NN weight form, INT8 in/out, ReLU). */
 async function writeSynthetic(dir: string, name: string, description: string, D: number, M: number, seed: number, weightStd: number): Promise<string> {
@@ -104,7 +106,7 @@ function fmt(v: number | null | undefined, d = 1): string {
 
 function pnrCell(r: SynthReport): string {
   if (r.pnr) return `${fmt(r.pnr.fmaxMhz)}${r.pnr.met ? '' : ' (fail)'}`;
-  if (r.pnrError) return /no BELs remaining|Unable to place/.test(r.pnrError) ? 'does not fit' : 'PnR error';
+  if (r.pnrError) return /no BELs remaining|Unable to place|Failed to expand region/.test(r.pnrError) ? 'does not fit' : /did not finish/.test(r.pnrError) ? 'PnR timed out' : 'PnR error';
   return '-';
 }
 
@@ -197,11 +199,11 @@ async function main(): Promise<void> {
       for (const seed of UNIT_SEEDS) {
         log(`${name}: unit ${module} on ice40-hx8k, seed ${seed}`);
         try {
-          const r = await synthDesign(lutDir, { target: 'ice40-hx8k', module, freqMhz: FREQ, seed, onStage: (s) => log(`  ${s}`) });
+          const r = await synthDesign(lutDir, { target: 'ice40-hx8k', module, freqMhz: FREQ, seed, pnrTimeoutSeconds: PNR_TIMEOUT, onStage: (s) => log(`  ${s}`) });
           const fmax = r.report.pnr?.fmaxMhz ?? null;
           row.seeds.push({ seed, fmax });
           if (!row.report || (fmax ?? 0) > (row.report.pnr?.fmaxMhz ?? 0)) row.report = r.report;
-          if (!r.report.pnr) break; // does not fit: other seeds will not either
+          if (!r.report.pnr && !/did not finish/.test(r.report.pnrError ?? '')) break; // does not fit: other seeds will not either
         } catch (err) {
           row.error = (err as Error).message.split('\n')[0];
           break;
@@ -242,9 +244,9 @@ async function main(): Promise<void> {
     for (const target of targets) {
       const pnr = target === 'ice40-hx8k';
       log(`${name} ${target}: LUT-NN`);
-      const a = await synthDesign(lutDir, { target, pnr, freqMhz: FREQ, onStage: (s) => log(`  ${s}`) });
+      const a = await synthDesign(lutDir, { target, pnr, freqMhz: FREQ, pnrTimeoutSeconds: PNR_TIMEOUT, onStage: (s) => log(`  ${s}`) });
       log(`${name} ${target}: MAC`);
-      const b = await synthDesign(macDir, { target, pnr, freqMhz: FREQ, onStage: (s) => log(`  ${s}`) });
+      const b = await synthDesign(macDir, { target, pnr, freqMhz: FREQ, pnrTimeoutSeconds: PNR_TIMEOUT, onStage: (s) => log(`  ${s}`) });
       const sa: CompareSide = { design: lutDir, synth: a, ii: lut.plan.timing.initiationInterval, latency: lut.plan.timing.latency };
       const sb: CompareSide = { design: macDir, synth: b, ii: mac.plan.timing.initiationInterval, latency: mac.plan.timing.latency };
       const rows = compareRows(sa, sb);

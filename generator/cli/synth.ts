@@ -3,12 +3,19 @@ import { relative } from 'node:path';
 import type { Command } from 'commander';
 import { LutnnError } from '../errors.ts';
 import { DEFAULT_FREQ_MHZ, synthDesign } from '../synth/run.ts';
+import { DEFAULT_PNR_TIMEOUT_SECONDS } from '../synth/nextpnr.ts';
 import { TARGET_NAMES } from '../synth/targets.ts';
 import { makeReporter } from './progress.ts';
 
 export function parseMhz(value: string): number {
   const n = Number(value);
   if (!(n > 0 && n < 2000)) throw new LutnnError('Invalid clock frequency.', { field: '--freq', expected: 'a frequency in MHz, 0 < f < 2000', found: JSON.stringify(value) });
+  return n;
+}
+
+function parsePositiveSeconds(v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new LutnnError('Invalid place-and-route time limit.', { field: '--pnr-timeout', expected: 'a positive number of seconds', found: JSON.stringify(v) });
   return n;
 }
 
@@ -22,13 +29,14 @@ export function synthCommand(program: Command): void {
     .option('--no-pnr', 'skip place-and-route (iCE40)')
     .option('--module <name>', 'synthesise one unit of the design (e.g. <prefix>_ccs) instead of its top')
     .option('--seed <n>', 'nextpnr placement seed', (v) => Number(v), 1)
+    .option('--pnr-timeout <s>', 'stop place-and-route after this many seconds (nextpnr can hang on an unlucky seed)', parsePositiveSeconds, DEFAULT_PNR_TIMEOUT_SECONDS)
     .option('-o, --out <dir>', 'folder for report.json, report.txt and tool logs (default <design-dir>/synth/<target>)')
     .option('--json', 'print the report as JSON instead of a table')
     .option('-q, --quiet', 'print only the report')
     .addHelpText('after', '\nExamples:\n  npx lutnn synth rtl-out/example --target ice40-hx8k\n  npx lutnn synth rtl-out/example --target xilinx-7\n  npx lutnn synth rtl-out/example --module example_fc1_accumulator --freq 175\n')
-    .action(async (designDir: string, opts: { target: string; freq: number; pnr: boolean; module?: string; seed: number; out?: string; json?: boolean; quiet?: boolean }) => {
+    .action(async (designDir: string, opts: { target: string; freq: number; pnr: boolean; module?: string; seed: number; pnrTimeout: number; out?: string; json?: boolean; quiet?: boolean }) => {
       const report = makeReporter(opts.quiet === true);
-      const r = await synthDesign(designDir, { target: opts.target, freqMhz: opts.freq, pnr: opts.pnr, module: opts.module, seed: opts.seed, out: opts.out, onStage: (s) => report.stage(s) });
+      const r = await synthDesign(designDir, { target: opts.target, freqMhz: opts.freq, pnr: opts.pnr, module: opts.module, seed: opts.seed, pnrTimeoutSeconds: opts.pnrTimeout, out: opts.out, onStage: (s) => report.stage(s) });
       report.done(`wrote ${relative(process.cwd(), r.outDir) || '.'}`);
       process.stdout.write(opts.json ? `${JSON.stringify(r.report, null, 2)}\n` : r.text);
     });

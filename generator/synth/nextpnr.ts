@@ -5,6 +5,7 @@
  * captures every output into a shift register: one pin in, one pin out, and every path of the
  * design still runs from a register to a register. The wrapper's flops are reported apart.
  */
+import { Worker } from 'node:worker_threads';
 import { LutnnError } from '../errors.ts';
 
 export interface Port {
@@ -111,12 +112,16 @@ export interface PnrOptions {
   package: string;
   freqMhz: number;
   seed?: number;
+  /** Stop nextpnr after this many seconds (default DEFAULT_PNR_TIMEOUT_SECONDS). */
+  timeoutSeconds?: number;
   onStage?: (s: string) => void;
 }
 
+/** nextpnr's placer can hang on an unlucky seed; a run this long is stopped and reported. */
+export const DEFAULT_PNR_TIMEOUT_SECONDS = 1800;
+
 /** Place and route a flattened Yosys netlist; the report is produced even when timing fails. */
 export async function runPnr(netlist: string, o: PnrOptions): Promise<{ result: Omit<PnrResult, 'wrapper'>; log: string }> {
-  const { runNextpnrIce40 } = await import('@yowasp/nextpnr-ice40');
   const started = Date.now();
   const seed = o.seed ?? 1;
   let log = '';
@@ -138,15 +143,32 @@ export async function runPnr(netlist: string, o: PnrOptions): Promise<{ result: 
   // router2: router1 can thrash for an hour on a congested iCE40 (thousands of arcs ripped up and
   // rerouted without progress); router2 negotiates congestion and finishes in seconds here.
   const args = [o.flag, '--package', o.package, '--json', 'netlist.json', '--report', 'report.json', '--freq', String(o.freqMhz), '--timing-allow-fail', '--pcf-allow-unconstrained', '--router', 'router2', '--seed', String(seed)];
-  let out: Record<string, unknown> | undefined;
-  try {
-    out = (await runNextpnrIce40(args, { 'netlist.json': netlist }, { stdout: sink, stderr: sink })) as Record<string, unknown> | undefined;
-  } catch (err) {
-    const tail = log.split('\n').filter((l) => /ERROR|error/.test(l)).slice(-5).join('\n');
-    throw new LutnnError('nextpnr-ice40 could not place and route the design.', { expected: 'a design that fits the device', found: tail || (err as Error).message });
+  const limit = o.timeoutSeconds ?? DEFAULT_PNR_TIMEOUT_SECONDS;
+  const outcome = await new Promise<{ type: 'done'; report: string | null } | { type: 'error'; message: string } | { type: 'timeout' }>((resolve) => {
+    const worker = new Worker(new URL('./nextpnr-worker.mjs', import.meta.url), { workerData: { args, netlist } });
+    const timer = setTimeout(() => {
+      void worker.terminate();
+      resolve({ type: 'timeout' });
+    }, limit * 1000);
+    worker.on('message', (m: { type: 'output'; chunk: Uint8Array } | { type: 'done'; report: string | null } | { type: 'error'; message: string }) => {
+      if (m.type === 'output') return sink(m.chunk);
+      clearTimeout(timer);
+      void worker.terminate();
+      resolve(m);
+    });
+    worker.on('error', (err) => {
+      clearTimeout(timer);
+      resolve({ type: 'error', message: err.message });
+    });
+  });
+  if (outcome.type === 'timeout') {
+    throw new LutnnError(`nextpnr-ice40 did not finish within ${limit} s.`, { expected: 'place-and-route to finish (nextpnr can hang on some placement seeds)', found: `stopped after ${limit} s; try another --seed or a longer --pnr-timeout` });
   }
-  const report = out?.['report.json'];
-  const text = typeof report === 'string' ? report : report instanceof Uint8Array ? decoder.decode(report) : undefined;
+  if (outcome.type === 'error') {
+    const tail = log.split('\n').filter((l) => /ERROR|error/.test(l)).slice(-5).join('\n');
+    throw new LutnnError('nextpnr-ice40 could not place and route the design.', { expected: 'a design that fits the device', found: tail || outcome.message });
+  }
+  const text = outcome.report ?? undefined;
   if (text === undefined) throw new LutnnError('nextpnr-ice40 wrote no report.', { expected: 'report.json', found: log.split('\n').slice(-5).join('\n') });
   const parsed = parseNextpnrReport(text);
   return {

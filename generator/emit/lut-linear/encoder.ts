@@ -56,8 +56,29 @@ interface TreeNode {
   hasDist: boolean;
   distExpr: string;
   idxExpr: string;
-  /** pipeline: max — the comparison registered in a stage of its own ('' otherwise). */
-  takeExpr: string;
+  /** pipeline: max — one-bit comparison results registered in a stage of their own. */
+  flags: { name: string; expr: string }[];
+}
+
+/**
+ * pipeline: max — registered flags of `right < left` (signed, W bits) for a compare stage named
+ * `c`, and the expression of the comparison from them. Wide distances are compared in two halves
+ * (signed upper: less / equal; unsigned lower: less), so no carry chain is longer than about W/2;
+ * the halves combine in the select stage: r < l ⇔ upper(r) < upper(l) or (equal and lower(r) < lower(l)).
+ */
+function splitCompare(c: string, right: string, left: string, W: number): { flags: TreeNode['flags']; take: string } {
+  if (W < 4) return { flags: [{ name: `${c}_lt`, expr: `(${right} < ${left})` }], take: `${c}_lt` };
+  const L = Math.floor(W / 2);
+  const hi = (x: string) => `$signed(${x}[${W - 1}:${L}])`;
+  const lo = (x: string) => `${x}[${L - 1}:0]`;
+  return {
+    flags: [
+      { name: `${c}_hi_lt`, expr: `(${hi(right)} < ${hi(left)})` },
+      { name: `${c}_hi_eq`, expr: `(${hi(right)} == ${hi(left)})` },
+      { name: `${c}_lo_lt`, expr: `(${lo(right)} < ${lo(left)})` },
+    ],
+    take: `(${c}_hi_lt | (${c}_hi_eq & ${c}_lo_lt))`,
+  };
 }
 
 /** Argmin tree nodes of one lane. Left inputs always hold lower indices; right wins only if strictly smaller. */
@@ -78,12 +99,13 @@ function laneTree(plan: LutLinearPlan, lane: number): { nodes: TreeNode[]; root:
         const right = level[n * 2 + 1];
         const name = `t${lane}_${l}_${n}`;
         const c = `c${lane}_${l}_${n}`;
-        nodes.push({ name: `${c}_l`, registered: true, hasDist: !last, distExpr: left.dist, idxExpr: left.idx, takeExpr: '' });
+        nodes.push({ name: `${c}_l`, registered: true, hasDist: !last, distExpr: left.dist, idxExpr: left.idx, flags: [] });
         if (right) {
-          nodes.push({ name: `${c}_r`, registered: true, hasDist: !last, distExpr: right.dist, idxExpr: right.idx, takeExpr: `(${right.dist} < ${left.dist})` });
-          nodes.push({ name, registered: true, hasDist: !last, distExpr: `${c}_r_take ? ${c}_r_dist : ${c}_l_dist`, idxExpr: `${c}_r_take ? ${c}_r_idx : ${c}_l_idx`, takeExpr: '' });
+          const cmp = splitCompare(c, right.dist, left.dist, plan.ccs.distanceWidth);
+          nodes.push({ name: `${c}_r`, registered: true, hasDist: !last, distExpr: right.dist, idxExpr: right.idx, flags: cmp.flags });
+          nodes.push({ name, registered: true, hasDist: !last, distExpr: `${cmp.take} ? ${c}_r_dist : ${c}_l_dist`, idxExpr: `${cmp.take} ? ${c}_r_idx : ${c}_l_idx`, flags: [] });
         } else {
-          nodes.push({ name, registered: true, hasDist: !last, distExpr: `${c}_l_dist`, idxExpr: `${c}_l_idx`, takeExpr: '' });
+          nodes.push({ name, registered: true, hasDist: !last, distExpr: `${c}_l_dist`, idxExpr: `${c}_l_idx`, flags: [] });
         }
         next.push({ dist: `${name}_dist`, idx: `${name}_idx` });
       }
@@ -101,7 +123,7 @@ function laneTree(plan: LutLinearPlan, lane: number): { nodes: TreeNode[]; root:
         hasDist: l < plan.ccs.treeDepth,
         distExpr: right ? `${take} ? ${right.dist} : ${left.dist}` : left.dist,
         idxExpr: right ? `${take} ? ${right.idx} : ${left.idx}` : left.idx,
-        takeExpr: '',
+        flags: [],
       });
       next.push({ dist: `${name}_dist`, idx: `${name}_idx` });
     }
