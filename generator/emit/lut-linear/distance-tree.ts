@@ -41,7 +41,7 @@ export interface Operand {
 }
 
 /** A register holding `op`, as an operand. */
-function registered(name: string, op: Operand): Operand {
+function registered(name: string, op: Omit<Operand, 'at'>): Operand {
   return { lo: op.lo, hi: op.hi, width: op.width, wrapped: op.wrapped, at: (w) => signExtend(name, `${name}[${op.width - 1}]`, op.width, w) };
 }
 
@@ -83,7 +83,7 @@ export function reduce(prefix: string, leaves: Operand[], levels: number, W: num
       const name = `${prefix}_s${level}_${i}`;
       out.regs.push({ name, decl: `${signedRegs ? 'signed ' : ''}${range(m.op.width)}` });
       out.assigns.push(`${name} <= ${m.expr(m.op.width)};`);
-      return registered(name, { ...m.op, at: () => '' });
+      return registered(name, m.op);
     });
   }
   throw new RangeError('a distance tree needs at least one level');
