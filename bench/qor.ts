@@ -106,7 +106,7 @@ function fmt(v: number | null | undefined, d = 1): string {
 
 function pnrCell(r: SynthReport): string {
   if (r.pnr) return `${fmt(r.pnr.fmaxMhz)}${r.pnr.met ? '' : ' (fail)'}`;
-  if (r.pnrError) return /no BELs remaining|Unable to place|Failed to expand region/.test(r.pnrError) ? 'does not fit' : /did not finish/.test(r.pnrError) ? 'PnR timed out' : 'PnR error';
+  if (r.pnrError) return /does not fit|no BELs remaining|Unable to place|Failed to expand region/.test(r.pnrError) ? 'does not fit' : /did not finish/.test(r.pnrError) ? 'PnR timed out' : 'PnR error';
   return '-';
 }
 
@@ -167,7 +167,8 @@ async function writeResults(final: boolean): Promise<void> {
     `Target: the closest-centroid unit and the accumulator array at >= ${FREQ} MHz on iCE40 HX8K after nextpnr, with maximum pipelining (hw.yaml \`pipeline: max\`, docs/hw-config.md).`,
     '',
     '* The example layer itself cannot be placed on an HX8K: its CCS has 4 lanes x 16 centroids x 4 variable 8x8 products (about 50k LC with the standard pipeline) and its tables need 64 EBR (the device has 7,680 LC and 32 EBR). Its units are therefore measured on slices of the same shape: one K = 16, V = 4 codebook with 32 outputs (`slice`), and four codebook lanes with 16 outputs (`slice4`, the example\'s P_c = 4 accumulator).',
-    '* `pipeline: standard` (one-cycle multiply-add distances, one-cycle requantizer multiply) is the baseline; `pipeline: max` restructures the RTL: distances as registered adder trees of centroid-bit-gated shifted inputs (no multipliers), each argmin level a registered compare stage then a registered select stage, the accumulator\'s table-sum tree registered, the requantizer\'s constant multiply as a registered shift-add tree.',
+    '* `pipeline: standard` (one-cycle multiply-add distances, one-cycle requantizer multiply) is the baseline; `pipeline: max` restructures the RTL: the CCS input registered and broadcast through a register tree, distances as registered adder trees of centroid-bit-gated shifted inputs (no multipliers), each argmin level a registered compare stage then a registered select stage, the accumulator\'s table outputs registered again before its registered table-sum tree, the requantizer\'s constant multiply as a registered shift-add tree.',
+    '* The output FIFO (whole result vectors, beside the accumulator in the layer top) is measured as a unit of its own: it is the valid/ready output interface, not part of the accumulator array.',
     ...stand.map((x) => `* ${x}`),
   );
   if (notes.length > 0) out.push('', '## Notes', '', ...notes.map((n) => `* ${n}`));
@@ -231,7 +232,8 @@ async function main(): Promise<void> {
       const dir4 = join(WORK, `slice4-${pipeline}`, 'lut');
       const s4 = await genRtl({ model: art4.model, config: config4, out: dir4 });
       const l4 = s4.plan.layers[0];
-      if (l4.kind === 'lut_linear') await units(`slice4 (C=4, P_c=4, P_m=8), pipeline: ${pipeline}`, dir4, [l4.modules.accumulator]);
+      // The accumulator array, and beside it the output FIFO of whole result vectors (M·b = 256 bits).
+      if (l4.kind === 'lut_linear') await units(`slice4 (C=4, P_c=4, P_m=8), pipeline: ${pipeline}`, dir4, [l4.modules.accumulator, l4.modules.outFifo]);
     }
   }
   for (const name of designNames) {

@@ -23,15 +23,15 @@ export type DistanceTerm =
   | { kind: 'corr'; v: number };
 
 /**
- * pipeline: max — centroids per first-level copy of a lane's input: the input reaches the K
- * distance modules through a register per group of this many centroids, then a register in each
- * distance module (two cycles, emit/lut-linear/ccs-distance.ts), so no net drives more than about
- * this many flops' worth of logic.
+ * pipeline: max — centroids per first-level copy of a lane's input: the input is registered where
+ * it enters the CCS, then reaches the K distance modules through a register per group of this many
+ * centroids and a register in each distance module (three cycles, emit/lut-linear/ccs-distance.ts),
+ * so no net both crosses the unit and drives more than about this many flops' worth of logic.
  */
 export const CCS_FANOUT_GROUP = 4;
 
 /** Cycles the input broadcast adds in front of the distance trees (pipeline: max). */
-export const CCS_BROADCAST_STAGES = 2;
+export const CCS_BROADCAST_STAGES = 3;
 
 /** Value reduced modulo 2^W into the signed W-bit range. */
 export function wrapSigned(value: number, W: number): number {

@@ -64,7 +64,7 @@ export function planLutLinear(layer: LutLinearLayer, hw: LayerHwConfig, prefix: 
     ? maxPipelineDistanceStages(layer.metric, V, layer.input.bits, dist.width, E0 === 1 ? centroids : null, dist.norms, C * K)
     : 1;
   // Tree registers; with max pipelining each level is a compare stage and a select stage, and
-  // the input is first broadcast to the distances through a two-level register tree (ccs-pipeline.ts).
+  // the input is first registered, then broadcast to the distances through a two-level register tree (ccs-pipeline.ts).
   const ccsLatency = (maxPipe ? CCS_BROADCAST_STAGES : 0) + distanceStages + (maxPipe ? 2 : 1) * tree.registeredLevels.length;
 
   const table = quantizeTable(layer);
@@ -97,7 +97,8 @@ export function planLutLinear(layer: LutLinearLayer, hw: LayerHwConfig, prefix: 
   // accumulators (one per set multiplier bit, plus the rounding constant), then a registered
   // range test, then the saturating select (emit/lut-linear/small-units.ts).
   const requantLatency = maxPipe ? treeStages(popcount(rq.multiplier) + (rq.shift > 0 ? 1 : 0)) + 2 : REQUANT_LATENCY;
-  const sumStages = maxPipe ? Math.ceil(Math.log2(Pc)) : 0;
+  // The table ROM outputs registered once more, then a registered adder tree over the P_c entries.
+  const sumStages = maxPipe ? 1 + Math.ceil(Math.log2(Pc)) : 0;
   // Max pipelining also registers the output FIFO's push (its write enables fan out to M·b flops).
   const timing = planTiming(E, G, ccsLatency, requantLatency, sumStages, maxPipe ? 1 : 0);
   const tableWidth = Pm * layer.tableBits;

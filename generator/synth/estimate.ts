@@ -117,10 +117,13 @@ function lutLinearUnits(p: LutLinearPlan, t: Target): UnitEstimate[] {
   const banks = p.timing.indexBanks;
   units.push(unit(p.modules.indexBuffer, { LUT: banks * E * Pc * iw + 12, FF: banks * E * Pc * iw + 2 * banks + 4 }, 1, 1));
 
-  // Accumulator: P_m lanes, each adding P_c table entries and the accumulator (or bias).
+  // Accumulator: P_m lanes, each adding P_c table entries and the accumulator (or bias). With
+  // pipeline: max the table outputs are registered again and every adder-tree node is registered.
   const m = p.requant.multiplierBits;
+  const S = p.timing.sumStages ?? 0;
+  const sumTreeFfs = S > 0 ? Pc * Pm * p.table.bits + (Pc - 1) * Pm * A : 0;
   units.push(
-    unit(p.modules.accumulator, { LUT: Pm * (Pc + 1) * A + 20, FF: Pm * A + 20, CARRY: Pm * Pc * A }, 3, ii),
+    unit(p.modules.accumulator, { LUT: Pm * (Pc + 1) * A + 20, FF: Pm * A + 20 + sumTreeFfs, CARRY: Pm * Pc * A }, 3 + S, ii),
   );
   // Requantizer: multiplication by a constant (a DSP where the flow maps multipliers).
   const maxPipe = p.ccs.pipeline === 'max';

@@ -11,7 +11,7 @@ import { writeDirectoryAtomically, type OutputFile } from '../util/atomic-dir.ts
 import { estimateDesign } from './estimate.ts';
 import { parsePorts, pnrWrapper, runPnr, WRAPPER_MODULE, type PnrResult } from './nextpnr.ts';
 import { checkMemories, formatReport, parseStat, type SynthReport } from './report.ts';
-import { getTarget, RESOURCES } from './targets.ts';
+import { getTarget, RESOURCES, type ResourceCounts, type Target } from './targets.ts';
 import { NETLIST_FILE, readDesignSources, runYosysScript, STAT_FILE, yosysScript } from './yosys.ts';
 
 export interface SynthOptions {
@@ -37,6 +37,18 @@ export interface SynthResult {
 }
 
 export const DEFAULT_FREQ_MHZ = 175;
+
+/**
+ * Why a synthesised netlist (with the I/O wrapper) cannot be placed on the target, or null. Each
+ * iCE40 logic cell holds one LUT4 and one flop, so needing more LUTs, flops or block RAMs than the
+ * device has means place-and-route would fail; saying so up front saves waiting for nextpnr to find
+ * out (on a large design, after many minutes of packing).
+ */
+export function pnrMisfit(total: ResourceCounts, target: Target): string | null {
+  const over = (['LUT', 'FF', 'BRAM'] as const).filter((r) => total[r] > target.available[r]);
+  if (over.length === 0) return null;
+  return `The design does not fit ${target.device}: ${over.map((r) => `${total[r]} ${target.labels[r]} needed, ${target.available[r]} available`).join('; ')} (place-and-route skipped).`;
+}
 
 export async function synthDesign(designDir: string, opts: SynthOptions): Promise<SynthResult> {
   const stage = opts.onStage ?? (() => {});
@@ -100,7 +112,10 @@ export async function synthDesign(designDir: string, opts: SynthOptions): Promis
     { path: 'synth.ys', content: script },
     { path: 'yosys.log', content: ys.log },
   ];
-  if (pnr && target.pnr) {
+  const misfit = pnr && target.pnr ? pnrMisfit(parsed.total, target) : null;
+  if (misfit) {
+    report.pnrError = misfit;
+  } else if (pnr && target.pnr) {
     stage(`nextpnr-ice40 place and route at ${freqMhz} MHz`);
     outputs.push({ path: `${WRAPPER_MODULE}.v`, content: files[`${WRAPPER_MODULE}.v`] });
     try {

@@ -67,8 +67,8 @@ describe('bundled example', () => {
     await cp(example, broken, { recursive: true });
     const acc = join(broken, 'example_fc1_accumulator.v');
     const text = await readFile(acc, 'utf8');
-    expect(text).toContain('.push_i      (push_q)');
-    await writeFile(acc, text.replace('.push_i      (push_q)', ".push_i      (1'b0)"));
+    expect(text).toContain('assign push_o      = push_q;');
+    await writeFile(acc, text.replace('assign push_o      = push_q;', "assign push_o      = 1'b0;"));
     const r = await verifyDesign(broken, { vectors: 5, seed: 1, skipTiming: true });
     expect(r.ok).toBe(false);
     expect(r.failure).toMatch(/WATCHDOG: no output for \d+ cycles/);

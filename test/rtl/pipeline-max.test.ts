@@ -51,11 +51,13 @@ describe('pipeline: max', () => {
     // ROM centroids, V = 4, B = 8: 37 terms → 6 stages; argmin: a compare and a select stage per level.
     expect(layer.ccs.distanceStages).toBe(6);
     expect(layer.ccs.treeRegisteredLevels).toEqual([1, 2, 3, 4]);
-    // Two broadcast stages (group copy, distance-module copy) + 6 distance stages + 4 × 2 argmin stages.
-    expect(layer.ccs.latency).toBe(16);
-    expect(layer.timing.sumStages).toBe(2);
+    // Three broadcast stages (input register, group copy, distance-module copy) + 6 distance stages
+    // + 4 × 2 argmin stages.
+    expect(layer.ccs.latency).toBe(17);
+    // Table outputs registered again, then two adder levels over the P_c = 4 entries.
+    expect(layer.timing.sumStages).toBe(3);
     expect(layer.timing.outFifoInputStages).toBe(1);
-    expect(r.plan.timing.latency).toBe(4 + 4 + 16 + 4 + 2 + layer.timing.requantLatency + 1);
+    expect(r.plan.timing.latency).toBe(4 + 4 + 17 + 4 + 3 + layer.timing.requantLatency + 1);
     expect(await lintDesign(out, r.plan.top)).toBe('');
     // One distance module shared by the 4 × 16 (lane, centroid) instances; the input reaches them
     // through one copy register per group of four centroids (4 lanes × 4 groups).

@@ -12,6 +12,7 @@ import { bramCount, estimateDesign } from '../../generator/synth/estimate.ts';
 import { parseNextpnrReport, parsePorts, pnrWrapper, WRAPPER_MODULE } from '../../generator/synth/nextpnr.ts';
 import { baseModuleName, checkMemories, formatReport, parseStat, type SynthReport } from '../../generator/synth/report.ts';
 import { classifyCells, getTarget, TARGET_NAMES, TARGETS } from '../../generator/synth/targets.ts';
+import { pnrMisfit } from '../../generator/synth/run.ts';
 import { yosysScript } from '../../generator/synth/yosys.ts';
 import { designSources } from '../../tb/build.ts';
 
@@ -127,5 +128,17 @@ describe('estimator', () => {
     expect(e.total.BRAM).toBe(64);
     const top = e.units.find((u) => u.module === plan.top)!;
     expect([top.latency, top.ii]).toEqual([plan.timing.latency, plan.timing.initiationInterval]);
+  });
+});
+
+describe('place-and-route fit check', () => {
+  it('skips nextpnr with a clear reason when the netlist needs more than the device has', () => {
+    const t = getTarget('ice40-hx8k');
+    expect(pnrMisfit({ LUT: 7680, FF: 7000, CARRY: 900, BRAM: 32, DSP: 0 }, t)).toBeNull();
+    const msg = pnrMisfit({ LUT: 51234, FF: 7000, CARRY: 900, BRAM: 64, DSP: 0 }, t);
+    expect(msg).toContain('does not fit iCE40HX8K-CT256');
+    expect(msg).toContain('51234 LC (LUT4) needed, 7680 available');
+    expect(msg).toContain('64 EBR (4 kbit) needed, 32 available');
+    expect(msg).not.toContain('DFF');
   });
 });

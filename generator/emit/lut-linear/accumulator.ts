@@ -31,19 +31,22 @@ export function accumulatorModule(design: DesignPlan, plan: LutLinearPlan): Gene
   const creditW = countWidth(plan.timing.outFifoDepth);
 
   const banks = Array.from({ length: Pc }, (_, j) => ({ index: j, file: `${plan.memory.table.fileStem}${j}.memh`, addrExpr: a.addr(j) }));
-  // pipeline: max — the P_c table entries of a lane are summed in a registered adder tree.
+  // pipeline: max — S registered stages between the table ROMs and the accumulators: the ROM
+  // outputs registered again (a block RAM's clock-to-output leaves no time for an adder), then the
+  // P_c table entries of a lane summed in a registered adder tree of S − 1 levels.
   const S = plan.timing.sumStages ?? 0;
   const tree = { regs: [] as string[], assigns: [] as string[], final: '' };
+  const tableSrc = (j: number) => (S > 0 ? `table${j}_r` : `table${j}_q`);
   const biasSrc = S > 0 && G > 1 ? `bias_s${S}_q` : 'bias_q';
   const accLanes = Array.from({ length: Pm }, (_, l) => {
     const terms = banks.map((b) => {
       const lsb = l * tb;
-      return signExtend(slice(`table${b.index}_q`, lsb, tb), `table${b.index}_q[${lsb + tb - 1}]`, tb, accW);
+      return signExtend(slice(tableSrc(b.index), lsb, tb), `${tableSrc(b.index)}[${lsb + tb - 1}]`, tb, accW);
     });
     const blsb = l * bw;
     return {
       index: l,
-      sumExpr: S > 0 ? reduceAtWidth(`sum${l}`, terms, S + 1, accW, (x, y) => `${x} + ${y}`, tree) : terms.join(' + '),
+      sumExpr: S > 0 ? reduceAtWidth(`sum${l}`, terms, S, accW, (x, y) => `${x} + ${y}`, tree) : terms.join(' + '),
       biasExpr: signExtend(slice(biasSrc, blsb, bw), `${biasSrc}[${blsb + bw - 1}]`, bw, accW),
     };
   });
@@ -53,6 +56,10 @@ export function accumulatorModule(design: DesignPlan, plan: LutLinearPlan): Gene
   const sumValidResets: string[] = [];
   const sumValidAssigns: string[] = [];
   if (S > 0) {
+    for (const b of banks) {
+      sumTreeDecls.push(`reg  ${range(plan.memory.table.width)} ${tableSrc(b.index)};`);
+      sumTreeAssigns.push(`${tableSrc(b.index)} <= table${b.index}_q;`);
+    }
     for (const r of tree.regs) sumTreeDecls.push(`reg  signed ${range(accW)} ${r};`);
     sumTreeAssigns.push(...tree.assigns);
     for (let k = 2; k <= 1 + S; k++) {
@@ -95,7 +102,8 @@ export function accumulatorModule(design: DesignPlan, plan: LutLinearPlan): Gene
     creditRange: range(creditW),
     creditZeroLit: lit(0, creditW),
     creditOneLit: lit(1, creditW),
-    fifoDepthLit: lit(plan.timing.outFifoDepth, creditW),
+    fifoDepth: plan.timing.outFifoDepth,
+    creditLastLit: lit(plan.timing.outFifoDepth - 1, creditW),
     idxRange: range(Pc * plan.ccs.indexWidth),
     outRange: range(outWidth),
     tableRange: range(plan.memory.table.width),

@@ -14,8 +14,8 @@ import { distanceTree, l2DistanceTerms } from './distance-tree.ts';
 import { CCS_BROADCAST_STAGES, CCS_FANOUT_GROUP } from '../../plan/ccs-pipeline.ts';
 
 /**
- * Cycles from the CCS input to a distance: the group copy (`ccsFanout`), the distance module's
- * own copy, then the tree whose last level is the output register.
+ * Cycles from the CCS input to a distance: the input register, the group copy (`ccsFanout`), the
+ * distance module's own copy, then the tree whose last level is the output register.
  */
 export function distanceLatency(plan: LutLinearPlan): number {
   return CCS_BROADCAST_STAGES + plan.ccs.distanceStages;

@@ -149,10 +149,10 @@ export function ccsModule(design: DesignPlan, plan: LutLinearPlan): GeneratedFil
   const instances: DistanceInstance[] = [];
   const copies: { instance: string; d: string; q: string }[] = [];
   if (maxPipe) {
-    // pipeline: max — lane j's input goes to its K distance modules through one copy register per
-    // group of centroids; each distance module registers its output.
+    // pipeline: max — lane j's input goes to its K distance modules through the input register,
+    // one copy register per group of centroids and each distance module's own copy.
     for (let j = 0; j < Pc; j++) {
-      for (let g = 0; g < fanoutGroups(plan); g++) copies.push({ instance: `u_copy${j}_${g}`, d: slice('sub_i', j * V * B, V * B), q: `sub${j}_g${g}` });
+      for (let g = 0; g < fanoutGroups(plan); g++) copies.push({ instance: `u_copy${j}_${g}`, d: slice('sub_in_q', j * V * B, V * B), q: `sub${j}_g${g}` });
       for (let k = 0; k < K; k++) {
         instances.push({
           module: distanceModuleName(plan, j, k),
@@ -235,7 +235,7 @@ export function ccsModule(design: DesignPlan, plan: LutLinearPlan): GeneratedFil
       ...layerParams(plan),
       'distance bits': W,
       'tree levels per stage': `registers after levels ${plan.ccs.treeRegisteredLevels.join(', ')}`,
-      ...(maxPipe ? { 'ccs pipeline': `max (input copy + ${plan.ccs.distanceStages} distance stages per centroid)` } : {}),
+      ...(maxPipe ? { 'ccs pipeline': `max (input register and copies + ${plan.ccs.distanceStages} distance stages per centroid)` } : {}),
       latency: L,
     }),
     lanes: Pc,
