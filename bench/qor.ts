@@ -138,7 +138,7 @@ async function writeResults(final: boolean): Promise<void> {
     '',
     '## Units on iCE40 HX8K (place-and-route of one module, ' + `${FREQ} MHz constraint)`,
     '',
-    `Fmax is the best of nextpnr seeds ${UNIT_SEEDS.join(', ')} (all seeds listed); LC is the placed logic cells of the unit with the I/O wrapper (device: 7,680).`,
+    `Fmax is the best of nextpnr seeds ${UNIT_SEEDS.join(', ')} (all seeds listed); LC is the placed logic cells of the unit with the I/O wrapper (device: 7,680). The \`pipeline: max\` units are routed with nextpnr's timing-driven rip-up (\`lutnn synth --tmg-ripup\`); the standard ones without it (they are far below the constraint, where it only lengthens routing).`,
     '',
     '| design | unit | LUT | DFF | EBR | LC placed | Fmax (MHz), best | Fmax per seed | critical path of the best run |',
     '|---|---|---|---|---|---|---|---|---|',
@@ -193,14 +193,16 @@ async function main(): Promise<void> {
     l256: await write256(join(WORK, 'l256-artifact')),
   };
   const log = (s: string) => process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(0)}s] ${s}\n`);
-  const units = async (name: string, lutDir: string, modules: string[]) => {
+  // Units built for timing (pipeline: max) route with nextpnr's timing-driven rip-up; on the
+  // standard units, far below the constraint, it would only make routing many times slower.
+  const units = async (name: string, lutDir: string, modules: string[], timingRipup: boolean) => {
     for (const module of modules) {
       const row: UnitRow = { design: name, module, report: null, seeds: [] };
       unitsDone.push(row);
       for (const seed of UNIT_SEEDS) {
         log(`${name}: unit ${module} on ice40-hx8k, seed ${seed}`);
         try {
-          const r = await synthDesign(lutDir, { target: 'ice40-hx8k', module, freqMhz: FREQ, seed, pnrTimeoutSeconds: PNR_TIMEOUT, onStage: (s) => log(`  ${s}`) });
+          const r = await synthDesign(lutDir, { target: 'ice40-hx8k', module, freqMhz: FREQ, seed, timingRipup, pnrTimeoutSeconds: PNR_TIMEOUT, onStage: (s) => log(`  ${s}`) });
           const fmax = r.report.pnr?.fmaxMhz ?? null;
           row.seeds.push({ seed, fmax });
           if (!row.report || (fmax ?? 0) > (row.report.pnr?.fmaxMhz ?? 0)) row.report = r.report;
@@ -226,14 +228,14 @@ async function main(): Promise<void> {
       const dir = join(WORK, `slice-${pipeline}`, 'lut');
       const slice = await genRtl({ model: art.model, config, out: dir });
       const layer = slice.plan.layers[0];
-      if (layer.kind === 'lut_linear') await units(`slice, pipeline: ${pipeline}`, dir, [layer.modules.ccs, layer.modules.requant]);
+      if (layer.kind === 'lut_linear') await units(`slice, pipeline: ${pipeline}`, dir, [layer.modules.ccs, layer.modules.requant], pipeline === 'max');
       const config4 = join(WORK, `slice4-${pipeline}.yaml`);
       await writeFile(config4, `codebooks_per_cycle: 4\noutputs_per_cycle: 8\npipeline: ${pipeline}\n`);
       const dir4 = join(WORK, `slice4-${pipeline}`, 'lut');
       const s4 = await genRtl({ model: art4.model, config: config4, out: dir4 });
       const l4 = s4.plan.layers[0];
       // The accumulator array, and beside it the output FIFO of whole result vectors (M·b = 256 bits).
-      if (l4.kind === 'lut_linear') await units(`slice4 (C=4, P_c=4, P_m=8), pipeline: ${pipeline}`, dir4, [l4.modules.accumulator, l4.modules.outFifo]);
+      if (l4.kind === 'lut_linear') await units(`slice4 (C=4, P_c=4, P_m=8), pipeline: ${pipeline}`, dir4, [l4.modules.accumulator, l4.modules.outFifo], pipeline === 'max');
     }
   }
   for (const name of designNames) {

@@ -29,14 +29,15 @@ export function synthCommand(program: Command): void {
     .option('--no-pnr', 'skip place-and-route (iCE40)')
     .option('--module <name>', 'synthesise one unit of the design (e.g. <prefix>_ccs) instead of its top')
     .option('--seed <n>', 'nextpnr placement seed', (v) => Number(v), 1)
+    .option('--tmg-ripup', 'timing-driven rip-up in nextpnr\'s router: a few % more Fmax on designs near the constraint, much longer routing on designs far from it')
     .option('--pnr-timeout <s>', 'stop place-and-route after this many seconds (nextpnr can hang on an unlucky seed)', parsePositiveSeconds, DEFAULT_PNR_TIMEOUT_SECONDS)
     .option('-o, --out <dir>', 'folder for report.json, report.txt and tool logs (default <design-dir>/synth/<target>)')
     .option('--json', 'print the report as JSON instead of a table')
     .option('-q, --quiet', 'print only the report')
     .addHelpText('after', '\nExamples:\n  npx lutnn synth rtl-out/example --target ice40-hx8k\n  npx lutnn synth rtl-out/example --target xilinx-7\n  npx lutnn synth rtl-out/example --module example_fc1_accumulator --freq 175\n')
-    .action(async (designDir: string, opts: { target: string; freq: number; pnr: boolean; module?: string; seed: number; pnrTimeout: number; out?: string; json?: boolean; quiet?: boolean }) => {
+    .action(async (designDir: string, opts: { target: string; freq: number; pnr: boolean; module?: string; seed: number; tmgRipup?: boolean; pnrTimeout: number; out?: string; json?: boolean; quiet?: boolean }) => {
       const report = makeReporter(opts.quiet === true);
-      const r = await synthDesign(designDir, { target: opts.target, freqMhz: opts.freq, pnr: opts.pnr, module: opts.module, seed: opts.seed, pnrTimeoutSeconds: opts.pnrTimeout, out: opts.out, onStage: (s) => report.stage(s) });
+      const r = await synthDesign(designDir, { target: opts.target, freqMhz: opts.freq, pnr: opts.pnr, module: opts.module, seed: opts.seed, timingRipup: opts.tmgRipup === true, pnrTimeoutSeconds: opts.pnrTimeout, out: opts.out, onStage: (s) => report.stage(s) });
       report.done(`wrote ${relative(process.cwd(), r.outDir) || '.'}`);
       process.stdout.write(opts.json ? `${JSON.stringify(r.report, null, 2)}\n` : r.text);
     });

@@ -82,6 +82,8 @@ export interface PnrResult {
   wrapper: { module: string; flops: number } | null;
   seconds: number;
   seed: number;
+  /** nextpnr ran with --tmg-ripup. */
+  timingRipup: boolean;
 }
 
 interface NextpnrReport {
@@ -112,6 +114,8 @@ export interface PnrOptions {
   package: string;
   freqMhz: number;
   seed?: number;
+  /** Timing-driven rip-up in the router (nextpnr --tmg-ripup). */
+  timingRipup?: boolean;
   /** Stop nextpnr after this many seconds (default DEFAULT_PNR_TIMEOUT_SECONDS). */
   timeoutSeconds?: number;
   onStage?: (s: string) => void;
@@ -142,10 +146,11 @@ export async function runPnr(netlist: string, o: PnrOptions): Promise<{ result: 
   };
   // router2: router1 can thrash for an hour on a congested iCE40 (thousands of arcs ripped up and
   // rerouted without progress); router2 negotiates congestion and finishes in seconds here.
-  // --tmg-ripup: router2 also rips up and reroutes timing-critical arcs that took a detour around
-  // congestion. On the pipeline: max units of bench/qor.ts it raised Fmax by 3–10 % for the same
-  // placement seed (docs/synthesis.md).
-  const args = [o.flag, '--package', o.package, '--json', 'netlist.json', '--report', 'report.json', '--freq', String(o.freqMhz), '--timing-allow-fail', '--pcf-allow-unconstrained', '--router', 'router2', '--tmg-ripup', '--seed', String(seed)];
+  // --tmg-ripup (opt-in): router2 also rips up and reroutes timing-critical arcs that took a
+  // detour around congestion. On the pipeline: max units of bench/qor.ts it raised Fmax by 3–10 %
+  // for the same placement seed; on a design far from its constraint it can route for ten
+  // minutes and more instead of one (docs/synthesis.md).
+  const args = [o.flag, '--package', o.package, '--json', 'netlist.json', '--report', 'report.json', '--freq', String(o.freqMhz), '--timing-allow-fail', '--pcf-allow-unconstrained', '--router', 'router2', ...(o.timingRipup ? ['--tmg-ripup'] : []), '--seed', String(seed)];
   const limit = o.timeoutSeconds ?? DEFAULT_PNR_TIMEOUT_SECONDS;
   const outcome = await new Promise<{ type: 'done'; report: string | null } | { type: 'error'; message: string } | { type: 'timeout' }>((resolve) => {
     const worker = new Worker(new URL('./nextpnr-worker.mjs', import.meta.url), { workerData: { args, netlist } });
@@ -182,6 +187,7 @@ export async function runPnr(netlist: string, o: PnrOptions): Promise<{ result: 
       met: parsed.fmaxMhz >= o.freqMhz,
       seconds: (Date.now() - started) / 1000,
       seed,
+      timingRipup: o.timingRipup === true,
     },
     log,
   };

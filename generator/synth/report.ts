@@ -142,7 +142,7 @@ export function formatReport(r: SynthReport): string {
     const p = r.pnr;
     lines.push(
       `place&route nextpnr-ice40 ${p.device}: Fmax ${p.fmaxMhz.toFixed(1)} MHz versus ${p.constraintMhz} MHz constraint: ${p.fmaxMhz >= p.constraintMhz ? 'MET' : 'FAILED'}` +
-        `${p.wrapper ? ` (I/O through a ${p.wrapper.flops}-flop serial wrapper)` : ''}`,
+        `${p.wrapper ? ` (I/O through a ${p.wrapper.flops}-flop serial wrapper)` : ''}; seed ${p.seed}${p.timingRipup ? ', timing-driven rip-up' : ''}`,
     );
     for (const [k, v] of Object.entries(p.utilisation)) if (v.used > 0) lines.push(`           ${k}: ${cell(v.used, v.available)}`);
     if (p.criticalPath) lines.push(`           critical path: ${p.criticalPath}`);

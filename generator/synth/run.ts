@@ -25,6 +25,8 @@ export interface SynthOptions {
   /** Output folder for report.json, report.txt and the tool logs; default `<design>/synth/<target>[-<module>]`. */
   out?: string;
   seed?: number;
+  /** nextpnr's timing-driven rip-up (--tmg-ripup): better Fmax near the constraint, much slower far from it. */
+  timingRipup?: boolean;
   /** Stop nextpnr after this many seconds (nextpnr.ts DEFAULT_PNR_TIMEOUT_SECONDS). */
   pnrTimeoutSeconds?: number;
   onStage?: (stage: string) => void;
@@ -119,7 +121,7 @@ export async function synthDesign(designDir: string, opts: SynthOptions): Promis
     stage(`nextpnr-ice40 place and route at ${freqMhz} MHz`);
     outputs.push({ path: `${WRAPPER_MODULE}.v`, content: files[`${WRAPPER_MODULE}.v`] });
     try {
-      const p = await runPnr(ys.files[NETLIST_FILE], { ...target.pnr, freqMhz, seed: opts.seed, timeoutSeconds: opts.pnrTimeoutSeconds, onStage: stage });
+      const p = await runPnr(ys.files[NETLIST_FILE], { ...target.pnr, freqMhz, seed: opts.seed, timingRipup: opts.timingRipup, timeoutSeconds: opts.pnrTimeoutSeconds, onStage: stage });
       const result: PnrResult = { ...p.result, wrapper: { module: WRAPPER_MODULE, flops: wrapperFlops } };
       report.pnr = result;
       outputs.push({ path: 'nextpnr.log', content: p.log });
