@@ -5,8 +5,8 @@
  * fits), plus unit-level place-and-route of the closest-centroid search and the accumulator.
  * Writes bench/results.md (rewritten after every finished run, so an interrupted bench keeps
  * what it measured). Options: --targets a,b  --designs example,l256  --skip-units  --out <file.md>
- * (another results file, so parts of the table can be measured in parallel processes);
- * `--designs none` measures the units only.
+ * (another results file, so parts of the table can be measured in parallel processes)
+ * --pnr-timeout <seconds> (default 600); `--designs none` measures the units only.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -26,8 +26,11 @@ const COMMAND = 'npm run bench:qor';
 const WORK = join(PROJECT_ROOT, 'rtl-out', 'bench-qor');
 let RESULTS = join(PROJECT_ROOT, 'bench', 'results.md');
 const FREQ = 175;
-/** A nextpnr run that hangs (some seeds do) is stopped after this long and reported as timed out. */
-const PNR_TIMEOUT = 600;
+/**
+ * A nextpnr run that hangs (some seeds do) is stopped after this long (wall clock) and reported
+ * as timed out; --pnr-timeout <s> raises it when other jobs share the machine.
+ */
+let PNR_TIMEOUT = 600;
 
 /** A synthetic K = 16, V = 4 LUT-NN layer (LUT-NN weight form, INT8 in/out, ReLU). */
 async function writeSynthetic(dir: string, name: string, description: string, D: number, M: number, seed: number, weightStd: number): Promise<string> {
@@ -186,6 +189,11 @@ async function main(): Promise<void> {
   const designNames = opt('--designs')?.split(',') ?? ['l256', 'example'];
   const outFile = opt('--out');
   if (outFile) RESULTS = outFile;
+  const timeout = opt('--pnr-timeout');
+  if (timeout !== undefined) {
+    PNR_TIMEOUT = Number(timeout);
+    if (!Number.isInteger(PNR_TIMEOUT) || PNR_TIMEOUT <= 0) throw new Error(`--pnr-timeout: expected a whole number of seconds, found '${timeout}'`);
+  }
   const WORKDIR = outFile ? join(WORK, `run-${outFile.replace(/[^A-Za-z0-9]+/g, '_')}`) : WORK;
   await mkdir(WORK, { recursive: true });
   const designs: Record<string, { model: string; config?: string }> = {
