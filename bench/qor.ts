@@ -98,6 +98,7 @@ interface UnitRow {
 const UNIT_SEEDS = [1, 2, 3];
 
 const rowsDone: Row[] = [];
+const failures: { design: string; target: TargetName; side: string; reason: string }[] = [];
 const unitsDone: UnitRow[] = [];
 const notes: string[] = [];
 const started = Date.now();
@@ -105,6 +106,11 @@ const started = Date.now();
 function fmt(v: number | null | undefined, d = 1): string {
   if (v === null || v === undefined || !Number.isFinite(v)) return '-';
   return Number.isInteger(v) ? String(v) : v.toFixed(d);
+}
+
+/** One line for the table: the error's summary (it says when Yosys ran out of memory). */
+function failureReason(err: Error): string {
+  return err.message.split('\n')[0];
 }
 
 function pnrCell(r: SynthReport): string {
@@ -137,6 +143,7 @@ async function writeResults(final: boolean): Promise<void> {
       `| ${r.design} | ${r.target} | ${fmt(lut.LUT)} | ${fmt(mac.LUT)} | ${fmt(lut.LUT / mac.LUT, 2)} | ${fmt(lut.FF)} | ${fmt(mac.FF)} | ${fmt(lut.BRAM)} | ${fmt(mac.BRAM)} | ${fmt(lut.DSP)} | ${fmt(mac.DSP)} | ${pnrCell(r.lut)} | ${pnrCell(r.mac)} | ${fmt(ii?.lut)} | ${fmt(axc?.ratio, 2)} | ${fmt(r.lut.estimate?.total.LUT)} / ${fmt(r.mac.estimate?.total.LUT)} |`,
     );
   }
+  for (const f of failures) out.push(`| ${f.design} | ${f.target} | ${f.side} synthesis failed: ${f.reason.replace(/\|/g, '/')} |`);
   out.push(
     '',
     '## Units on iCE40 HX8K (place-and-route of one module, ' + `${FREQ} MHz constraint)`,
@@ -255,10 +262,20 @@ async function main(): Promise<void> {
     const mac = await genMac({ ...d, out: macDir, regenerateCommand: `${COMMAND} (design ${name})` });
     for (const target of targets) {
       const pnr = target === 'ice40-hx8k';
-      log(`${name} ${target}: LUT-NN`);
-      const a = await synthDesign(lutDir, { target, pnr, freqMhz: FREQ, pnrTimeoutSeconds: PNR_TIMEOUT, onStage: (s) => log(`  ${s}`) });
-      log(`${name} ${target}: MAC`);
-      const b = await synthDesign(macDir, { target, pnr, freqMhz: FREQ, pnrTimeoutSeconds: PNR_TIMEOUT, onStage: (s) => log(`  ${s}`) });
+      // A synthesis that fails (e.g. Yosys out of memory) is recorded in the table; the bench goes on.
+      const run = async (side: string, dir: string) => {
+        log(`${name} ${target}: ${side}`);
+        try {
+          return await synthDesign(dir, { target, pnr, freqMhz: FREQ, pnrTimeoutSeconds: PNR_TIMEOUT, onStage: (s) => log(`  ${s}`) });
+        } catch (err) {
+          failures.push({ design: name, target, side, reason: failureReason(err as Error) });
+          await writeResults(false);
+          return null;
+        }
+      };
+      const a = await run('LUT-NN', lutDir);
+      const b = await run('MAC', macDir);
+      if (!a || !b) continue;
       const sa: CompareSide = { design: lutDir, synth: a, ii: lut.plan.timing.initiationInterval, latency: lut.plan.timing.latency };
       const sb: CompareSide = { design: macDir, synth: b, ii: mac.plan.timing.initiationInterval, latency: mac.plan.timing.latency };
       const rows = compareRows(sa, sb);

@@ -52,6 +52,15 @@ export function pnrMisfit(total: ResourceCounts, target: Target): string | null 
   return `The design does not fit ${target.device}: ${over.map((r) => `${total[r]} ${target.labels[r]} needed, ${target.available[r]} available`).join('; ')} (place-and-route skipped).`;
 }
 
+/**
+ * True when the analytic estimate alone shows the design cannot be placed: block RAM is estimated
+ * to within one block, LUTs to within ±25 % (test/synth), so these margins never reject a design
+ * that fits.
+ */
+export function clearlyTooBig(estimate: ResourceCounts, target: Target): boolean {
+  return estimate.BRAM > target.available.BRAM + 1 || estimate.LUT > 2 * target.available.LUT;
+}
+
 export async function synthDesign(designDir: string, opts: SynthOptions): Promise<SynthResult> {
   const stage = opts.onStage ?? (() => {});
   const target = getTarget(opts.target);
@@ -78,8 +87,12 @@ export async function synthDesign(designDir: string, opts: SynthOptions): Promis
     wrapperFlops = w.flops;
   }
   const yosysTop = pnr ? WRAPPER_MODULE : top;
-  const script = yosysScript({ target, top: yosysTop, verilog: sources, netlist: pnr, keepHierarchy: true });
-  stage(`yosys ${target.synthCommand} of ${top}`);
+  const estimate = opts.module ? null : estimateDesign(design, target);
+  // The flattened netlist for nextpnr is the slowest thing Yosys writes for a large design (over
+  // 20 minutes of the bundled example's 40 for iCE40 HX8K), so it is only written when the design
+  // may fit. The synthesis result below decides; this guess only saves time, and is safe because
+  // a wrong "hopeless" is caught there and Yosys is run again with the netlist.
+  const hopeless = pnr && estimate !== null && clearlyTooBig(estimate.total, target);
   let lastPass = '';
   const onPass = (pass: string) => {
     const p = pass.toLowerCase().trim();
@@ -88,14 +101,25 @@ export async function synthDesign(designDir: string, opts: SynthOptions): Promis
     lastPass = p;
     stage(`yosys: ${p}`);
   };
-  const ys = await runYosysScript(script, files, pnr ? [STAT_FILE, NETLIST_FILE] : [STAT_FILE], onPass);
-  const parsed = parseStat(ys.files[STAT_FILE], target, yosysTop);
+  const synthesise = async (netlist: boolean) => {
+    const script = yosysScript({ target, top: yosysTop, verilog: sources, netlist, keepHierarchy: true });
+    stage(`yosys ${target.synthCommand} of ${top}`);
+    lastPass = '';
+    return { script, ys: await runYosysScript(script, files, netlist ? [STAT_FILE, NETLIST_FILE] : [STAT_FILE], onPass) };
+  };
+  let { script, ys } = await synthesise(pnr && !hopeless);
+  let parsed = parseStat(ys.files[STAT_FILE], target, yosysTop);
+  const misfit = pnr && target.pnr ? pnrMisfit(parsed.total, target) : null;
+  if (hopeless && !misfit) {
+    stage('the estimate said the design cannot fit, synthesis says it can: Yosys again, with the netlist for nextpnr');
+    ({ script, ys } = await synthesise(true));
+    parsed = parseStat(ys.files[STAT_FILE], target, yosysTop);
+  }
   const modules = parsed.modules.filter((m) => m.module !== WRAPPER_MODULE);
   const wrapperRow = parsed.modules.find((m) => m.module === WRAPPER_MODULE);
   const total = { ...parsed.total };
   if (wrapperRow) for (const r of RESOURCES) total[r] -= wrapperRow.counts[r];
 
-  const estimate = opts.module ? null : estimateDesign(design, target);
   const report: SynthReport = {
     tool: `Yosys ${ys.log.match(/Yosys (\d+\.\d+)/)?.[1] ?? ''} (YoWASP)`.trim(),
     target: target.name,
@@ -114,7 +138,6 @@ export async function synthDesign(designDir: string, opts: SynthOptions): Promis
     { path: 'synth.ys', content: script },
     { path: 'yosys.log', content: ys.log },
   ];
-  const misfit = pnr && target.pnr ? pnrMisfit(parsed.total, target) : null;
   if (misfit) {
     report.pnrError = misfit;
   } else if (pnr && target.pnr) {

@@ -24,6 +24,11 @@ export interface Target {
   family: 'ice40' | 'ecp5' | 'xilinx' | 'gowin';
   /** Yosys synthesis command (run after reading the sources and choosing the top). */
   synthCommand: string;
+  /**
+   * When set, `synthCommand` runs only up to the script label `runUntil` (`-run :<label>`) and
+   * `commands` finish the mapping in its place.
+   */
+  synthTail?: { runUntil: string; commands: string[] };
   /** What a resource class is called on this family (report headings). */
   labels: Record<Resource, string>;
   /** Resources available on `device`; CARRY has no separate total (it lives in LUT/LC sites) → 0. */
@@ -107,7 +112,7 @@ const FAMILIES: Record<Target['family'], Pick<Target, 'labels' | 'cells' | 'hasL
   gowin: { labels: { LUT: 'LUT4', FF: 'FF', CARRY: 'ALU', BRAM: 'BSRAM (18 kbit)', DSP: 'MULT18X18' }, cells: GOWIN_CELLS, hasLutRam: true },
 };
 
-function target(t: Pick<Target, 'name' | 'device' | 'family' | 'synthCommand' | 'available' | 'dspMultipliers' | 'pnr'>): Target {
+function target(t: Pick<Target, 'name' | 'device' | 'family' | 'synthCommand' | 'synthTail' | 'available' | 'dspMultipliers' | 'pnr'>): Target {
   return { ...t, ...FAMILIES[t.family] };
 }
 
@@ -153,6 +158,15 @@ export const TARGETS: Record<TargetName, Target> = {
     device: 'GW1NR-LV9',
     family: 'gowin',
     synthCommand: 'synth_gowin',
+    // synth_gowin's map_cells step without its final `autoname`: renaming the hundreds of thousands
+    // of nets of a multiplier-heavy layer (Gowin gets no DSP mapping from Yosys) exhausted the
+    // 4 GB WebAssembly heap of YoWASP Yosys on the bundled example. Names are cosmetic; the
+    // mapped cells are the same. The last command is the one of synth_gowin's check step that
+    // changes the design (simulation whiteboxes become blackboxes).
+    synthTail: {
+      runUntil: 'map_cells',
+      commands: ['techmap -map +/gowin/cells_map.v', 'opt_lut_ins -tech gowin', 'setundef -undriven -params -zero', 'hilomap -singleton -hicell VCC V -locell GND G', 'clean', 'blackbox =A:whitebox'],
+    },
     available: { LUT: 8640, FF: 6480, CARRY: 0, BRAM: 26, DSP: 20 },
     dspMultipliers: false,
     pnr: null,

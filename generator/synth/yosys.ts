@@ -42,7 +42,8 @@ export function yosysScript(o: YosysScriptOptions): string {
   // logic (LUTs) on every family — iCE40 has no LUT RAM, and LUT-RAM mappers need a write port.
   lines.push('setattr -set rom_style "logic" -set ram_style "logic" m:* a:rom_style=distributed %i');
   const hier = o.keepHierarchy ? (o.target.family === 'xilinx' ? '' : ' -noflatten') : o.target.family === 'xilinx' ? ' -flatten' : '';
-  lines.push(`${o.target.synthCommand} -top ${o.top}${hier}`);
+  const tail = o.target.synthTail;
+  lines.push(`${o.target.synthCommand} -top ${o.top}${hier}${tail ? ` -run :${tail.runUntil}` : ''}`, ...(tail?.commands ?? []));
   lines.push(`tee -q -o ${STAT_FILE} stat -json -top ${o.top}`);
   if (o.netlist) lines.push('flatten', `write_json ${NETLIST_FILE}`);
   return `${lines.join('\n')}\n`;
@@ -89,7 +90,9 @@ export async function runYosysScript(script: string, files: Record<string, strin
     out = (await runYosys(['-s', 'script.ys'], { ...files, 'script.ys': script }, { stdout: sink, stderr: sink })) as Tree | undefined;
   } catch (err) {
     const tail = log.split('\n').filter((l) => l.trim() !== '').slice(-15).join('\n');
-    throw new LutnnError('Yosys failed to synthesise the design.', {
+    // YoWASP Yosys is WebAssembly: its heap stops at 4 GB, whatever the machine has.
+    const oom = /bad_alloc|out of memory|Cannot enlarge memory/i.test(`${tail}\n${(err as Error).message}`);
+    throw new LutnnError(oom ? 'Yosys ran out of memory (YoWASP Yosys runs in WebAssembly, whose heap is limited to 4 GB); synthesise one module at a time (--module), or take the design to a vendor flow (lutnn handoff).' : 'Yosys failed to synthesise the design.', {
       expected: 'a successful synthesis run',
       found: tail || (err as Error).message,
     });

@@ -12,7 +12,7 @@ import { bramCount, estimateDesign } from '../../generator/synth/estimate.ts';
 import { parseNextpnrReport, parsePorts, pnrWrapper, WRAPPER_MODULE } from '../../generator/synth/nextpnr.ts';
 import { baseModuleName, checkMemories, formatReport, parseStat, type SynthReport } from '../../generator/synth/report.ts';
 import { classifyCells, getTarget, TARGET_NAMES, TARGETS } from '../../generator/synth/targets.ts';
-import { pnrMisfit } from '../../generator/synth/run.ts';
+import { clearlyTooBig, pnrMisfit } from '../../generator/synth/run.ts';
 import { yosysScript } from '../../generator/synth/yosys.ts';
 import { designSources } from '../../tb/build.ts';
 
@@ -57,6 +57,10 @@ describe('targets and cells', () => {
     expect(s).toContain('a:rom_style=distributed');
     expect(s).toContain('write_json netlist.json');
     expect(yosysScript({ target: TARGETS['xilinx-7'], top: 't', verilog: ['t.v'], netlist: false, keepHierarchy: true })).toContain('synth_xilinx -family xc7 -top t\n');
+    // Gowin: synth_gowin stops before map_cells, whose steps follow without the final autoname.
+    const g = yosysScript({ target: TARGETS.gowin, top: 't', verilog: ['t.v'], netlist: false, keepHierarchy: true });
+    expect(g).toContain('synth_gowin -top t -noflatten -run :map_cells\ntechmap -map +/gowin/cells_map.v\n');
+    expect(g).not.toContain('autoname');
   });
 });
 
@@ -140,5 +144,15 @@ describe('place-and-route fit check', () => {
     expect(msg).toContain('51234 LC (LUT4) needed, 7680 available');
     expect(msg).toContain('64 EBR (4 kbit) needed, 32 available');
     expect(msg).not.toContain('DFF');
+  });
+
+  it('knows from the estimate alone when writing a netlist for nextpnr is pointless', () => {
+    const t = getTarget('ice40-hx8k');
+    // The bundled example needs 64 EBR on a 32-EBR device: no netlist is written for it.
+    expect(clearlyTooBig(estimateDesign(plan, t).total, t)).toBe(true);
+    // Within the estimate's error of the device it must still be tried.
+    expect(clearlyTooBig({ LUT: 7680 * 1.9, FF: 0, CARRY: 0, BRAM: 33, DSP: 0 }, t)).toBe(false);
+    expect(clearlyTooBig({ LUT: 7680 * 2 + 1, FF: 0, CARRY: 0, BRAM: 0, DSP: 0 }, t)).toBe(true);
+    expect(clearlyTooBig({ LUT: 100, FF: 0, CARRY: 0, BRAM: 34, DSP: 0 }, t)).toBe(true);
   });
 });
