@@ -108,7 +108,7 @@ function fmt(v: number | null | undefined, d = 1): string {
   return Number.isInteger(v) ? String(v) : v.toFixed(d);
 }
 
-/** One line for the table: the error's summary (it says when Yosys ran out of memory). */
+/** One line for the results file: the error's summary (it says when Yosys ran out of memory). */
 function failureReason(err: Error): string {
   return err.message.split('\n')[0];
 }
@@ -223,7 +223,7 @@ async function main(): Promise<void> {
           if (!row.report || (fmax ?? 0) > (row.report.pnr?.fmaxMhz ?? 0)) row.report = r.report;
           if (!r.report.pnr && !/did not finish/.test(r.report.pnrError ?? '')) break; // does not fit: other seeds will not either
         } catch (err) {
-          row.error = (err as Error).message.split('\n')[0];
+          row.error = failureReason(err as Error);
           break;
         }
         await writeResults(false);
@@ -288,7 +288,7 @@ async function main(): Promise<void> {
 }
 
 main().catch(async (err) => {
-  notes.push(`The bench stopped with an error: ${(err as Error).message.split('\n')[0]}`);
+  notes.push(`The bench stopped with an error: ${failureReason(err as Error)}`);
   await writeResults(false);
   process.stderr.write(`${(err as Error).stack}\n`);
   process.exit(1);
