@@ -87,15 +87,15 @@ export async function buildSimulator(designDir: string, design: DesignPlan): Pro
     await rm(tmp, { recursive: true, force: true });
     throw err;
   }
-  await pruneCache();
+  await pruneCache(join(cacheRoot(), 'verilator'));
   return { binary, cached: false, buildSeconds: (Date.now() - started) / 1000 };
 }
 
 /** Builds kept in the cache; older ones (by modification time) are removed after each new build. */
 export const CACHE_KEEP = 40;
 
-async function pruneCache(): Promise<void> {
-  const base = join(cacheRoot(), 'verilator');
+/** Keeps the CACHE_KEEP most recently used builds under `base` (a simulator's cache folder). */
+export async function pruneCache(base: string): Promise<void> {
   const entries = (await readdir(base)).filter((e) => !e.includes('.tmp-'));
   if (entries.length <= CACHE_KEEP) return;
   const dated = await Promise.all(entries.map(async (e) => ({ e, t: (await stat(join(base, e))).mtimeMs })));

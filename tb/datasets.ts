@@ -6,6 +6,7 @@ import { LutnnError } from '../generator/errors.ts';
 import { loadMnist, PIXELS } from '../generator/datasets/mnist.ts';
 import { quantize } from '../generator/numeric/fixed.ts';
 import type { DesignPlan } from '../generator/plan/types.ts';
+import { argmaxRows } from '../generator/util/arrays.ts';
 
 export const DATASETS = ['mnist-test', 'mnist-train', 'mnist-all'] as const;
 export type DatasetName = (typeof DATASETS)[number];
@@ -41,11 +42,8 @@ export function quantizeInputs(design: DesignPlan, images: Float64Array): Int32A
 
 /** Fraction of rows whose argmax (ties → lowest index) equals the label. */
 export function accuracy(outputs: ArrayLike<number>, labels: Int32Array, classes: number): number {
+  const predicted = argmaxRows(outputs, classes);
   let ok = 0;
-  for (let n = 0; n < labels.length; n++) {
-    let best = 0;
-    for (let m = 1; m < classes; m++) if (outputs[n * classes + m] > outputs[n * classes + best]) best = m;
-    if (best === labels[n]) ok++;
-  }
+  for (let n = 0; n < labels.length; n++) if (predicted[n] === labels[n]) ok++;
   return ok / labels.length;
 }

@@ -12,6 +12,7 @@ import type { DesignPlan } from '../generator/plan/types.ts';
 import { PLAN_FILE } from '../generator/emit/design.ts';
 import { LutnnError } from '../generator/errors.ts';
 import { buildSimulator, type BuiltSimulator } from './build.ts';
+import { buildIcarus, runIcarus } from './icarus.ts';
 import { runSimulator, type SimResult } from './run.ts';
 import { exhaustiveDesignVectors, generateDesignVectors } from './vectors.ts';
 
@@ -26,6 +27,8 @@ export interface VerifyOptions {
   exhaustive?: boolean;
   /** Skip the latency / II measurement. */
   skipTiming?: boolean;
+  /** Verilator (default) or Icarus Verilog (tb/icarus.ts: same stimulus, same cycles). */
+  simulator?: 'verilator' | 'icarus';
   onStage?: (stage: string) => void;
 }
 
@@ -89,10 +92,10 @@ function firstMismatch(design: DesignPlan, inputs: Int32Array, expected: Int32Ar
 }
 
 /** Latency and II measured with no input gaps and no back-pressure. */
-async function measureTiming(sim: BuiltSimulator, designDir: string, design: DesignPlan, seed: number): Promise<TimingCheck> {
+async function measureTiming(sim: BuiltSimulator, designDir: string, design: DesignPlan, seed: number, run = runSimulator): Promise<TimingCheck> {
   const count = 24;
   const inputs = generateDesignVectors(design, count, seed + 1);
-  const r = await runSimulator(sim.binary, designDir, design, inputs, { seed, gapProbability: 0, stallProbability: 0 });
+  const r = await run(sim.binary, designDir, design, inputs, { seed, gapProbability: 0, stallProbability: 0 });
   const intervals = new Set<number>();
   for (let n = 1; n < count; n++) intervals.add(r.outputCycles[n] - r.outputCycles[n - 1]);
   const measuredLatency = r.outputCycles[0] - r.acceptCycles[0];
@@ -112,11 +115,13 @@ export async function verifyDesign(designDir: string, opts: VerifyOptions): Prom
   const dir = resolve(designDir);
   const design = await loadDesign(dir);
   stage('building simulator');
-  const build = await buildSimulator(dir, design);
+  const icarus = opts.simulator === 'icarus';
+  const build = icarus ? await buildIcarus(dir, design) : await buildSimulator(dir, design);
+  const run = icarus ? runIcarus : runSimulator;
   const inputs = opts.inputs ?? (opts.exhaustive ? exhaustiveDesignVectors(design) : generateDesignVectors(design, opts.vectors, opts.seed));
   const simOpts = { seed: opts.seed, gapProbability: opts.gapProbability ?? 0.25, stallProbability: opts.stallProbability ?? 0.25 };
   stage(`simulating ${inputs.length / design.io.input.elements} vectors`);
-  const sim = await runSimulator(build.binary, dir, design, inputs, simOpts);
+  const sim = await run(build.binary, dir, design, inputs, simOpts);
   stage('comparing with the golden model');
   const expected = runDesign(design, inputs);
   const mismatch = firstMismatch(design, inputs, expected, sim);
@@ -126,13 +131,13 @@ export async function verifyDesign(designDir: string, opts: VerifyOptions): Prom
     const from = Math.max(0, sim.acceptCycles[mismatch.vector] - 2 * design.timing.latency);
     const to = sim.outputCycles[mismatch.vector] >= 0 ? sim.outputCycles[mismatch.vector] + 4 : from + 4 * design.timing.watchdogCycles;
     stage('rerunning with a waveform dump');
-    await runSimulator(build.binary, dir, design, inputs, { ...simOpts, trace: { path: tracePath, fromCycle: from, toCycle: to } });
+    await run(build.binary, dir, design, inputs, { ...simOpts, trace: { path: tracePath, fromCycle: from, toCycle: to } });
     mismatch.tracePath = tracePath;
   }
   let timing: TimingCheck | undefined;
   if (!opts.skipTiming && !sim.failure) {
     stage('measuring latency and initiation interval');
-    timing = await measureTiming(build, dir, design, opts.seed);
+    timing = await measureTiming(build, dir, design, opts.seed, run);
   }
   return {
     design,

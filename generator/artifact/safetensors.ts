@@ -68,6 +68,30 @@ const DTYPES: Record<TensorDtype, DtypeInfo> = {
 
 export const SUPPORTED_DTYPES = Object.keys(DTYPES) as TensorDtype[];
 
+/** A bfloat16 value: the upper half of a float32. */
+export function bfloat16At(view: DataView, offset: number, littleEndian: boolean): number {
+  return new Float32Array(new Uint32Array([view.getUint16(offset, littleEndian) << 16]).buffer)[0];
+}
+
+/**
+ * Every dtype the safetensors format defines, with its item size, for reading state dicts
+ * leniently (`parseSafetensorsLazy`): a checkpoint may hold tensors of any dtype that the importer
+ * never uses (int64 `num_batches_tracked`, bool masks). `read` is absent where lutnn cannot decode.
+ */
+const ANY_DTYPES: Record<string, { itemSize: number; read?: (v: DataView, o: number) => number }> = {
+  ...Object.fromEntries(Object.entries(DTYPES).map(([k, d]) => [k, { itemSize: d.itemSize, read: d.read }])),
+  F64: { itemSize: 8, read: (v, o) => v.getFloat64(o, true) },
+  BF16: { itemSize: 2, read: (v, o) => bfloat16At(v, o, true) },
+  I64: { itemSize: 8, read: (v, o) => Number(v.getBigInt64(o, true)) },
+  U8: { itemSize: 1, read: (v, o) => v.getUint8(o) },
+  BOOL: { itemSize: 1, read: (v, o) => v.getUint8(o) },
+  U16: { itemSize: 2, read: (v, o) => v.getUint16(o, true) },
+  U32: { itemSize: 4, read: (v, o) => v.getUint32(o, true) },
+  U64: { itemSize: 8, read: (v, o) => Number(v.getBigUint64(o, true)) },
+  F8_E4M3: { itemSize: 1 },
+  F8_E5M2: { itemSize: 1 },
+};
+
 /** A header larger than this is not a real model header but a corrupt or hostile length field. */
 export const MAX_HEADER_BYTES = 100 * 1024 * 1024;
 
@@ -124,6 +148,54 @@ export function parseSafetensors(bytes: Uint8Array, file: string): SafetensorsCo
   const tensors = new Map<string, Tensor>();
   for (const entry of entries) tensors.set(entry.name, decodeEntry(entry, data));
   return { tensors, metadata };
+}
+
+/** A tensor of a leniently read file: any safetensors dtype, decoded only when asked. */
+export interface LazyTensor {
+  name: string;
+  /** The safetensors dtype string (F32, I64, BOOL, …). */
+  dtype: string;
+  shape: number[];
+  /** Row-major values as float64; refuses dtypes lutnn cannot decode and int64 beyond 2^53. */
+  values(): Float64Array;
+}
+
+/**
+ * Like parseSafetensors, but for state dicts that hold tensors of any dtype: the header is checked
+ * just as strictly, tensors are decoded on use (`values()`), so an unused int64 or bool tensor
+ * costs nothing and is no error.
+ */
+export function parseSafetensorsLazy(bytes: Uint8Array, file: string): Map<string, LazyTensor> {
+  const headerLength = readHeaderLength(bytes, file);
+  const header = parseHeaderJson(bytes.subarray(8, 8 + headerLength), file);
+  const data = bytes.subarray(8 + headerLength);
+  parseMetadata(header[METADATA_KEY], file);
+  const entries = Object.entries(header)
+    .filter(([name]) => name !== METADATA_KEY)
+    .map(([name, info]) => parseEntry(name, info, data.length, file, true));
+  checkNoOverlap(entries, file);
+  const out = new Map<string, LazyTensor>();
+  for (const e of entries) {
+    out.set(e.name, {
+      name: e.name,
+      dtype: e.dtype,
+      shape: [...e.shape],
+      values() {
+        const read = ANY_DTYPES[e.dtype].read;
+        if (!read) throw new LutnnError(`Tensor ${JSON.stringify(e.name)} has a dtype lutnn cannot read.`, { file, field: `tensor ${JSON.stringify(e.name)}`, expected: 'a float or integer dtype', found: e.dtype });
+        const count = elementCount(e.shape);
+        const size = ANY_DTYPES[e.dtype].itemSize;
+        const view = new DataView(data.buffer, data.byteOffset + e.begin, e.end - e.begin);
+        const values = new Float64Array(count);
+        for (let i = 0; i < count; i++) values[i] = read(view, i * size);
+        for (let i = 0; i < count && (e.dtype === 'I64' || e.dtype === 'U64'); i++) {
+          if (Math.abs(values[i]) > Number.MAX_SAFE_INTEGER) throw new LutnnError(`Tensor ${JSON.stringify(e.name)} holds an integer beyond 2^53.`, { file, field: `tensor ${JSON.stringify(e.name)}`, expected: 'integers of magnitude below 2^53', found: String(values[i]) });
+        }
+        return values;
+      },
+    });
+  }
+  return out;
 }
 
 function readHeaderLength(bytes: Uint8Array, file: string): number {
@@ -202,15 +274,17 @@ function parseMetadata(raw: unknown, file: string): Record<string, string> {
 }
 
 /** A header entry whose fields have been checked against each other and against the buffer. */
-interface ParsedEntry {
+interface ParsedEntry<D extends string = TensorDtype> {
   name: string;
-  dtype: TensorDtype;
+  dtype: D;
   shape: number[];
   begin: number;
   end: number;
 }
 
-function parseEntry(name: string, info: unknown, dataLength: number, file: string): ParsedEntry {
+function parseEntry(name: string, info: unknown, dataLength: number, file: string): ParsedEntry;
+function parseEntry(name: string, info: unknown, dataLength: number, file: string, anyDtype: true): ParsedEntry<string>;
+function parseEntry(name: string, info: unknown, dataLength: number, file: string, anyDtype = false): ParsedEntry<string> {
   const field = `tensor ${JSON.stringify(name)}`;
   if (typeof info !== 'object' || info === null || Array.isArray(info)) {
     throw new LutnnError('Safetensors header entry is not an object', {
@@ -220,7 +294,7 @@ function parseEntry(name: string, info: unknown, dataLength: number, file: strin
   const { dtype, shape, data_offsets: offsets } = info as Record<string, unknown>;
   const entry = {
     name,
-    dtype: checkDtype(dtype, field, file),
+    dtype: anyDtype ? checkAnyDtype(dtype, field, file) : checkDtype(dtype, field, file),
     shape: checkShape(shape, field, file),
     ...checkOffsets(offsets, field, file),
   };
@@ -242,6 +316,16 @@ function checkDtype(dtype: unknown, field: string, file: string): TensorDtype {
     file,
     field: `${field} dtype`,
     expected: `one of ${SUPPORTED_DTYPES.join(', ')}`,
+    found: describeValue(dtype),
+  });
+}
+
+function checkAnyDtype(dtype: unknown, field: string, file: string): string {
+  if (typeof dtype === 'string' && Object.prototype.hasOwnProperty.call(ANY_DTYPES, dtype)) return dtype;
+  throw new LutnnError(`Unknown safetensors dtype ${describeValue(dtype)}`, {
+    file,
+    field: `${field} dtype`,
+    expected: `one of ${Object.keys(ANY_DTYPES).join(', ')}`,
     found: describeValue(dtype),
   });
 }
@@ -276,8 +360,8 @@ function checkOffsets(offsets: unknown, field: string, file: string): { begin: n
   });
 }
 
-function checkByteLength(entry: ParsedEntry, field: string, file: string): void {
-  const { itemSize } = DTYPES[entry.dtype];
+function checkByteLength(entry: ParsedEntry<string>, field: string, file: string): void {
+  const { itemSize } = ANY_DTYPES[entry.dtype];
   const expectedBytes = elementCount(entry.shape) * itemSize;
   const actualBytes = entry.end - entry.begin;
   if (expectedBytes === actualBytes) return;
@@ -290,7 +374,7 @@ function checkByteLength(entry: ParsedEntry, field: string, file: string): void 
 }
 
 /** Two tensors sharing bytes means the header is corrupt (or crafted); refuse instead of guessing. */
-function checkNoOverlap(entries: ParsedEntry[], file: string): void {
+function checkNoOverlap(entries: ParsedEntry<string>[], file: string): void {
   const sorted = entries.filter((e) => e.end > e.begin).sort((a, b) => a.begin - b.begin);
   for (let i = 1; i < sorted.length; i++) {
     const prev = sorted[i - 1];

@@ -1,6 +1,9 @@
-/** `lutnn import`: trained LUT-NN models in the formats trainers emit → native artifact. */
+/** `lutnn import`: trained LUT-NN models in the formats trainers emit → native artifact(s). */
+import { extname, join, relative } from 'node:path';
 import type { Command } from 'commander';
-import { readNpy } from '../convert/numpy.ts';
+import { encodeSafetensors } from '../artifact/safetensors.ts';
+import { parseManifest } from '../artifact/schema.ts';
+import { readNpy, readNpz, type NumericArray } from '../convert/numpy.ts';
 import { writeArtifactAtomically } from '../convert/write-artifact.ts';
 import { LutnnError } from '../errors.ts';
 import { toArtifact, type ImportedModel } from '../import/imported.ts';
@@ -9,18 +12,42 @@ import { importLutnnState } from '../import/lutnn-state.ts';
 import { importPimDlNpz } from '../import/pim-dl-npz.ts';
 import { parseQFormat } from '../nnlut/functions.ts';
 import { nnlutManifestLayer, readNnlutTableFile } from '../nnlut/table-file.ts';
+import { writeDirectoryAtomically, type OutputFile } from '../util/atomic-dir.ts';
+import { safeName } from '../util/names.ts';
 import { parseIntOption } from './options.ts';
 import { makeReporter } from './progress.ts';
 
-/** Importers of LUT-NN layers (lut_linear), by the name users pass to --from. */
-export const LUT_IMPORTERS: Record<string, (file: string) => Promise<ImportedModel>> = {
-  'lutnn-state': (f) => importLutnnState(f),
-  'lutnn-onnx': (f) => importLutnnOnnx(f),
-  'pim-dl-npz': (f) => importPimDlNpz(f),
+interface ImportOptions {
+  from: string;
+  out: string;
+  name: string;
+  calib?: string;
+  scales?: number[];
+  bits: number;
+  tableBits: number;
+  layers?: string;
+  assumeLinear?: boolean;
+  features?: number;
+  inFormat?: string;
+  outFormat?: string;
+  quiet?: boolean;
+}
+
+/**
+ * Importers of LUT-NN layers (lut_linear), by the name users pass to --from. Each returns the
+ * models to write: one chained model, or (PIM-DL, whose ops sit in a BERT graph) one per operator.
+ */
+export const LUT_IMPORTERS: Record<string, (file: string, opts: { layers?: string[]; assumeLinear?: boolean }) => Promise<ImportedModel[]>> = {
+  'lutnn-state': async (f, o) => [await importLutnnState(f, o)],
+  'lutnn-onnx': async (f, o) => {
+    if (o.layers) throw new LutnnError('--layers does not apply to an ONNX graph.', { field: '--layers', expected: 'no --layers (the graph says which nodes form the model)', found: o.layers.join(',') });
+    return [await importLutnnOnnx(f)];
+  },
+  'pim-dl-npz': (f, o) => importPimDlNpz(f, o),
 };
 
 /** NN-LUT table files (lutnn-nnlut or the public NN-LUT JSON) become a one-layer nnlut artifact. */
-async function importNnlut(file: string, opts: { out: string; name: string; features?: number; inFormat?: string; outFormat?: string }): Promise<string> {
+async function importNnlut(file: string, opts: ImportOptions): Promise<string> {
   const t = await readNnlutTableFile(file);
   const input = opts.inFormat ? parseQFormat(opts.inFormat, '--in-format') : t.input;
   const output = opts.outFormat ? parseQFormat(opts.outFormat, '--out-format') : t.output;
@@ -38,42 +65,101 @@ function parseScales(value: string): number[] {
   return s;
 }
 
+/** Calibration inputs (N, D) of one model's first layer. */
+function calibrationRows(a: NumericArray, model: ImportedModel, file: string, field?: string): { data: Float64Array; rows: number } {
+  const D = model.layers[0].C * model.layers[0].V;
+  if (a.shape.length !== 2 || a.shape[1] !== D) {
+    throw new LutnnError('Calibration data has the wrong shape.', { file, field, expected: `shape (N, ${D}): rows of the inputs of "${model.layers[0].name}"`, found: `shape (${a.shape.join(', ')})` });
+  }
+  const bad = a.data.findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0) throw new LutnnError('Calibration data holds a non-finite value.', { file, field, expected: 'finite numbers only', found: `${a.data[bad]} in row ${Math.floor(bad / D)}, column ${bad % D}` });
+  return { data: a.data, rows: a.shape[0] };
+}
+
+/**
+ * Calibration per model: an .npy for one model; for several (PIM-DL operators), an .npz with one
+ * array per operator, named as the operator (or its artifact name).
+ */
+async function calibrationFor(models: ImportedModel[], names: string[], calib: string | undefined): Promise<({ data: Float64Array; rows: number } | undefined)[]> {
+  if (!calib) return models.map(() => undefined);
+  if (extname(calib).toLowerCase() === '.npz') {
+    const arrays = await readNpz(calib, 'calibration data');
+    return models.map((m, i) => {
+      const op = m.layers[0].name;
+      const a = arrays.get(names[i]) ?? arrays.get(op) ?? [...arrays].find(([k]) => safeName(k, 'op') === op)?.[1];
+      if (!a) throw new LutnnError(`No calibration inputs for "${names[i]}".`, { file: calib, field: names[i], expected: `an array named after each imported operator (${names.join(', ')})`, found: `arrays ${[...arrays.keys()].join(', ') || 'none'}` });
+      return calibrationRows(a, m, calib, names[i]);
+    });
+  }
+  if (models.length > 1) {
+    throw new LutnnError('One calibration array cannot calibrate several operators.', {
+      file: calib,
+      field: '--calib',
+      expected: `--layers naming one operator, or an .npz with one array per operator (${names.join(', ')})`,
+      found: `${models.length} operators and one .npy`,
+    });
+  }
+  return [calibrationRows(await readNpy(calib, 'calibration data'), models[0], calib)];
+}
+
 export function importCommand(program: Command): void {
   program
     .command('import')
-    .description('Import a trained LUT-NN model (LUT-NN state, LUT-NN ONNX, PIM-DL npz) as a native artifact.')
+    .description('Import a trained LUT-NN model (LUT-NN PyTorch checkpoint or state, LUT-NN ONNX, PIM-DL npz, NN-LUT JSON) as a native artifact.')
     .argument('<file>', 'the trained model file')
     .requiredOption('--from <format>', `source format: ${Object.keys(LUT_IMPORTERS).join(', ')}, nnlut-json`)
-    .requiredOption('-o, --out <dir>', 'artifact folder to write (model.json + model.safetensors)')
+    .requiredOption('-o, --out <dir>', 'artifact folder to write (model.json + model.safetensors); for several PIM-DL operators, one sub-folder each')
     .option('--name <name>', 'model name in the artifact', 'imported')
-    .option('--calib <file.npy>', 'calibration inputs (N, D) to choose the stream scales from activation ranges')
+    .option('--calib <file>', 'calibration inputs (N, D) as .npy to choose the stream scales from activation ranges (.npz with one array per operator for several PIM-DL operators)')
     .option('--scales <list>', 'explicit stream scales instead: input scale, then each layer’s output scale', parseScales)
-    .option('--bits <n>', 'bits of the streams and of tables quantized by the tool', parseIntOption('--bits', 2), 8)
+    .option('--bits <n>', 'bits of the input and of every layer output stream', parseIntOption('--bits', 2, 16), 8)
+    .option('--table-bits <n>', 'bits of tables the tool quantizes (LUT-NN weight, float LUT); 8 is LUT-NN’s own INT8 table', parseIntOption('--table-bits', 2, 16), 8)
+    .option('--layers <names>', 'lutnn-state: layers to import, in order; pim-dl-npz: operators to import (comma-separated)')
+    .option('--assume-linear', 'lutnn-state: take every selected LUT layer as linear where the state dict cannot tell a linear layer from a convolution')
     .option('--features <n>', 'nnlut-json: elements per vector of the nnlut layer', parseIntOption('--features', 1))
     .option('--in-format <q>', 'nnlut-json: input fixed-point format, e.g. q6.10 (when the file has none)')
     .option('--out-format <q>', 'nnlut-json: output fixed-point format, e.g. q6.10 (when the file has none)')
     .option('-q, --quiet', 'print only errors')
-    .action(async (file: string, opts: { from: string; out: string; name: string; calib?: string; scales?: number[]; bits: number; features?: number; inFormat?: string; outFormat?: string; quiet?: boolean }) => {
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        '  npx lutnn import lutnn_mlp_digits.pth --from lutnn-state --calib calib.npy -o imported/\n' +
+        '  npx lutnn import lutnn_mlp_digits_dpq.onnx --from lutnn-onnx --calib calib.npy -o imported/\n' +
+        '  npx lutnn import tiny_bert_pimdl.npz --from pim-dl-npz --layers 0.attention.self.query --calib query_x.npy -o query/\n',
+    )
+    .action(async (file: string, opts: ImportOptions) => {
       const report = makeReporter(opts.quiet === true);
       if (opts.from === 'nnlut-json') {
         report.done(`wrote ${opts.out}/model.json (${await importNnlut(file, opts)})`);
+        if (!opts.quiet) process.stdout.write(`next       npx lutnn gen-rtl --model ${join(opts.out, 'model.json')} --out rtl-out/${opts.name}\n`);
         return;
       }
       const importer = LUT_IMPORTERS[opts.from];
       if (!importer) throw new LutnnError('Unknown import format.', { field: '--from', expected: [...Object.keys(LUT_IMPORTERS), 'nnlut-json'].join(', '), found: JSON.stringify(opts.from) });
+      if (opts.calib && opts.scales) throw new LutnnError('--calib and --scales both choose the stream scales.', { field: '--calib, --scales', expected: 'one of them', found: 'both' });
       report.stage(`reading ${opts.from}`);
-      const model = await importer(file);
-      let calibration: { data: Float64Array; rows: number } | undefined;
-      if (opts.calib) {
-        const c = await readNpy(opts.calib, 'calibration data');
-        const D = model.layers[0].C * model.layers[0].V;
-        if (c.shape.length !== 2 || c.shape[1] !== D) {
-          throw new LutnnError('Calibration data has the wrong shape.', { file: opts.calib, expected: `shape (N, ${D})`, found: `shape (${c.shape.join(', ')})` });
+      const layers = opts.layers?.split(',').map((s) => s.trim()).filter((s) => s !== '');
+      const models = await importer(file, { layers, assumeLinear: opts.assumeLinear === true });
+      const several = models.length > 1;
+      if (several && opts.scales) throw new LutnnError('--scales cannot describe several operators.', { field: '--scales', expected: '--layers naming one operator, or --calib with one array per operator', found: `${models.length} operators` });
+      const names = models.map((m) => (several ? m.layers[0].name : opts.name));
+      const calib = await calibrationFor(models, models.map((m) => m.label), opts.calib);
+      const artifacts = models.map((m, i) => ({ dir: several ? names[i] : '', ...toArtifact(m, several ? names[i] : opts.name, { bits: opts.bits, tableBits: opts.tableBits, calibration: calib[i], scales: opts.scales }) }));
+      if (several) {
+        const files: OutputFile[] = [];
+        for (const a of artifacts) {
+          parseManifest(a.manifest, join(opts.out, a.dir, 'model.json'));
+          files.push({ path: join(a.dir, 'model.json'), content: `${JSON.stringify(a.manifest, null, 2)}\n` }, { path: join(a.dir, 'model.safetensors'), content: encodeSafetensors(a.tensors) });
         }
-        calibration = { data: c.data, rows: c.shape[0] };
+        await writeDirectoryAtomically(opts.out, files);
+      } else {
+        await writeArtifactAtomically(opts.out, artifacts[0].manifest, artifacts[0].tensors);
       }
-      const { manifest, tensors } = toArtifact(model, opts.name, { bits: opts.bits, calibration, scales: opts.scales });
-      await writeArtifactAtomically(opts.out, manifest, tensors);
-      report.done(`wrote ${opts.out}/model.json (${model.layers.length} layer${model.layers.length > 1 ? 's' : ''}: ${model.layers.map((l) => `${l.name} ${l.C * l.V}->${l.M}`).join(', ')})`);
+      const what = models.map((m) => m.layers.map((l) => `${l.name} ${l.C * l.V}->${l.M}`).join(', ')).join('; ');
+      report.done(several ? `wrote ${models.length} artifacts under ${opts.out}/ (${what})` : `wrote ${opts.out}/model.json (${models[0].layers.length} layer${models[0].layers.length > 1 ? 's' : ''}: ${what})`);
+      if (!opts.quiet) {
+        const first = several ? join(opts.out, artifacts[0].dir) : opts.out;
+        process.stdout.write(`next       npx lutnn gen-rtl --model ${join(first, 'model.json')} --out rtl-out/${several ? artifacts[0].dir : opts.name}\n`);
+      }
     });
 }

@@ -1,11 +1,12 @@
 /** Parsers for numeric command-line options, failing with a LutnnError that names the option. */
 import { LutnnError } from '../errors.ts';
 
-export function parseIntOption(name: string, min: number) {
+export function parseIntOption(name: string, min: number, max = Number.MAX_SAFE_INTEGER) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < min) {
-      throw new LutnnError(`Invalid value for ${name}.`, { field: name, expected: `an integer >= ${min}`, found: JSON.stringify(value) });
+    if (!Number.isInteger(n) || n < min || n > max) {
+      const range = max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer from ${min} to ${max}`;
+      throw new LutnnError(`Invalid value for ${name}.`, { field: name, expected: range, found: JSON.stringify(value) });
     }
     return n;
   };

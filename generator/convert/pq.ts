@@ -158,9 +158,9 @@ function refineCentroids(layer: DenseLayer, a: Float64Array, n: number, V: numbe
 }
 
 /** LUT-NN forward of one layer in float, the importers' definition with LUT-NN's weight table. */
-function lutnnLayerForward(layer: DenseLayer, a: Float64Array, n: number, V: number, K: number, P: Float64Array): Float64Array {
+function lutnnLayerForward(layer: DenseLayer, a: Float64Array, n: number, V: number, K: number, P: Float64Array, tableBits: number): Float64Array {
   const C = layer.inFeatures / V;
-  return importedLayerForward({ name: layer.name, C, K, V, M: layer.outFeatures, centroids: P, table: { kind: 'weight', weight: layer.weight }, bias: layer.bias, activation: layer.activation }, a, n);
+  return importedLayerForward({ name: layer.name, C, K, V, M: layer.outFeatures, centroids: P, table: { kind: 'weight', weight: layer.weight }, bias: layer.bias, activation: layer.activation }, a, n, tableBits);
 }
 
 export function convertDense(model: DenseModel, calib: Float64Array, rows: number, opts: ConvertOptions, onLayer?: (name: string) => void): Conversion {
@@ -198,7 +198,7 @@ export function convertDense(model: DenseModel, calib: Float64Array, rows: numbe
     if (opts.refineIterations > 0) P = refineCentroids(layer, sample, n, V, K, P, opts.refineIterations);
     const after = opts.refineIterations > 0 ? reconstructionLoss(layer, sample, n, V, K, P) : before;
 
-    const next = lutnnLayerForward(layer, acts, rows, V, K, P);
+    const next = lutnnLayerForward(layer, acts, rows, V, K, P, bits);
     const outScale = Math.fround(maxAbs(next) / qmax || 1 / qmax);
     // LUT-NN's layout: weight[c][v][m] = W[c·V + v][m], which is the dense (D, M) weight as stored.
     const built = lutLinearLayer({

@@ -1,10 +1,12 @@
 /**
- * Float reference of a lut_linear layer, used only for error reports (never for pass/fail):
- * float centroids, float table, float bias, the same metric, argmin and activation.
+ * Float reference of a lut_linear layer, used only for error reports (never for pass/fail): the
+ * trained model as its framework computes it, in float64: float centroids, the framework's table
+ * (plan/table.ts referenceTable: LUT-NN's INT8 table for a `weight` source), float bias, the same
+ * metric, argmin and activation.
  */
 import type { Artifact, LutLinearLayer, NnlutLayer } from '../artifact/types.ts';
 import { evalReduced } from '../nnlut/real.ts';
-import { realCentroids, realTable } from '../plan/table.ts';
+import { realCentroids, referenceTable } from '../plan/table.ts';
 
 export interface FloatReference {
   run(x: Float64Array, xOffset?: number): Float64Array;
@@ -13,7 +15,7 @@ export interface FloatReference {
 export function floatLutLinear(layer: LutLinearLayer): FloatReference {
   const { numCodebooks: C, numCentroids: K, subvectorLen: V, outFeatures: M } = layer;
   const cent = realCentroids(layer);
-  const table = realTable(layer);
+  const table = referenceTable(layer);
   const bias = layer.bias ? Float64Array.from(layer.bias.data) : new Float64Array(M);
   return {
     run(x, xOffset = 0) {

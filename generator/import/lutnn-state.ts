@@ -1,47 +1,115 @@
 /**
- * LUT-NN (blink-mm) layer state in safetensors: per layer `<p>.centroids (C, K, V)`,
- * `<p>.weight (C, V, M)` (or an already-built float `<p>.lut (C, K, M)`), `<p>.bias (M)`;
- * `<p>.temperature` (soft-PQ training only) is ignored.
+ * LUT-NN (blink-mm) layer state: per layer `<p>.centroids (C, K, V)` with `<p>.weight (C, V, M)`
+ * (or an already-built float `<p>.lut (C, K, M)`) and `<p>.bias (M)`, in a PyTorch checkpoint
+ * (`torch.save({"state_dict": …})`, keys prefixed `cnn.` or `module.`), safetensors or npz
+ * (state-dict.ts reads all three). `inverse_temperature_logit` / `temperature` (soft-PQ training
+ * only) and every tensor no layer uses are ignored, whatever their dtype.
+ *
+ * A state dict does not say whether a layer is linear: blink-mm's AMMConv2d stores exactly the
+ * tensors of AMMLinear (ops/amm_conv2d.py). So each LUT layer is classified from what the file
+ * does say, and a layer that may be a convolution is refused by name rather than imported as a
+ * linear layer (docs/convert-and-import.md, "Which layers are linear").
  */
-import { readSafetensors } from '../artifact/safetensors.ts';
-import type { Tensor } from '../artifact/types.ts';
 import { LutnnError } from '../errors.ts';
 import { safeName, type ImportedLayer, type ImportedModel } from './imported.ts';
+import { expectTensor, readStateDict, type StateDict } from './state-dict.ts';
 import { naturalOrder } from '../util/names.ts';
 
-
-function expectShape(t: Tensor | undefined, name: string, shape: number[], file: string): Tensor {
-  if (!t) throw new LutnnError(`Tensor "${name}" is missing.`, { file, field: `tensor "${name}"`, expected: `shape [${shape.join(', ')}]`, found: 'no such tensor' });
-  if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
-    throw new LutnnError(`Tensor "${name}" has the wrong shape.`, { file, field: `tensor "${name}"`, expected: `shape [${shape.join(', ')}]`, found: `shape [${t.shape.join(', ')}]` });
-  }
-  return t;
+export interface LutnnStateOptions {
+  /** Layer prefixes to import, in order (default: every `<p>.centroids`, natural order). */
+  layers?: string[];
+  /** Take every selected LUT layer as linear even when its name does not say so. */
+  assumeLinear?: boolean;
+  hiddenActivation?: 'none' | 'relu';
 }
 
-export async function importLutnnState(file: string, opts: { layers?: string[]; hiddenActivation?: 'none' | 'relu' } = {}): Promise<ImportedModel> {
-  const { tensors } = await readSafetensors(file);
-  const prefixes = opts.layers ?? [...tensors.keys()].filter((k) => k.endsWith('.centroids')).map((k) => k.slice(0, -'.centroids'.length)).sort(naturalOrder);
-  if (prefixes.length === 0) {
-    throw new LutnnError('No LUT-NN layers found.', { file, expected: 'tensors <layer>.centroids (C, K, V) with <layer>.weight (C, V, M)', found: `tensors: ${[...tensors.keys()].slice(0, 12).join(', ') || 'none'}` });
+/** Name segments that say a layer is linear, or a convolution (torchvision / blink-mm model names). */
+const LINEAR_WORDS = /^(fc|linear|lin|classifier|head|dense|query|key|value|proj|mlp|out|output|intermediate|qkv)$/i;
+const CONV_WORDS = /^(conv|downsample|shortcut|stem|features|pw|dw|depthwise|pointwise)$/i;
+
+/** The words of a layer prefix: `layer1.0.conv2` → layer, conv; `fc1` → fc. */
+function words(prefix: string): string[] {
+  return prefix.split(/[._]/).map((s) => s.replace(/\d+$/, '')).filter((s) => s !== '');
+}
+
+export type LayerClass = { kind: 'linear' | 'conv' | 'unknown'; why: string };
+
+/** Whether a LUT layer is linear, as far as the state dict can tell. */
+export function classifyLayer(prefix: string, sd: StateDict): LayerClass {
+  const w = words(prefix);
+  if (w.some((s) => CONV_WORDS.test(s))) return { kind: 'conv', why: `its name "${prefix}" names a convolution` };
+  const keys = [...sd.tensors.keys()];
+  const bn = keys.find((k) => /\.(running_mean|running_var|num_batches_tracked)$/.test(k));
+  if (bn) return { kind: 'unknown', why: `the checkpoint holds BatchNorm state ("${bn}"), so the network is convolutional` };
+  const conv = [...sd.tensors.values()].find((t) => t.name.endsWith('.weight') && t.shape.length === 4);
+  if (conv) return { kind: 'unknown', why: `the checkpoint holds a convolution weight ("${conv.name}", shape [${conv.shape.join(', ')}])` };
+  if (w.some((s) => LINEAR_WORDS.test(s))) return { kind: 'linear', why: `its name "${prefix}" names a linear layer` };
+  return { kind: 'unknown', why: `its name "${prefix}" does not say, and LUT-NN's AMMConv2d stores the same tensors as AMMLinear` };
+}
+
+/** Tensors of layers that are not LUT-NN layers (dense weights): importing without them would be a different model. */
+function denseLayers(sd: StateDict, lut: Set<string>): string[] {
+  const out: string[] = [];
+  for (const t of sd.tensors.values()) {
+    if (!t.name.endsWith('.weight')) continue;
+    const p = t.name.slice(0, -'.weight'.length);
+    if (!lut.has(p) && t.shape.length >= 2) out.push(`${p} (weight [${t.shape.join(', ')}])`);
+  }
+  return out;
+}
+
+export async function importLutnnState(file: string, opts: LutnnStateOptions = {}): Promise<ImportedModel> {
+  const sd = await readStateDict(file);
+  const all = [...sd.tensors.keys()].filter((k) => k.endsWith('.centroids')).map((k) => k.slice(0, -'.centroids'.length)).sort(naturalOrder);
+  if (all.length === 0) {
+    throw new LutnnError('No LUT-NN layers found.', { file, expected: 'tensors <layer>.centroids (C, K, V) with <layer>.weight (C, V, M)', found: `tensors: ${[...sd.tensors.keys()].slice(0, 12).join(', ') || 'none'}` });
+  }
+  for (const p of opts.layers ?? []) {
+    if (!all.includes(p)) throw new LutnnError(`Layer "${p}" is not a LUT-NN layer of the checkpoint.`, { file, field: '--layers', expected: `one of ${all.join(', ')}`, found: JSON.stringify(p) });
+  }
+  const prefixes = opts.layers ?? all;
+  for (const p of prefixes) {
+    const c = classifyLayer(p, sd);
+    if (c.kind === 'linear' || (c.kind === 'unknown' && opts.assumeLinear)) continue;
+    throw new LutnnError(
+      c.kind === 'conv'
+        ? `Layer "${p}" is a convolution: convolution layers are not supported yet.`
+        : `Layer "${p}" may be a convolution: convolution layers are not supported yet, and a state dict does not say which it is.`,
+      {
+        file,
+        field: `layer "${sd.strippedPrefix}${p}"`,
+        expected: c.kind === 'conv' ? 'LUT-NN linear layers (AMMLinear)' : 'LUT-NN linear layers (AMMLinear); if every selected layer is one, pass --assume-linear',
+        found: c.why,
+      },
+    );
+  }
+  if (!opts.layers) {
+    const dense = denseLayers(sd, new Set(all));
+    if (dense.length > 0) {
+      throw new LutnnError('The checkpoint holds layers that are not LUT-NN layers.', {
+        file,
+        expected: 'a network of LUT-NN layers only (or --layers naming the LUT-NN layers to import as a chain)',
+        found: `dense layers ${dense.slice(0, 6).join(', ')}${dense.length > 6 ? ` and ${dense.length - 6} more` : ''}`,
+      });
+    }
   }
   const layers: ImportedLayer[] = prefixes.map((p, i) => {
-    const cent = tensors.get(`${p}.centroids`);
-    if (!cent || cent.shape.length !== 3) throw new LutnnError(`Layer "${p}" has no centroids.`, { file, field: `tensor "${p}.centroids"`, expected: 'shape (C, K, V)', found: cent ? `shape [${cent.shape.join(', ')}]` : 'no such tensor' });
+    const cent = sd.tensors.get(`${p}.centroids`)!;
+    if (cent.shape.length !== 3) throw new LutnnError(`Layer "${p}" has malformed centroids.`, { file, field: `tensor "${cent.stored}"`, expected: 'shape (C, K, V)', found: `shape [${cent.shape.join(', ')}]` });
     const [C, K, V] = cent.shape;
-    const w = tensors.get(`${p}.weight`);
-    const lut = tensors.get(`${p}.lut`);
+    const w = sd.tensors.get(`${p}.weight`);
+    const lut = sd.tensors.get(`${p}.lut`);
     const M = w?.shape[2] ?? lut?.shape[2];
-    if (M === undefined) throw new LutnnError(`Layer "${p}" has neither weight nor lut.`, { file, field: `tensor "${p}.weight"`, expected: '(C, V, M) weight or (C, K, M) lut', found: 'neither' });
-    const table = w ? { kind: 'weight' as const, weight: Float64Array.from(expectShape(w, `${p}.weight`, [C, V, M], file).data) } : { kind: 'float' as const, lut: Float64Array.from(expectShape(lut, `${p}.lut`, [C, K, M], file).data) };
-    const b = tensors.get(`${p}.bias`);
+    if (M === undefined) throw new LutnnError(`Layer "${p}" has neither weight nor lut.`, { file, field: `tensor "${sd.strippedPrefix}${p}.weight"`, expected: '(C, V, M) weight or (C, K, M) lut', found: 'neither' });
+    const table = w ? { kind: 'weight' as const, weight: expectTensor(sd, `${p}.weight`, [C, V, M]) } : { kind: 'float' as const, lut: expectTensor(sd, `${p}.lut`, [C, K, M]) };
     return {
       name: safeName(p, 'layer'),
       C, K, V, M,
-      centroids: Float64Array.from(cent.data),
+      centroids: expectTensor(sd, `${p}.centroids`, [C, K, V]),
       table,
-      bias: b ? Float64Array.from(expectShape(b, `${p}.bias`, [M], file).data) : new Float64Array(M),
+      bias: sd.tensors.has(`${p}.bias`) ? expectTensor(sd, `${p}.bias`, [M]) : new Float64Array(M),
       activation: i === prefixes.length - 1 ? 'none' : (opts.hiddenActivation ?? 'relu'),
     };
   });
-  return { source: file, layers };
+  return { source: file, label: file, layers };
 }

@@ -74,7 +74,7 @@ export function treeStages(n: number): number {
 }
 
 /** Cycles from the CCS input to the distance register, for `ccs_pipeline: max`. */
-export function maxPipelineDistanceStages(metric: Metric, V: number, B: number, W: number, centroids: Int32Array | null, norms: Int32Array, count: number): number {
+export function maxPipelineDistanceStages(metric: Metric, V: number, B: number, W: number, centroids: Int32Array | null, norms: Float64Array, count: number): number {
   if (metric !== 'l2') return V === 1 ? 1 : 1 + treeStages(V);
   if (centroids === null) return treeStages(l2Terms(V, B, W, null, 0).length);
   let n = 1;

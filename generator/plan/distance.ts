@@ -7,11 +7,16 @@
  * only multiplications by constants instead of V·K squarers.
  */
 import type { Metric } from '../artifact/types.ts';
-import { scaleInterval, signedBitsFor, signedMax, signedMin, unsignedBitsFor } from '../numeric/fixed.ts';
+import { LutnnError } from '../errors.ts';
+import { MAX_EXACT_BITS, scaleInterval, signedBitsFor, signedMax, signedMin, unsignedBitsFor } from '../numeric/fixed.ts';
 
-/** ||p||² for every centroid of (C·K, V). */
-export function centroidNorms(centroids: Int32Array, count: number, V: number): Int32Array {
-  const norms = new Int32Array(count);
+/**
+ * ||p||² for every centroid of (C·K, V). Float64Array, not Int32Array: with 16-bit inputs a norm
+ * reaches V·2^30 (8·2^30 = 2^33 for V = 8), which an Int32Array would silently wrap; float64
+ * integers are exact to 2^53, and planDistance refuses widths beyond that.
+ */
+export function centroidNorms(centroids: Int32Array, count: number, V: number): Float64Array {
+  const norms = new Float64Array(count);
   for (let i = 0; i < count; i++) {
     let s = 0;
     for (let v = 0; v < V; v++) s += centroids[i * V + v] ** 2;
@@ -42,13 +47,13 @@ function centroidDistanceRange(metric: Metric, p: ArrayLike<number>, norm: numbe
 export interface DistancePlan {
   range: [number, number];
   width: number;
-  norms: Int32Array;
+  norms: Float64Array;
   normWidth: number;
 }
 
 /** Distance range and width over all centroids of a layer for `bits`-wide signed inputs. */
-export function planDistance(metric: Metric, centroids: Int32Array, count: number, V: number, bits: number): DistancePlan {
-  const norms = metric === 'l2' ? centroidNorms(centroids, count, V) : new Int32Array(count);
+export function planDistance(metric: Metric, centroids: Int32Array, count: number, V: number, bits: number, where: { file?: string; layer?: string } = {}): DistancePlan {
+  const norms = metric === 'l2' ? centroidNorms(centroids, count, V) : new Float64Array(count);
   const amin = signedMin(bits);
   const amax = signedMax(bits);
   let lo = Infinity;
@@ -66,7 +71,16 @@ export function planDistance(metric: Metric, centroids: Int32Array, count: numbe
     hi = Math.max(hi, p);
   }
   hi = Math.max(hi, maxNorm);
-  return { range: [lo, hi], width: signedBitsFor(lo, hi), norms, normWidth: unsignedBitsFor(maxNorm) };
+  const width = signedBitsFor(lo, hi);
+  if (width > MAX_EXACT_BITS) {
+    throw new LutnnError(`The closest-centroid distances${where.layer ? ` of layer "${where.layer}"` : ''} would need ${width} bits.`, {
+      file: where.file,
+      field: `${where.layer ? `layers.${where.layer}.` : ''}input.bits, subvector_len`,
+      expected: `distances within ${MAX_EXACT_BITS} bits (the golden model's exact integer range)`,
+      found: `${bits}-bit inputs, V = ${V}, ${metric}: range [${lo}, ${hi}]`,
+    });
+  }
+  return { range: [lo, hi], width, norms, normWidth: unsignedBitsFor(maxNorm) };
 }
 
 /** The distance of one centroid exactly as the hardware computes it (golden model and tests). */

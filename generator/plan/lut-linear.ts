@@ -55,7 +55,7 @@ export function planLutLinear(layer: LutLinearLayer, hw: LayerHwConfig, prefix: 
   const G = Math.ceil(M / Pm);
 
   const centroids = quantizeCentroids(layer);
-  const dist = planDistance(layer.metric, centroids, C * K, V, layer.input.bits);
+  const dist = planDistance(layer.metric, centroids, C * K, V, layer.input.bits, { file, layer: layer.name });
   const maxPipe = hw.pipeline === 'max';
   const tree = planTree(K, maxPipe ? 1 : hw.treeLevelsPerStage);
   const E0 = Math.ceil(C / Pc);
@@ -135,7 +135,7 @@ export function planLutLinear(layer: LutLinearLayer, hw: LayerHwConfig, prefix: 
     table: { bits: layer.tableBits, scale: table.scale, values: table.values },
     bias: { values: bias, width: biasWidth },
     accumulator: { width: accWidth, range: accRange },
-    requant: { ...rq, productWidth, roundedWidth, realMultiplier },
+    requant: { ...rq, precisionBits: hw.multiplierBits, productWidth, roundedWidth, realMultiplier },
     memory: {
       table: {
         style: tableStyle,

@@ -145,7 +145,7 @@ export function planMacLinear(layer: LutLinearLayer, hw: LayerHwConfig, prefix: 
     weights: { bits: WEIGHT_BITS, scale: wScale, values, source },
     bias: { values: bias, width: signedBitsFor(bLo, bHi) },
     accumulator: { width: accWidth, range: accRange },
-    requant: { ...rq, productWidth, roundedWidth, realMultiplier: accScale / layer.output.scale },
+    requant: { ...rq, precisionBits: hw.multiplierBits, productWidth, roundedWidth, realMultiplier: accScale / layer.output.scale },
     memory: { weights: { style, banks: 1, width, depth, addressWidth: indexBits(depth), file: `${prefix}_weights.memh` } },
     timing: planMacTiming(S, G),
   };

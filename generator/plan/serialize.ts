@@ -1,7 +1,8 @@
 /**
  * plan.json: the plan IR written next to the RTL, so `lutnn sim` (and any later tool) reads exactly
  * the numbers the RTL was generated from. Integer arrays are stored compactly as base64 of
- * little-endian Int8/Int16/Int32 data; everything else is plain JSON.
+ * little-endian Int8/Int16/Int32 data (Float64Array, for integers past INT32, as float64 data);
+ * everything else is plain JSON.
  */
 import { LutnnError } from '../errors.ts';
 import { PLAN_VERSION, type DesignPlan } from './types.ts';
@@ -10,6 +11,26 @@ interface EncodedInts {
   $ints: 'i8' | 'i16' | 'i32';
   length: number;
   base64: string;
+}
+
+/** Float64Array (integers past INT32, e.g. l2 centroid norms): little-endian float64, exact. */
+interface EncodedFloats {
+  $f64: true;
+  length: number;
+  base64: string;
+}
+
+function encodeFloats(a: Float64Array): EncodedFloats {
+  const copy = Float64Array.from(a);
+  return { $f64: true, length: a.length, base64: Buffer.from(copy.buffer).toString('base64') };
+}
+
+function decodeFloats(e: EncodedFloats): Float64Array {
+  const b = Buffer.from(e.base64, 'base64');
+  if (b.length !== e.length * 8) throw new RangeError(`encoded array has ${b.length} bytes, expected ${e.length * 8}`);
+  const out = new Float64Array(e.length);
+  for (let i = 0; i < e.length; i++) out[i] = b.readDoubleLE(i * 8);
+  return out;
 }
 
 function encodeInts(a: Int32Array): EncodedInts {
@@ -36,14 +57,14 @@ function decodeInts(e: EncodedInts): Int32Array {
 }
 
 export function serializePlan(plan: DesignPlan): string {
-  return `${JSON.stringify(plan, (_key, value) => (value instanceof Int32Array ? encodeInts(value) : value), 2)}\n`;
+  return `${JSON.stringify(plan, (_key, value) => (value instanceof Int32Array ? encodeInts(value) : value instanceof Float64Array ? encodeFloats(value) : value), 2)}\n`;
 }
 
 export function deserializePlan(text: string, file: string): DesignPlan {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text, (_key, value) =>
-      value && typeof value === 'object' && '$ints' in value ? decodeInts(value as EncodedInts) : value,
+      value && typeof value === 'object' && '$ints' in value ? decodeInts(value as EncodedInts) : value && typeof value === 'object' && '$f64' in value ? decodeFloats(value as EncodedFloats) : value,
     );
   } catch (err) {
     throw new LutnnError('The design plan is not valid.', { file, expected: 'plan.json written by lutnn gen-rtl', found: (err as Error).message });

@@ -50,18 +50,38 @@ export function realTable(layer: LutLinearLayer): Float64Array {
   return out;
 }
 
+/**
+ * Symmetric per-tensor quantization (LUT-NN's `_quantize_lut` for b = 8): s = max|T| / (2^(b−1) − 1),
+ * q = round_half_even(T / s); an all-zero table uses s = 1.
+ */
+export function quantizeSymmetric(real: ArrayLike<number>, bits: number): { values: Int32Array; scale: number } {
+  let maxAbs = 0;
+  for (let i = 0; i < real.length; i++) maxAbs = Math.max(maxAbs, Math.abs(real[i]));
+  // An all-zero table has no natural scale; 1.0 keeps every downstream quantity finite.
+  const scale = maxAbs === 0 ? 1 : maxAbs / signedMax(bits);
+  const values = new Int32Array(real.length);
+  for (let i = 0; i < real.length; i++) values[i] = roundHalfEven(real[i] / scale);
+  return { values, scale };
+}
+
 /** Quantized table (C, K, M) and its scale. */
 export function quantizeTable(layer: LutLinearLayer): { values: Int32Array; scale: number } {
   const { table, tableBits } = layer;
   if (table.kind === 'int') return { values: Int32Array.from(table.lut.data), scale: table.scale };
-  const real = realTable(layer);
-  let maxAbs = 0;
-  for (let i = 0; i < real.length; i++) maxAbs = Math.max(maxAbs, Math.abs(real[i]));
-  // An all-zero table has no natural scale; 1.0 keeps every downstream quantity finite.
-  const scale = maxAbs === 0 ? 1 : maxAbs / signedMax(tableBits);
-  const values = new Int32Array(real.length);
-  for (let i = 0; i < real.length; i++) values[i] = roundHalfEven(real[i] / scale);
-  return { values, scale };
+  return quantizeSymmetric(realTable(layer), tableBits);
+}
+
+/**
+ * The table the trained model itself computes with, in real units (C, K, M): a float LUT as given,
+ * an integer LUT dequantized, and for LUT-NN's `weight` the table LUT-NN's forward uses, i.e.
+ * centroids·weight quantized symmetrically (INT8 for table.bits = 8; blink-mm `AMMLinear.forward`)
+ * and dequantized. The float reference (golden/float-reference.ts) uses this, so it is the
+ * training framework's output, not the unquantized centroids·weight.
+ */
+export function referenceTable(layer: LutLinearLayer): Float64Array {
+  if (layer.table.kind !== 'weight') return realTable(layer);
+  const { values, scale } = quantizeTable(layer);
+  return Float64Array.from(values, (q) => q * scale);
 }
 
 /** Bias (M) in accumulator units (table scale), INT32 at most. */

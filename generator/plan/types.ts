@@ -8,7 +8,8 @@ import type { Activation, Metric, RangeReduction, StreamFormat } from '../artifa
 import type { MemoryStyle, ResetStyle } from '../config/hw-config.ts';
 import type { LayerTiming } from './timing.ts';
 
-export const PLAN_VERSION = 1;
+/** 2: l2 centroid norms as float64 (past INT32 with 16-bit inputs), requant.precisionBits. */
+export const PLAN_VERSION = 2;
 
 /** Names of the Verilog modules of one lut_linear layer (one module per file, file = name + `.v`). */
 export interface LutLinearModuleNames {
@@ -35,8 +36,8 @@ export interface CcsPlan {
   centroidStorage: 'constant' | 'rom';
   /** Quantized centroids (C, K, V), in input-scale units, row-major. */
   centroids: Int32Array;
-  /** ||p||² per centroid (C, K); only meaningful for the l2 metric (zeros otherwise). */
-  norms: Int32Array;
+  /** ||p||² per centroid (C, K); only meaningful for the l2 metric (zeros otherwise). Up to V·2^30 for 16-bit inputs, so float64 integers. */
+  norms: Float64Array;
   /** Unsigned width of a norm constant. */
   normWidth: number;
   /** Signed width in which every distance value (and every intermediate, modulo 2^w) is computed. */
@@ -61,7 +62,10 @@ export interface CcsPlan {
 export interface RequantPlan {
   multiplier: number;
   shift: number;
+  /** Bits of the multiplier constant. */
   multiplierBits: number;
+  /** The precision knob it was chosen with (hw.yaml multiplier_bits): the largest shift keeps the multiplier below 2^precisionBits. */
+  precisionBits: number;
   /** Signed width of acc · multiplier. */
   productWidth: number;
   /** Signed width of acc · multiplier + rounding constant, before the shift. */

@@ -57,22 +57,25 @@ export function lutnnStateBytes(layers = fixtureLayers()): Buffer {
       { name: `${l.name}.centroids`, dtype: 'F32' as const, shape: [l.C, K, V], data: l.centroids },
       { name: `${l.name}.weight`, dtype: 'F32' as const, shape: [l.C, V, l.M], data: l.weight },
       { name: `${l.name}.bias`, dtype: 'F32' as const, shape: [l.M], data: l.bias },
-      { name: `${l.name}.temperature`, dtype: 'F32' as const, shape: [1], data: [1] },
+      { name: `${l.name}.inverse_temperature_logit`, dtype: 'F32' as const, shape: [1], data: [1] },
     ]),
   );
 }
 
 const npy = (data: Float32Array | Int8Array, shape: number[]) => new Uint8Array(dumpNpy(data, shape));
 
+/** PIM-DL's converter output (pim_weight_converter.py): one operator per layer, codebooks as an nn.Embedding. */
 export function pimDlNpzBytes(layers = fixtureLayers()): Uint8Array {
   const { K, V } = FIXTURE;
   const entries: Record<string, Uint8Array> = {};
   for (const l of layers) {
     const { lut, scale } = fixtureLut(l);
     entries[`${l.name}.lut.tensor.npy`] = npy(Int8Array.from(lut), [l.C * K, l.M]);
-    entries[`${l.name}.lut.scale.npy`] = npy(Float32Array.from([scale]), [1]);
-    entries[`${l.name}.lut.bias.npy`] = npy(Float32Array.from(l.bias), [l.M]);
-    entries[`${l.name}.centroids.npy`] = npy(Float32Array.from(l.centroids), [l.C, K, V]);
+    entries[`${l.name}.lut.scale.npy`] = npy(Float32Array.from([scale]), []);
+    // −scale·zero_point with zero point 0, as the converter writes it.
+    entries[`${l.name}.lut.bias.npy`] = npy(Float32Array.from([-0]), []);
+    entries[`${l.name}.bias.npy`] = npy(Float32Array.from(l.bias), [l.M]);
+    entries[`${l.name}.centroids.weight.npy`] = npy(Float32Array.from(l.centroids), [l.C, K * V]);
   }
   return zipSync(entries, { level: 6, mtime: new Date('2020-01-01T00:00:00Z') });
 }
@@ -97,20 +100,32 @@ function modelBytes(nodes: InstanceType<typeof onnx.NodeProto>[], inits: Instanc
   return onnx.ModelProto.encode(model).finish();
 }
 
-/** LUT-NN's ONNX export: DPQLinear(input, bias, centroids, lut, s) nodes and Relu between them. */
-export function lutnnOnnxBytes(layers = fixtureLayers(), extraOp?: string): Uint8Array {
+/**
+ * LUT-NN's ONNX export: DPQLinear(input, bias, centroids, lut, s) nodes and Relu between them, the
+ * tensors as Constant nodes the way torch.onnx writes them (or as initializers), optionally after a
+ * leading Flatten and with an extra operator at the end.
+ */
+export function lutnnOnnxBytes(layers = fixtureLayers(), extraOp?: string, opts: { initializers?: boolean; flatten?: boolean } = {}): Uint8Array {
   const { K, V, O } = FIXTURE;
   const nodes: InstanceType<typeof onnx.NodeProto>[] = [];
   const inits: InstanceType<typeof onnx.TensorProto>[] = [];
+  const constant = (t: InstanceType<typeof onnx.TensorProto>) => {
+    if (opts.initializers) inits.push(t);
+    else nodes.push(onnx.NodeProto.create({ name: `/${t.name}/Constant`, opType: 'Constant', output: [t.name], attribute: [onnx.AttributeProto.create({ name: 'value', type: 4, t })] }));
+  };
   let cur = 'x';
+  if (opts.flatten) {
+    nodes.push(onnx.NodeProto.create({ name: '/Flatten', opType: 'Flatten', input: [cur], output: ['flat'] }));
+    cur = 'flat';
+  }
   layers.forEach((l, i) => {
     const { lut, scale } = fixtureLut(l);
-    inits.push(floatTensor(`${l.name}.bias`, [l.M], l.bias), floatTensor(`${l.name}.centroids`, [l.C, K, V], l.centroids), int8Tensor(`${l.name}.lut`, [l.C, K, l.M], lut), floatTensor(`${l.name}.s`, [], [scale]));
+    for (const t of [floatTensor(`${l.name}.bias`, [l.M], l.bias), floatTensor(`${l.name}.centroids`, [l.C, K, V], l.centroids), int8Tensor(`${l.name}.lut`, [l.C, K, l.M], lut), floatTensor(`${l.name}.s`, [], [scale])]) constant(t);
     const out = i === layers.length - 1 && !extraOp ? 'y' : `${l.name}_out`;
-    nodes.push(onnx.NodeProto.create({ name: l.name, opType: 'DPQLinear', domain: 'com.microsoft', input: [cur, `${l.name}.bias`, `${l.name}.centroids`, `${l.name}.lut`, `${l.name}.s`], output: [out] }));
+    nodes.push(onnx.NodeProto.create({ name: `/${l.name}/DPQLinear`, opType: 'DPQLinear', domain: 'com.microsoft', input: [cur, `${l.name}.bias`, `${l.name}.centroids`, `${l.name}.lut`, `${l.name}.s`], output: [out] }));
     cur = out;
     if (i < layers.length - 1) {
-      nodes.push(onnx.NodeProto.create({ name: `relu${i}`, opType: 'Relu', input: [cur], output: [`relu${i}_out`] }));
+      nodes.push(onnx.NodeProto.create({ name: `/Relu_${i}`, opType: 'Relu', input: [cur], output: [`relu${i}_out`] }));
       cur = `relu${i}_out`;
     }
   });

@@ -1,7 +1,8 @@
 /**
- * Importers on their committed fixtures (test/fixtures, made by make-import-fixtures.ts): the three
- * formats of one trained 8→6→4 LUT-NN model load into the same layers and tables; unknown operators
- * and malformed inputs are refused with the node or array named.
+ * Importers on their committed fixtures (test/fixtures, made by make-import-fixtures.ts in the
+ * layouts the real exporters use; the real files themselves are in real-exports.test.ts): the
+ * three formats of one trained 8→6→4 LUT-NN model load into the same layers and tables; unknown
+ * operators and malformed inputs are refused with the node or array named.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -29,7 +30,7 @@ afterAll(async () => rm(tmp, { recursive: true, force: true }));
 
 async function planOf(model: Awaited<ReturnType<typeof importLutnnState>>, name: string) {
   const calib = await readNpy(join(FIX, 'calib.npy'));
-  const { manifest, tensors } = toArtifact(model, 'imp', { bits: 8, calibration: { data: calib.data, rows: calib.shape[0] } });
+  const { manifest, tensors } = toArtifact(model, 'imp', { bits: 8, tableBits: 8, calibration: { data: calib.data, rows: calib.shape[0] } });
   const dir = join(tmp, name);
   await writeArtifactAtomically(dir, manifest, tensors);
   const artifact = await loadArtifact(join(dir, 'model.json'));
@@ -47,59 +48,87 @@ describe('importers', () => {
   it('read one model identically from LUT-NN state, LUT-NN ONNX and PIM-DL npz', async () => {
     const state = await importLutnnState(join(FIX, 'lutnn_state.safetensors'));
     const onnx = await importLutnnOnnx(join(FIX, 'lutnn_dpq.onnx'));
+    // PIM-DL ops are separate models (a BERT graph, not a chain), without activations.
     const pim = await importPimDlNpz(join(FIX, 'pim_dl.npz'));
-    for (const m of [state, onnx, pim]) {
-      expect(m.layers.map((l) => [l.C, l.K, l.V, l.M, l.activation])).toEqual([
-        [FIXTURE.D / FIXTURE.V, FIXTURE.K, FIXTURE.V, FIXTURE.H, 'relu'],
-        [FIXTURE.H / FIXTURE.V, FIXTURE.K, FIXTURE.V, FIXTURE.O, 'none'],
-      ]);
+    expect(pim.map((m) => m.label)).toEqual(['fc1', 'fc2']);
+    const dims = [
+      [FIXTURE.D / FIXTURE.V, FIXTURE.K, FIXTURE.V, FIXTURE.H],
+      [FIXTURE.H / FIXTURE.V, FIXTURE.K, FIXTURE.V, FIXTURE.O],
+    ];
+    for (const m of [state, onnx]) {
+      expect(m.layers.map((l) => [l.name, l.C, l.K, l.V, l.M, l.activation])).toEqual([['fc1', ...dims[0], 'relu'], ['fc2', ...dims[1], 'none']]);
     }
+    expect(pim.map((m) => [m.layers[0].C, m.layers[0].K, m.layers[0].V, m.layers[0].M, m.layers[0].activation])).toEqual(dims.map((d) => [...d, 'none']));
     const layers = fixtureLayers();
     for (const [i, l] of layers.entries()) {
       const { lut, scale } = fixtureLut(l);
-      for (const m of [onnx, pim]) {
-        const t = m.layers[i].table;
+      for (const layer of [onnx.layers[i], pim[i].layers[0]]) {
+        const t = layer.table;
         expect(t.kind).toBe('int');
         if (t.kind === 'int') {
           expect(Array.from(t.lut)).toEqual(Array.from(lut));
           expect(t.scale).toBeCloseTo(scale, 7);
         }
-        expect(Array.from(m.layers[i].centroids)).toEqual(Array.from(l.centroids));
+        expect(Array.from(layer.centroids)).toEqual(Array.from(l.centroids));
+        expect(Array.from(layer.bias)).toEqual(Array.from(l.bias, Math.fround));
       }
       expect(state.layers[i].table.kind).toBe('weight');
     }
     // Planned through the tool, LUT-NN state (table built and quantized by the tool) and the
     // exported INT8 tables agree to the LSB.
-    const [ps, po, pp] = [await planOf(state, 'state'), await planOf(onnx, 'onnx'), await planOf(pim, 'pim')];
+    const [ps, po] = [await planOf(state, 'state'), await planOf(onnx, 'onnx')];
     const lut = (p: typeof ps, i: number) => (p.layers[i] as LutLinearPlan).table.values;
     for (let i = 0; i < 2; i++) {
-      expect(Array.from(lut(po, i))).toEqual(Array.from(lut(pp, i)));
       const a = lut(ps, i);
       const b = lut(po, i);
       for (let j = 0; j < a.length; j++) expect(Math.abs(a[j] - b[j])).toBeLessThanOrEqual(1);
+    }
+    const pp = await planOf(pim[0], 'pim');
+    expect(Array.from((pp.layers[0] as LutLinearPlan).table.values)).toEqual(Array.from(lut(po, 0)));
+  });
+
+  it('reads a LUT-NN ONNX graph with initializers, a leading Flatten, Identity and Reshape to (batch, features)', async () => {
+    const ref = await importLutnnOnnx(join(FIX, 'lutnn_dpq.onnx'));
+    for (const [name, bytes] of [
+      ['inits.onnx', lutnnOnnxBytes(fixtureLayers(), undefined, { initializers: true })],
+      ['flatten.onnx', lutnnOnnxBytes(fixtureLayers(), undefined, { flatten: true })],
+      ['identity.onnx', lutnnOnnxBytes(fixtureLayers(), 'Identity')],
+    ] as const) {
+      const f = join(tmp, name);
+      await writeFile(f, bytes);
+      const m = await importLutnnOnnx(f);
+      expect(m.layers.map((l) => [l.name, l.C, l.M, l.activation]), name).toEqual(ref.layers.map((l) => [l.name, l.C, l.M, l.activation]));
+    }
+  });
+
+  it('refuses LUT-NN convolutions by name', async () => {
+    for (const op of ['DPQConv2d', 'DPQQuantConv2d']) {
+      const f = join(tmp, `${op}.onnx`);
+      await writeFile(f, lutnnOnnxBytes(fixtureLayers(), op));
+      await expect(importLutnnOnnx(f), op).rejects.toThrow(new RegExp(`${op} is a convolution: convolution layers are not supported yet`));
     }
   });
 
   it('refuses an unknown operator in a LUT-NN ONNX graph, naming the node', async () => {
     const f = join(tmp, 'odd.onnx');
     await writeFile(f, lutnnOnnxBytes(fixtureLayers(), 'Softmax'));
-    await expect(importLutnnOnnx(f)).rejects.toThrow(/Unsupported operator Softmax[\s\S]*node 3 "odd" \(Softmax\)/);
+    await expect(importLutnnOnnx(f)).rejects.toThrow(/Unsupported operator Softmax[\s\S]*node \d+ "odd" \(Softmax\)/);
   });
 
   it('refuses a PIM-DL archive without codebooks', async () => {
     const { zipSync, unzipSync } = await import('fflate');
     const entries = unzipSync(pimDlNpzBytes());
-    delete entries['fc2.centroids.npy'];
+    delete entries['fc2.centroids.weight.npy'];
     const f = join(tmp, 'nocb.npz');
     await writeFile(f, zipSync(entries));
-    await expect(importPimDlNpz(f)).rejects.toThrow(/fc2\.centroids[\s\S]*\(C, K, V\)/);
+    await expect(importPimDlNpz(f)).rejects.toThrow(/PIM-DL array "fc2\.centroids\.weight" is missing[\s\S]*\(C, K·V\)/);
   });
 
   it('needs calibration data or scales to choose stream formats', async () => {
     const state = await importLutnnState(join(FIX, 'lutnn_state.safetensors'));
-    expect(() => toArtifact(state, 'x', { bits: 8 })).toThrow(/--calib[\s\S]*--scales/);
-    expect(() => toArtifact(state, 'x', { bits: 8, scales: [1, 2] })).toThrow(/3 positive numbers/);
-    const { manifest } = toArtifact(state, 'x', { bits: 8, scales: [0.1, 0.2, 0.3] });
+    expect(() => toArtifact(state, 'x', { bits: 8, tableBits: 8 })).toThrow(/--calib[\s\S]*--scales/);
+    expect(() => toArtifact(state, 'x', { bits: 8, tableBits: 8, scales: [1, 2] })).toThrow(/3 positive numbers/);
+    const { manifest } = toArtifact(state, 'x', { bits: 8, tableBits: 8, scales: [0.1, 0.2, 0.3] });
     expect((manifest.layers as { output: { scale: number } }[])[1].output.scale).toBe(0.3);
   });
 });

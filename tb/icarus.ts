@@ -1,0 +1,281 @@
+/**
+ * A second simulator: Icarus Verilog running a generated plain Verilog-2005 testbench
+ * (tb/templates/testbench.v.hbs) that streams vectors through the design with exactly the
+ * stimulus of the Verilator harness (tb/templates/harness.cpp.hbs), so that for the same seed,
+ * gap and stall probabilities both simulators produce the same outputs and the same accept and
+ * output cycle of every vector.
+ *
+ * The testbench, cycle for cycle like the harness:
+ *  - xorshift64* in 64-bit integers: state = seed·0x9E3779B97F4A7C15 + 0x2545F4914F6CDD1D (1 if 0);
+ *    each draw s ^= s>>12, s ^= s<<25, s ^= s>>27, value = (s·0x2545F4914F6CDD1D) >> 11. The
+ *    harness compares value·2^-53 >= p in doubles; that is exactly value >= ceil(p·2^53), the
+ *    threshold computed here as a BigInt (rngThreshold) and passed as a plusarg.
+ *  - 4 reset cycles (rst_ni low, no traffic); then per cycle: if no vector is presented and some
+ *    remain, one draw decides whether the next vector is presented (held until accepted); one
+ *    draw for out_ready_i; clock low, settle; sample in_ready_o / out_valid_o and record
+ *    handshakes with the cycle number; rising edge. An X on in_ready_o or out_valid_o counts as 0.
+ *  - The same watchdog (no output for `watchdogCycles` cycles while vectors are outstanding) and
+ *    cycle limit ((N + 16)·(II + latency) + 100000), with the harness's messages.
+ *  - Inputs come from a text file, one vector per line as in_data_i in hex (read with $fscanf as
+ *    vectors are presented, so the vector count is a run-time plusarg); the accept cycles and
+ *    the outputs (cycle and out_data_o in hex) are written to two text files as they happen.
+ *    The final stdout line "STATUS ok|watchdog|cycle-limit|error" tells the driver how it ended.
+ *  - Optional VCD of cycles [from, to] with $dumpvars on the design and $dumpon/$dumpoff.
+ *
+ * The compiled vvp file is cached by content like the Verilator build (tb/build.ts), under
+ * cacheRoot()/icarus/<key>. vvp runs inside the design folder, where $readmemh finds the memory
+ * files. Beyond the harness, an output with X or Z bits is reported as a failure (those bits read
+ * as 0), since Verilator would have silently given them some value.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rename, rm, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { LutnnError } from '../generator/errors.ts';
+import { headerLines } from '../generator/emit/header.ts';
+import { renderTemplate } from '../generator/emit/render.ts';
+import type { DesignPlan } from '../generator/plan/types.ts';
+import { cacheRoot, designSources, pruneCache, type BuiltSimulator } from './build.ts';
+import type { SimOptions, SimResult } from './run.ts';
+
+/** iverilog flags (besides -s, -o and the files); part of the cache key. */
+export const ICARUS_FLAGS = ['-g2005', '-Wall', '-Wno-timescale'];
+
+const TWO_53 = 2n ** 53n;
+const U64_MAX = 2n ** 64n - 1n;
+
+/** Name of the testbench module of a design. */
+export function icarusTestbenchTop(design: DesignPlan): string {
+  return `${design.top}_icarus_tb`;
+}
+
+export function icarusTestbenchSource(design: DesignPlan): string {
+  const { input, output } = design.io;
+  const inWidth = input.elements * input.bits;
+  const outWidth = output.elements * output.bits;
+  const t = design.timing;
+  return renderTemplate(
+    'testbench.v.hbs',
+    {
+      header: headerLines(design, `Icarus Verilog testbench of ${design.top}.`),
+      top: design.top,
+      tbTop: icarusTestbenchTop(design),
+      inWidth,
+      outWidth,
+      inDigits: Math.ceil(inWidth / 4),
+      outDigits: Math.ceil(outWidth / 4),
+      watchdogCycles: t.watchdogCycles,
+      watchdogNote: `${t.watchdogCycles} cycles (the sum of the layers' bounds: each layer's latency plus the cycles its buffers can hold work)`,
+      maxCyclesPerVector: t.initiationInterval + t.latency,
+    },
+    'tb',
+  );
+}
+
+/**
+ * The integer threshold equivalent to the harness's `value * 2^-53 >= p` for a 53-bit value:
+ * value >= ceil(p * 2^53). The harness parses String(p) with atof, which gives back the same double.
+ */
+export function rngThreshold(p: number): bigint {
+  if (Number.isNaN(p) || p > 1) return TWO_53 + 1n; // never true (a NaN comparison is false)
+  if (p <= 0) return 0n; // always true
+  return BigInt(Math.ceil(p * 2 ** 53)); // p·2^53 is exact: scaling by a power of two
+}
+
+/** The 64-bit seed the harness gets from strtoull(String(seed), 10). */
+export function harnessSeed(seed: number): bigint {
+  const m = /^\s*([+-]?)(\d+)/.exec(String(seed));
+  if (!m) return 0n;
+  const v = BigInt(m[2]);
+  if (v > U64_MAX) return U64_MAX;
+  return m[1] === '-' ? BigInt.asUintN(64, -v) : v;
+}
+
+let icarusVersion: string | undefined;
+export async function getIcarusVersion(): Promise<string> {
+  if (icarusVersion) return icarusVersion;
+  try {
+    const compiler = await execa('iverilog', ['-V'], { reject: false, all: true });
+    const runtime = await execa('vvp', ['-V'], { reject: false, all: true });
+    const first = (s: string | undefined) => (s ?? '').trim().split('\n')[0];
+    if (!/Icarus Verilog/.test(first(compiler.all)) || !/Icarus Verilog/.test(first(runtime.all))) throw new Error('not Icarus');
+    icarusVersion = `${first(compiler.all)}\n${first(runtime.all)}`;
+  } catch {
+    throw new LutnnError('Icarus Verilog is not installed or not on PATH.', {
+      expected: 'iverilog and vvp (Debian: apt-get install -y iverilog)',
+      found: 'no working iverilog / vvp command',
+    });
+  }
+  return icarusVersion;
+}
+
+export interface IcarusBuild extends BuiltSimulator {
+  simulator: 'icarus';
+  /** What iverilog printed (warnings); empty for a clean compile. */
+  compilerOutput: string;
+}
+
+export async function buildIcarus(designDir: string, design: DesignPlan): Promise<IcarusBuild> {
+  const version = await getIcarusVersion();
+  const { verilog, memories } = await designSources(designDir);
+  const testbench = icarusTestbenchSource(design);
+  const tbTop = icarusTestbenchTop(design);
+  const hash = createHash('sha256');
+  hash.update(version).update('\0').update(ICARUS_FLAGS.join(' ')).update('\0').update(tbTop).update('\0').update(testbench);
+  for (const f of [...verilog, ...memories]) hash.update('\0').update(f).update('\0').update(await readFile(join(designDir, f)));
+  const key = hash.digest('hex').slice(0, 24);
+  const base = join(cacheRoot(), 'icarus');
+  const dir = join(base, key);
+  const binary = join(dir, 'sim.vvp');
+  if (existsSync(binary)) {
+    const now = new Date();
+    await utimes(dir, now, now); // mark as recently used so pruning keeps it
+    const compilerOutput = await readFile(join(dir, 'build.log'), 'utf8').catch(() => '');
+    return { binary, cached: true, buildSeconds: 0, simulator: 'icarus', compilerOutput };
+  }
+
+  // Compile in a private folder and rename it into place, so concurrent builds never see half a cache entry.
+  await mkdir(base, { recursive: true });
+  const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
+  await mkdir(tmp, { recursive: true });
+  const started = Date.now();
+  let compilerOutput: string;
+  try {
+    await writeFile(join(tmp, 'tb.v'), testbench);
+    const args = [...ICARUS_FLAGS, '-s', tbTop, '-o', join(tmp, 'sim.vvp'), join(tmp, 'tb.v'), ...verilog.map((f) => join(designDir, f))];
+    const result = await execa('iverilog', args, { cwd: designDir, reject: false, all: true });
+    compilerOutput = (result.all ?? '').trim();
+    if (result.exitCode !== 0 || !existsSync(join(tmp, 'sim.vvp'))) {
+      throw new LutnnError('Icarus Verilog failed to compile the testbench.', {
+        file: designDir,
+        expected: `a successful iverilog ${ICARUS_FLAGS.join(' ')}`,
+        found: compilerOutput.split('\n').slice(-30).join('\n'),
+      });
+    }
+    await writeFile(join(tmp, 'build.log'), compilerOutput);
+    if (existsSync(dir)) await rm(tmp, { recursive: true, force: true });
+    else await rename(tmp, dir);
+  } catch (err) {
+    await rm(tmp, { recursive: true, force: true });
+    throw err;
+  }
+  await pruneCache(base);
+  return { binary, cached: false, buildSeconds: (Date.now() - started) / 1000, simulator: 'icarus', compilerOutput };
+}
+
+const HEX = '0123456789abcdef';
+
+/** One line per vector: in_data_i (element d at bits [d*bits +: bits], two's complement) in hex. */
+function inputHex(inputs: Int32Array, elements: number, bits: number): string {
+  const count = inputs.length / elements;
+  const digits = Math.ceil((elements * bits) / 4);
+  const nibbles = new Uint8Array(digits);
+  const lines: string[] = new Array(count);
+  for (let n = 0; n < count; n++) {
+    nibbles.fill(0);
+    for (let d = 0; d < elements; d++) {
+      const v = inputs[n * elements + d];
+      for (let b = 0; b < bits; b++) {
+        if ((v >>> b) & 1) {
+          const p = d * bits + b;
+          nibbles[digits - 1 - (p >> 2)] |= 1 << (p & 3);
+        }
+      }
+    }
+    let line = '';
+    for (let i = 0; i < digits; i++) line += HEX[nibbles[i]];
+    lines[n] = line;
+  }
+  return lines.length ? `${lines.join('\n')}\n` : '';
+}
+
+/** Unpacks one out_data_o hex word into sign-extended elements; returns false if any bit is X or Z. */
+function unpackOutput(hex: string, elements: number, bits: number, into: Int32Array, offset: number): boolean {
+  const digits = hex.length;
+  let defined = true;
+  for (let m = 0; m < elements; m++) {
+    let v = 0;
+    for (let b = 0; b < bits; b++) {
+      const p = m * bits + b;
+      const nibble = HEX.indexOf(hex[digits - 1 - (p >> 2)].toLowerCase());
+      if (nibble < 0) {
+        defined = false;
+        continue;
+      }
+      if ((nibble >> (p & 3)) & 1) v += 2 ** b;
+    }
+    if (bits < 32 && v >= 2 ** (bits - 1)) v -= 2 ** bits;
+    into[offset + m] = v | 0;
+  }
+  return defined;
+}
+
+export async function runIcarus(binary: string, designDir: string, design: DesignPlan, inputs: Int32Array, opts: SimOptions): Promise<SimResult> {
+  const { input, output } = design.io;
+  const count = inputs.length / input.elements;
+  const outWidth = output.elements * output.bits;
+  const work = await mkdtemp(join(tmpdir(), 'lutnn-icarus-'));
+  try {
+    const inPath = join(work, 'in.hex');
+    const acceptsPath = join(work, 'accepts.txt');
+    const outputsPath = join(work, 'outputs.txt');
+    await writeFile(inPath, inputHex(inputs, input.elements, input.bits));
+    const hex = (v: bigint) => v.toString(16);
+    const args = [
+      '-n',
+      binary,
+      `+in=${inPath}`,
+      `+accepts=${acceptsPath}`,
+      `+outputs=${outputsPath}`,
+      `+count=${count}`,
+      `+seed=${hex(harnessSeed(opts.seed))}`,
+      `+gap=${hex(rngThreshold(opts.gapProbability))}`,
+      `+stall=${hex(rngThreshold(opts.stallProbability))}`,
+    ];
+    if (opts.trace) args.push(`+vcd=${opts.trace.path}`, `+vcd_from=${Math.trunc(opts.trace.fromCycle)}`, `+vcd_to=${Math.trunc(opts.trace.toCycle)}`);
+    // Memory files are read relative to the working directory: run inside the design folder.
+    const proc = await execa('vvp', args, { cwd: designDir, reject: false });
+    const lines = proc.stdout.split('\n').map((l) => l.trimEnd());
+    let statusAt = lines.length - 1;
+    while (statusAt >= 0 && !lines[statusAt].startsWith('STATUS ')) statusAt--;
+    const status = statusAt >= 0 ? lines[statusAt].split(' ')[1] : undefined;
+    const message = statusAt > 0 ? lines[statusAt - 1] : '';
+    if (proc.exitCode !== 0 || !status || status === 'error') {
+      throw new LutnnError('The Icarus simulation failed.', {
+        file: binary,
+        expected: 'vvp exit code 0 and a final STATUS line',
+        found: `exit ${proc.exitCode}: ${[message, proc.stderr.trim()].filter((s) => s !== '').join('\n') || lines.slice(-5).join('\n')}`,
+      });
+    }
+
+    const outputs = new Int32Array(count * output.elements);
+    const acceptCycles: number[] = new Array(count).fill(-1);
+    const outputCycles: number[] = new Array(count).fill(-1);
+    const accepted = (await readFile(acceptsPath, 'utf8')).split('\n').filter((l) => l !== '');
+    accepted.forEach((l, n) => (acceptCycles[n] = Number(l)));
+    let undefinedAt: string | undefined;
+    const produced = (await readFile(outputsPath, 'utf8')).split('\n').filter((l) => l !== '');
+    produced.forEach((l, n) => {
+      const [cycle, word] = l.split(' ');
+      if (word === undefined || word.length !== Math.ceil(outWidth / 4)) {
+        throw new LutnnError('The Icarus testbench wrote an unreadable output line.', { file: outputsPath, expected: `<cycle> <${Math.ceil(outWidth / 4)} hex digits>`, found: l });
+      }
+      outputCycles[n] = Number(cycle);
+      if (!unpackOutput(word, output.elements, output.bits, outputs, n * output.elements) && undefinedAt === undefined) {
+        undefinedAt = `X/Z on out_data_o: vector ${n} (output in cycle ${cycle}) has undefined bits (${word}); they read as 0`;
+      }
+    });
+    const summary = /cycles=(\d+)/.exec(lines[statusAt]);
+    return {
+      outputs,
+      acceptCycles,
+      outputCycles,
+      totalCycles: status === 'ok' && summary ? Number(summary[1]) : -1,
+      failure: status === 'ok' ? undefinedAt : message,
+    };
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
