@@ -6,6 +6,7 @@ import { emitDesign } from './emit/design.ts';
 import { planDesign } from './plan/design.ts';
 import type { DesignPlan } from './plan/types.ts';
 import { writeDirectoryAtomically } from './util/atomic-dir.ts';
+import { checkLimit, count, formatBytes, SIZE_LIMITS } from './util/size-limits.ts';
 
 export interface GenRtlOptions {
   model: string;
@@ -14,6 +15,8 @@ export interface GenRtlOptions {
   out?: string;
   /** Progress messages (stage names); silent when omitted. */
   onStage?: (stage: string) => void;
+  /** Generate past the size limits (util/size-limits.ts). */
+  force?: boolean;
 }
 
 export interface GenRtlResult {
@@ -42,9 +45,13 @@ export async function genRtl(opts: GenRtlOptions): Promise<GenRtlResult> {
   const hw = await loadHwConfig(opts.config);
   const out = opts.out ?? join('rtl-out', artifact.name);
   stage('planning hardware');
-  const plan = planDesign(artifact, hw, { manifest: portable(opts.model), regenerateCommand: regenerateCommand({ ...opts, out }) });
+  const plan = planDesign(artifact, hw, { manifest: portable(opts.model), regenerateCommand: regenerateCommand({ ...opts, out }), force: opts.force });
   stage('emitting RTL');
   const files = emitDesign(plan);
+  const advice = 'fewer codebooks_per_cycle (time-shared lanes need fewer table banks and distance modules) or smaller layers';
+  checkLimit(`The design (${count(files.length)} files)`, files.length, SIZE_LIMITS.outputFiles, { force: opts.force, file: opts.config ?? opts.model, unit: (n) => `${count(n)} files`, advice });
+  const bytes = files.reduce((n, f) => n + (typeof f.content === 'string' ? Buffer.byteLength(f.content) : f.content.length), 0);
+  checkLimit(`The design (${formatBytes(bytes)})`, bytes, SIZE_LIMITS.outputBytes, { force: opts.force, file: opts.config ?? opts.model, unit: formatBytes, advice });
   stage('writing output');
   await writeDirectoryAtomically(out, files);
   return { plan, outDir: out, files: files.map((f) => f.path) };

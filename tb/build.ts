@@ -35,9 +35,19 @@ export async function getVerilatorVersion(): Promise<string> {
 }
 
 /** Verilog sources of the design in file-list order, and the memory files next to them. */
-export async function designSources(designDir: string): Promise<{ verilog: string[]; memories: string[] }> {
-  const list = await readFile(join(designDir, 'files.f'), 'utf8');
+export async function designSources(designDir: string, design?: DesignPlan): Promise<{ verilog: string[]; memories: string[] }> {
+  const again = design ? `; regenerate it: ${design.regenerateCommand}` : '; regenerate it with lutnn gen-rtl';
+  let list: string;
+  try {
+    list = await readFile(join(designDir, 'files.f'), 'utf8');
+  } catch {
+    throw new LutnnError('The design folder has no file list.', { file: join(designDir, 'files.f'), expected: `files.f written by lutnn gen-rtl${again}`, found: 'no such file' });
+  }
   const verilog = list.split('\n').filter((l) => l.trim() !== '');
+  const missing = verilog.filter((f) => !existsSync(join(designDir, f)));
+  if (missing.length > 0) {
+    throw new LutnnError('The design folder is incomplete.', { file: designDir, expected: `every file files.f lists${again}`, found: `missing ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''}` });
+  }
   const memories = (await readdir(designDir)).filter((f) => f.endsWith('.memh')).sort();
   return { verilog, memories };
 }
@@ -50,7 +60,7 @@ export interface BuiltSimulator {
 
 export async function buildSimulator(designDir: string, design: DesignPlan): Promise<BuiltSimulator> {
   const version = await getVerilatorVersion();
-  const { verilog, memories } = await designSources(designDir);
+  const { verilog, memories } = await designSources(designDir, design);
   const harness = harnessSource(design);
   const hash = createHash('sha256');
   hash.update(version).update('\0').update(BUILD_FLAGS.join(' ')).update('\0').update(harness);

@@ -119,7 +119,7 @@ export interface IcarusBuild extends BuiltSimulator {
 
 export async function buildIcarus(designDir: string, design: DesignPlan): Promise<IcarusBuild> {
   const version = await getIcarusVersion();
-  const { verilog, memories } = await designSources(designDir);
+  const { verilog, memories } = await designSources(designDir, design);
   const testbench = icarusTestbenchSource(design);
   const tbTop = icarusTestbenchTop(design);
   const hash = createHash('sha256');

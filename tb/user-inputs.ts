@@ -4,7 +4,7 @@
  * values (any dtype), quantized with the design's input format exactly as number-formats.md §1
  * says; the reference is what the trained model computed on the same inputs (e.g. PyTorch logits).
  */
-import { readNpy, type NumericArray } from '../generator/convert/numpy.ts';
+import { finiteRows, readNpy } from '../generator/convert/numpy.ts';
 import { LutnnError } from '../generator/errors.ts';
 import type { DesignPlan } from '../generator/plan/types.ts';
 import { argmaxRows } from '../generator/util/arrays.ts';
@@ -19,19 +19,10 @@ export interface UserInputs {
   saturatedFraction: number;
 }
 
-function rows(a: NumericArray, width: number, file: string, what: string): number {
-  const ok = (a.shape.length === 2 && a.shape[1] === width) || (a.shape.length === 1 && a.shape[0] === width);
-  if (!ok) throw new LutnnError(`The ${what} have the wrong shape.`, { file, expected: `shape (N, ${width})`, found: `shape (${a.shape.join(', ')})` });
-  const bad = a.data.findIndex((v) => !Number.isFinite(v));
-  if (bad >= 0) throw new LutnnError(`The ${what} hold a non-finite value.`, { file, expected: 'finite numbers only', found: `${a.data[bad]} in row ${Math.floor(bad / width)}, column ${bad % width}` });
-  return a.shape.length === 2 ? a.shape[0] : 1;
-}
-
 export async function readUserInputs(file: string, design: DesignPlan): Promise<UserInputs> {
   const a = await readNpy(file, 'input vectors');
   const { elements: D, scale } = design.io.input;
-  const count = rows(a, D, file, 'inputs');
-  if (count === 0) throw new LutnnError('The input file holds no vectors.', { file, expected: 'at least one row', found: 'shape with 0 rows' });
+  const count = finiteRows(a, D, { file, what: 'input array', columns: `the design's ${D} inputs`, allowVector: true });
   const quantized = quantizeInputs(design, a.data);
   // Clipped: the rounded value lay outside INT b (an element exactly at a limit is not).
   let saturated = 0;
@@ -41,7 +32,7 @@ export async function readUserInputs(file: string, design: DesignPlan): Promise<
 
 export async function readReference(file: string, design: DesignPlan, count: number): Promise<Float64Array> {
   const a = await readNpy(file, 'reference outputs');
-  const n = rows(a, design.io.output.elements, file, 'reference outputs');
+  const n = finiteRows(a, design.io.output.elements, { file, what: 'reference array', columns: `the design's ${design.io.output.elements} outputs`, allowVector: true });
   if (n !== count) throw new LutnnError('The reference outputs do not match the inputs.', { file, expected: `${count} rows (one per input vector)`, found: `${n} rows` });
   return a.data;
 }

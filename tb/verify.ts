@@ -110,11 +110,28 @@ async function measureTiming(sim: BuiltSimulator, designDir: string, design: Des
   };
 }
 
+/** Input and output elements one run may hold (32-bit integers, several copies): about 200 MB each. */
+export const MAX_SIM_ELEMENTS = 50_000_000;
+
+/** Refuses a vector count whose inputs and outputs would not fit in memory, before allocating them. */
+export function checkVectorBudget(design: DesignPlan, vectors: number): void {
+  const perVector = design.io.input.elements + design.io.output.elements;
+  const most = Math.floor(MAX_SIM_ELEMENTS / perVector);
+  if (vectors <= most) return;
+  const gb = (vectors * perVector * 4 * 3) / 2 ** 30;
+  throw new LutnnError('Too many vectors for one simulation run.', {
+    field: '--vectors',
+    expected: `at most ${most.toLocaleString('en-US')} vectors for this design (${perVector} input and output elements each); run several seeds instead`,
+    found: `${vectors.toLocaleString('en-US')} vectors (about ${gb < 1 ? gb.toFixed(2) : Math.round(gb).toLocaleString('en-US')} GB of vectors in memory)`,
+  });
+}
+
 export async function verifyDesign(designDir: string, opts: VerifyOptions): Promise<VerifyReport> {
   const stage = opts.onStage ?? (() => {});
   const dir = resolve(designDir);
   const design = await loadDesign(dir);
-  stage('building simulator');
+  if (!opts.inputs && !opts.exhaustive) checkVectorBudget(design, opts.vectors);
+  stage(`building the ${opts.simulator ?? 'verilator'} simulator (once per design, then cached)`);
   const icarus = opts.simulator === 'icarus';
   const build = icarus ? await buildIcarus(dir, design) : await buildSimulator(dir, design);
   const run = icarus ? runIcarus : runSimulator;

@@ -80,5 +80,5 @@ const manifest = artifactManifest(
   ],
 );
 const path = await writeArtifact(outDir, manifest, fc1.tensors);
-await writeFile(join(outDir, 'gelu16.json'), `${JSON.stringify(fitResultJson(gelu, 'npx lutnn fit-nnlut --fn gelu --segments 16 --range -8,8 --in q6.10 --out q6.10 --seed 1 -o gelu16.json'), null, 2)}\n`);
+await writeFile(join(outDir, 'gelu16.json'), `${JSON.stringify(fitResultJson(gelu, 'npx lutnn fit-nnlut --fn gelu --segments 16 --range -8,8 --in-format q6.10 --out-format q6.10 --seed 1 -o gelu16.json'), null, 2)}\n`);
 console.log(`wrote ${path}, ${join(outDir, 'model.safetensors')} and ${join(outDir, 'gelu16.json')}`);

@@ -3,7 +3,9 @@
  * one place that knows the manifest's field order and LUT-NN's tensor layout, so every writer
  * produces the same shape of model.json (docs/artifact-format.md).
  */
+import { LutnnError } from '../errors.ts';
 import type { TensorInput } from './safetensors.ts';
+import { SCALE_LIMITS } from './schema.ts';
 
 export interface StreamFormatSpec {
   bits: number;
@@ -69,4 +71,21 @@ export function lutLinearLayer(s: LutLinearLayerSpec): { layer: Record<string, u
 /** The manifest header (format v1, tensors in `model.safetensors`) around `layers`. */
 export function artifactManifest(name: string, description: string, layers: readonly object[]): Record<string, unknown> {
   return { format: 'lutnn-artifact', format_version: 1, name, tensors: 'model.safetensors', description, layers };
+}
+
+/**
+ * The scale of a stream calibrated to hold values up to `range` in INT `bits`: range / (2^(b−1) − 1)
+ * as a float32 (as trainers store scales); 1/(2^(b−1) − 1) for a zero range. A range past the
+ * manifest's scale limits (activations that overflow) is refused, naming the stream.
+ */
+export function calibratedScale(range: number, bits: number, where: { file?: string; stream: string }): number {
+  const qmax = 2 ** (bits - 1) - 1;
+  const scale = Math.fround(range / qmax || 1 / qmax);
+  if (Number.isFinite(scale) && scale >= SCALE_LIMITS[0] && scale <= SCALE_LIMITS[1]) return scale;
+  throw new LutnnError(`The calibrated range of ${where.stream} is out of bounds.`, {
+    file: where.file,
+    field: where.stream,
+    expected: `activations whose largest magnitude gives a scale from ${SCALE_LIMITS[0]} to ${SCALE_LIMITS[1]} (INT${bits})`,
+    found: `largest magnitude ${range} on the calibration data (scale ${scale})`,
+  });
 }

@@ -303,15 +303,19 @@ function buildElementwiseStep(l: ManifestElementwiseStep): NnlutLayer {
   };
 }
 
-/** nnlut tables are inline in the manifest; the schema has checked finiteness, here order and lengths. */
+/**
+ * nnlut tables are inline in the manifest; the schema has checked finiteness, here order and
+ * lengths. Breakpoints must be non-decreasing: a repeated value is an empty segment that no input
+ * selects (segment = number of breakpoints ≤ x), as in real NN-LUT tables; a decrease is refused.
+ */
 function buildNnlut(l: ManifestNnlutLayer, index: number, ctx: LoadContext): NnlutLayer {
   const where = `layers[${index}]`;
   for (let i = 1; i < l.breakpoints.length; i++) {
-    if (l.breakpoints[i] > l.breakpoints[i - 1]) continue;
-    throw new LutnnError(`Layer ${JSON.stringify(l.name)}: nnlut breakpoints must be strictly increasing`, {
+    if (l.breakpoints[i] >= l.breakpoints[i - 1]) continue;
+    throw new LutnnError(`Layer ${JSON.stringify(l.name)}: nnlut breakpoints must be non-decreasing (sorted; a repeated value is an empty segment)`, {
       file: ctx.manifestFile,
       field: `${where}.breakpoints[${i}]`,
-      expected: `a value > breakpoints[${i - 1}] = ${l.breakpoints[i - 1]}`,
+      expected: `a value ≥ breakpoints[${i - 1}] = ${l.breakpoints[i - 1]}`,
       found: String(l.breakpoints[i]),
     });
   }

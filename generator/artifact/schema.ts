@@ -33,11 +33,18 @@ function intAtLeast(min: number) {
   return z.number().int({ message }).min(min, { message }).max(Number.MAX_SAFE_INTEGER, { message });
 }
 
-/** JSON.parse turns 1e999 into Infinity, so finiteness must be checked explicitly. */
+/**
+ * Scales are real units per integer step. JSON.parse turns 1e999 into Infinity, so finiteness is
+ * checked explicitly; beyond 1e±30 no trained model's values lie, and the requantizer's factors
+ * (ratios of scales) would leave the exact integer range, so such a scale is refused as a typo.
+ */
+export const SCALE_LIMITS = [1e-30, 1e30] as const;
+const SCALE_EXPECTATION = `a finite number from ${SCALE_LIMITS[0]} to ${SCALE_LIMITS[1]}`;
 const positiveScale = z
   .number()
-  .finite({ message: 'a finite number > 0' })
-  .positive({ message: 'a finite number > 0' });
+  .finite({ message: SCALE_EXPECTATION })
+  .min(SCALE_LIMITS[0], { message: SCALE_EXPECTATION })
+  .max(SCALE_LIMITS[1], { message: SCALE_EXPECTATION });
 
 const identifier = z
   .string()
@@ -102,8 +109,11 @@ const lutLinearLayer = strictObject({
 /** Finite real numbers (JSON.parse turns 1e999 into Infinity; NaN cannot be written in JSON). */
 const finiteNumber = z.number().finite({ message: 'a finite number' });
 
-/** Maximum number of segments of an nnlut table (comparators per lane = segments − 1). */
-export const NNLUT_MAX_SEGMENTS = 256;
+/**
+ * Maximum number of segments of an nnlut table (comparators per lane = segments − 1): 257, so
+ * that NN-LUT's largest tables (H = 256 ReLU units: 256 cut points, 257 segments) load.
+ */
+export const NNLUT_MAX_SEGMENTS = 257;
 
 /** An elementwise NN-LUT piecewise-linear unit; arrays inline, in real units. Order and lengths are checked in load.ts. */
 const nnlutLayer = strictObject({

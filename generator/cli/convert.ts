@@ -1,11 +1,13 @@
 /** `lutnn convert`: dense MLP + calibration inputs → LUT-NN artifact (vanilla PQ, LUT-NN tables). */
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { writeArtifactAtomically } from '../convert/write-artifact.ts';
 import { loadDenseModel } from '../convert/load-dense.ts';
-import { readNpy } from '../convert/numpy.ts';
+import { finiteRows, readNpy } from '../convert/numpy.ts';
 import { convertDense, DEFAULT_CONVERT } from '../convert/pq.ts';
 import { LutnnError } from '../errors.ts';
 import { makeReporter } from './progress.ts';
+import { checkLimit, formatBytes, SIZE_LIMITS } from '../util/size-limits.ts';
 import { parseIntOption } from './options.ts';
 
 export function convertCommand(program: Command): void {
@@ -23,20 +25,35 @@ export function convertCommand(program: Command): void {
     .option('--refine <iterations>', 'centroid refinement iterations per layer (reduces ||Â·W − A·W||²)', parseIntOption('--refine', 0), DEFAULT_CONVERT.refineIterations)
     .option('--calib-rows <n>', 'calibration rows used for k-means and refinement', parseIntOption('--calib-rows', 1), DEFAULT_CONVERT.calibrationRows)
     .option('-s, --seed <n>', 'k-means seed', parseIntOption('--seed', 0), DEFAULT_CONVERT.seed)
+    .option('--force', 'convert past the size limits (docs/hw-config.md, "Size limits")')
     .option('-q, --quiet', 'print only errors')
-    .action(async (opts: { dense: string; calib: string; out: string; name: string; layers?: string; subvectorLen: number; centroids: number; bits: number; refine: number; calibRows: number; seed: number; quiet?: boolean }) => {
+    .action(async (opts: { dense: string; calib: string; out: string; name: string; layers?: string; subvectorLen: number; centroids: number; bits: number; refine: number; calibRows: number; seed: number; force?: boolean; quiet?: boolean }) => {
       const report = makeReporter(opts.quiet === true);
       report.stage('loading dense model');
       const model = await loadDenseModel(opts.dense, { layers: opts.layers?.split(',').map((s) => s.trim()) });
       const calib = await readNpy(opts.calib, 'calibration data');
       const D = model.layers[0].inFeatures;
-      if (calib.shape.length !== 2 || calib.shape[1] !== D) {
-        throw new LutnnError('Calibration data has the wrong shape.', {
-          file: opts.calib,
-          expected: `shape (N, ${D}): N rows of the first layer's ${D} inputs`,
-          found: `shape (${calib.shape.join(', ')})`,
-        });
+      finiteRows(calib, D, { file: opts.calib, what: 'calibration data', columns: `the first layer's ${D} inputs` });
+      if (calib.data.every((v) => v === 0)) {
+        throw new LutnnError('The calibration data is all zeros.', { file: opts.calib, expected: 'real inputs of the model: k-means learns the codebooks and the scales from them', found: `${calib.shape[0]} rows of zeros` });
       }
+      // The artifact holds, per layer, centroids (C·K·V), LUT-NN's weight (D·M) and bias, as F32.
+      const artifactBytes = model.layers.reduce((n, l) => n + 4 * ((l.inFeatures / opts.subvectorLen) * opts.centroids * opts.subvectorLen + l.inFeatures * l.outFeatures + l.outFeatures), 0);
+      checkLimit(`The converted artifact (about ${formatBytes(artifactBytes)})`, artifactBytes, SIZE_LIMITS.outputBytes, {
+        force: opts.force === true,
+        file: opts.dense,
+        field: 'layer sizes',
+        unit: formatBytes,
+        advice: 'check the dense model’s layer sizes',
+      });
+      const widest = Math.max(...model.layers.map((l) => l.outFeatures));
+      const workingBytes = 3 * 8 * calib.shape[0] * widest;
+      checkLimit(`The conversion's working memory (about ${formatBytes(workingBytes)}: ${calib.shape[0]} calibration rows through a layer of ${widest} outputs)`, workingBytes, SIZE_LIMITS.workingBytes, {
+        force: opts.force === true,
+        file: opts.calib,
+        unit: formatBytes,
+        advice: 'fewer calibration rows',
+      });
       const conversion = convertDense(
         model,
         calib.data,
@@ -51,6 +68,7 @@ export function convertCommand(program: Command): void {
           const r = l.reconstructionError;
           process.stdout.write(`${l.name.padEnd(12)} C=${String(l.C).padEnd(4)} output MSE ${r.kmeans.toExponential(3)}${r.refined !== r.kmeans ? ` → ${r.refined.toExponential(3)} refined` : ''}, scales in ${l.inputScale.toPrecision(4)} out ${l.outputScale.toPrecision(4)}\n`);
         }
+        process.stdout.write(`next         npx lutnn gen-rtl --model ${join(opts.out, 'model.json')} --out rtl-out/${opts.name}\n`);
       }
     });
 }

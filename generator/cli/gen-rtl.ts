@@ -19,18 +19,19 @@ export function genRtlCommand(program: Command): void {
     .option('-m, --model <model.json>', 'artifact manifest (format v1, docs/artifact-format.md)')
     .option('-c, --config <hw.yaml>', 'hardware configuration (docs/hw-config.md); defaults apply without it')
     .option('-o, --out <dir>', 'output folder, replaced atomically (default: rtl-out/<model name>)')
+    .option('--force', 'generate past the size limits (docs/hw-config.md, "Size limits")')
     .option('-q, --quiet', 'print nothing but errors')
     .addHelpText(
       'after',
       '\nExamples:\n  npx lutnn gen-rtl\n  npx lutnn gen-rtl --model model.json --config hw.yaml --out rtl-out/my_layer\n',
     )
-    .action(async (opts: { model?: string; config?: string; out?: string; quiet?: boolean }) => {
+    .action(async (opts: { model?: string; config?: string; out?: string; force?: boolean; quiet?: boolean }) => {
       const useExample = opts.model === undefined;
       const model = opts.model ?? BUNDLED_EXAMPLE.model;
       const config = opts.config ?? (useExample ? BUNDLED_EXAMPLE.config : undefined);
       const out = opts.out ?? (useExample ? BUNDLED_EXAMPLE.out : undefined);
       const report = makeReporter(opts.quiet === true);
-      const result = await genRtl({ model, config, out, onStage: (s) => report.stage(s) });
+      const result = await genRtl({ model, config, out, force: opts.force === true, onStage: (s) => report.stage(s) });
       const shown = relative(process.cwd(), result.outDir) || '.';
       report.done(`wrote ${result.files.length} files to ${shown}`);
       if (!opts.quiet) process.stdout.write(describeDesign(result.plan, shown));

@@ -3,14 +3,14 @@ import { extname, join, relative } from 'node:path';
 import type { Command } from 'commander';
 import { encodeSafetensors } from '../artifact/safetensors.ts';
 import { parseManifest } from '../artifact/schema.ts';
-import { readNpy, readNpz, type NumericArray } from '../convert/numpy.ts';
+import { finiteRows, readNpy, readNpz, type NumericArray } from '../convert/numpy.ts';
 import { writeArtifactAtomically } from '../convert/write-artifact.ts';
 import { LutnnError } from '../errors.ts';
 import { toArtifact, type ImportedModel } from '../import/imported.ts';
 import { importLutnnOnnx } from '../import/lutnn-onnx.ts';
 import { importLutnnState } from '../import/lutnn-state.ts';
 import { importPimDlNpz } from '../import/pim-dl-npz.ts';
-import { parseQFormat } from '../nnlut/functions.ts';
+import { NNLUT_FUNCTIONS, parseQFormat } from '../nnlut/functions.ts';
 import { nnlutManifestLayer, readNnlutTableFile } from '../nnlut/table-file.ts';
 import { writeDirectoryAtomically, type OutputFile } from '../util/atomic-dir.ts';
 import { safeName } from '../util/names.ts';
@@ -28,6 +28,7 @@ interface ImportOptions {
   layers?: string;
   assumeLinear?: boolean;
   features?: number;
+  coefficientBits?: number;
   inFormat?: string;
   outFormat?: string;
   quiet?: boolean;
@@ -46,7 +47,12 @@ export const LUT_IMPORTERS: Record<string, (file: string, opts: { layers?: strin
   'pim-dl-npz': (f, o) => importPimDlNpz(f, o),
 };
 
-/** NN-LUT table files (lutnn-nnlut or the public NN-LUT JSON) become a one-layer nnlut artifact. */
+/**
+ * NN-LUT table files (lutnn-nnlut or the public NN-LUT JSON) become a one-layer nnlut artifact.
+ * NN-LUT JSON has no range reduction (`divide`/`invsqrt` are plain 1/x and 1/sqrt(x) tables) and
+ * no number formats (--in-format/--out-format); its `op` becomes the layer's `function` and name.
+ * An op lutnn does not know is kept as an informational name (the import does not need it).
+ */
 async function importNnlut(file: string, opts: ImportOptions): Promise<string> {
   const t = await readNnlutTableFile(file);
   const input = opts.inFormat ? parseQFormat(opts.inFormat, '--in-format') : t.input;
@@ -54,9 +60,13 @@ async function importNnlut(file: string, opts: ImportOptions): Promise<string> {
   if (!input || !output) {
     throw new LutnnError('The NN-LUT table has no fixed-point formats.', { file, expected: '--in-format and --out-format (e.g. q6.10), as the public NN-LUT JSON carries none', found: `input ${input ? 'given' : 'missing'}, output ${output ? 'given' : 'missing'}` });
   }
-  const layer = nnlutManifestLayer({ ...t, input, output }, t.function && /^[A-Za-z]\w*$/.test(t.function) ? t.function : 'nnlut', opts.features ?? 1);
+  const layer = nnlutManifestLayer({ ...t, input, output, coefficientBits: opts.coefficientBits ?? t.coefficientBits }, t.function && /^[A-Za-z]\w*$/.test(t.function) ? t.function : 'nnlut', opts.features ?? 1);
   await writeArtifactAtomically(opts.out, { format: 'lutnn-artifact', format_version: 1, name: opts.name, tensors: 'model.safetensors', description: `imported from ${file}`, layers: [layer] }, []);
-  return `1 nnlut layer (${t.breakpoints.length + 1} segments, ${opts.features ?? 1} feature(s))`;
+  const segments = t.breakpoints.length + 1;
+  const repeated = t.breakpoints.filter((b, i) => i > 0 && b === t.breakpoints[i - 1]).length;
+  const known = t.function !== null && Object.hasOwn(NNLUT_FUNCTIONS, t.function);
+  const fn = t.function === null ? 'no function name' : known ? `function ${t.function}` : `function ${JSON.stringify(t.function)}, unknown to lutnn: informational only (report-nnlut needs --fn)`;
+  return `1 nnlut layer (${segments} segments${repeated ? `, ${repeated} empty from repeated breakpoints` : ''}, range reduction ${t.rangeReduction}, ${fn}, ${opts.features ?? 1} feature(s))`;
 }
 
 function parseScales(value: string): number[] {
@@ -68,12 +78,8 @@ function parseScales(value: string): number[] {
 /** Calibration inputs (N, D) of one model's first layer. */
 function calibrationRows(a: NumericArray, model: ImportedModel, file: string, field?: string): { data: Float64Array; rows: number } {
   const D = model.layers[0].C * model.layers[0].V;
-  if (a.shape.length !== 2 || a.shape[1] !== D) {
-    throw new LutnnError('Calibration data has the wrong shape.', { file, field, expected: `shape (N, ${D}): rows of the inputs of "${model.layers[0].name}"`, found: `shape (${a.shape.join(', ')})` });
-  }
-  const bad = a.data.findIndex((v) => !Number.isFinite(v));
-  if (bad >= 0) throw new LutnnError('Calibration data holds a non-finite value.', { file, field, expected: 'finite numbers only', found: `${a.data[bad]} in row ${Math.floor(bad / D)}, column ${bad % D}` });
-  return { data: a.data, rows: a.shape[0] };
+  const rows = finiteRows(a, D, { file, field, what: 'calibration data', columns: `the inputs of "${model.layers[0].name}"` });
+  return { data: a.data, rows };
 }
 
 /**
@@ -117,6 +123,7 @@ export function importCommand(program: Command): void {
     .option('--layers <names>', 'lutnn-state: layers to import, in order; pim-dl-npz: operators to import (comma-separated)')
     .option('--assume-linear', 'lutnn-state: take every selected LUT layer as linear where the state dict cannot tell a linear layer from a convolution')
     .option('--features <n>', 'nnlut-json: elements per vector of the nnlut layer', parseIntOption('--features', 1))
+    .option('--coefficient-bits <n>', 'nnlut-json: signed width of a slope constant (default 16; steep tables such as NN-LUT’s divide need more)', parseIntOption('--coefficient-bits', 2, 24))
     .option('--in-format <q>', 'nnlut-json: input fixed-point format, e.g. q6.10 (when the file has none)')
     .option('--out-format <q>', 'nnlut-json: output fixed-point format, e.g. q6.10 (when the file has none)')
     .option('-q, --quiet', 'print only errors')

@@ -77,6 +77,8 @@ export function simCommand(program: Command): void {
       const user = opts.inputs ? await readUserInputs(opts.inputs, design) : undefined;
       const reference = user && opts.reference ? await readReference(opts.reference, design, user.count) : undefined;
       const labels = user && opts.labels ? await readLabels(opts.labels, design.io.output.elements, user.count) : undefined;
+      // Before the (possibly long) simulator build: a wrong --model is the user's to fix first.
+      const { artifact, why } = await artifactOf(design, opts.model);
       const started = performance.now();
       const r = await verifyDesign(designDir, {
         inputs: dataset ? quantizeInputs(design, dataset.images) : user?.quantized,
@@ -109,7 +111,6 @@ export function simCommand(program: Command): void {
       }
       // The golden model and the RTL read the same plan; this check does not.
       report.stage('checking the golden model against the artifact');
-      const { artifact, why } = await artifactOf(r.design, opts.model);
       let referenceOk = true;
       if (!artifact) {
         lines.push(`warn  independent reference not run: ${why}`);
@@ -152,7 +153,7 @@ export function simCommand(program: Command): void {
           lines.push(`info  accuracy on ${opts.labels} (${labels.length} labels): ${acc.join(', ')}`);
         }
       }
-      const err = r.ok && !user ? await floatErrorReport(r.design, r.inputs, opts.model) : null;
+      const err = r.ok && !user && artifact ? floatErrorReport(r.design, r.inputs, r.expected, artifact) : null;
       if (err) {
         lines.push(
           `info  error vs float reference (${r.vectors} vectors): max |e| ${err.maxAbsError.toPrecision(4)}, mean |e| ${err.meanAbsError.toPrecision(4)}, relative RMS ${pct(err.relativeRmsError)}, saturated outputs ${pct(err.saturatedFraction)}`,

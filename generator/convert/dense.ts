@@ -2,6 +2,8 @@
  * A dense (float) MLP: the model users bring before conversion to LUT-NN. Weights are stored
  * input-major, W[d][m] (row-major D×M), so y = x·W + b; loaders transpose PyTorch's (out, in).
  */
+import { LutnnError } from '../errors.ts';
+
 export type DenseActivation = 'none' | 'relu';
 
 export interface DenseLayer {
@@ -53,4 +55,12 @@ export function argmaxRows(y: ArrayLike<number>, n: number, m: number): Int32Arr
     out[r] = best;
   }
   return out;
+}
+
+/** A dense tensor with NaN or ±Infinity is refused where it is read, naming it (not the artifact it would become). */
+export function requireFiniteTensor(data: ArrayLike<number>, name: string, file: string): void {
+  for (let i = 0; i < data.length; i++) {
+    if (Number.isFinite(data[i])) continue;
+    throw new LutnnError(`Non-finite value in tensor "${name}".`, { file, field: `tensor "${name}"`, expected: 'finite numbers only (no NaN or Infinity)', found: `${data[i]} at flat index ${i}` });
+  }
 }

@@ -6,7 +6,7 @@
 import { extname } from 'node:path';
 import { readSafetensors } from '../artifact/safetensors.ts';
 import { LutnnError } from '../errors.ts';
-import type { DenseActivation, DenseLayer, DenseModel } from './dense.ts';
+import { requireFiniteTensor, type DenseActivation, type DenseLayer, type DenseModel } from './dense.ts';
 import { readNpz } from './numpy.ts';
 import { loadOnnxDense } from './onnx.ts';
 import { naturalOrder, safeName } from '../util/names.ts';
@@ -36,7 +36,9 @@ export function denseFromStateDict(tensors: Map<string, RawTensor>, file: string
       throw new LutnnError(`Layer "${prefix}" has no 2-D weight.`, { file, field: `tensor "${prefix}.weight"`, expected: 'shape (out, in)', found: w ? `shape [${w.shape.join(', ')}]` : 'no such tensor' });
     }
     const [M, D] = w.shape;
+    requireFiniteTensor(w.data, `${prefix}.weight`, file);
     const b = tensors.get(`${prefix}.bias`);
+    if (b) requireFiniteTensor(b.data, `${prefix}.bias`, file);
     if (b && (b.shape.length !== 1 || b.shape[0] !== M)) {
       throw new LutnnError(`Bias of layer "${prefix}" has the wrong shape.`, { file, field: `tensor "${prefix}.bias"`, expected: `shape [${M}]`, found: `shape [${b.shape.join(', ')}]` });
     }

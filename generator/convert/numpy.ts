@@ -55,3 +55,21 @@ export async function readNpz(file: string, what = 'npz archive'): Promise<Map<s
   }
   return out;
 }
+
+/**
+ * The rows of an (N, width) array of finite numbers (a 1-D array of `width` values is one row),
+ * refused with the file, what was expected and the first bad value otherwise. `what` names the
+ * array in messages, as a singular noun ("calibration data", "input array"); `columns` says what a row holds.
+ */
+export function finiteRows(a: NumericArray, width: number, where: { file: string; field?: string; what: string; columns: string; allowVector?: boolean }): number {
+  const ok = (a.shape.length === 2 && a.shape[1] === width) || (where.allowVector === true && a.shape.length === 1 && a.shape[0] === width);
+  const What = where.what[0].toUpperCase() + where.what.slice(1);
+  if (!ok) throw new LutnnError(`${What} has the wrong shape.`, { file: where.file, field: where.field, expected: `shape (N, ${width}): rows of ${where.columns}`, found: `shape (${a.shape.join(', ')})` });
+  const rows = a.shape.length === 2 ? a.shape[0] : 1;
+  if (rows === 0) throw new LutnnError(`${What} holds no rows.`, { file: where.file, field: where.field, expected: 'at least one row', found: `shape (${a.shape.join(', ')})` });
+  for (let i = 0; i < a.data.length; i++) {
+    if (Number.isFinite(a.data[i])) continue;
+    throw new LutnnError(`${What} holds a non-finite value.`, { file: where.file, field: where.field, expected: 'finite numbers only (no NaN or Infinity)', found: `${a.data[i]} in row ${Math.floor(i / width)}, column ${i % width}` });
+  }
+  return rows;
+}

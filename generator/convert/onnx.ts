@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import onnxProto from 'onnx-proto';
 import { LutnnError } from '../errors.ts';
 import { safeName, uniqueName } from '../util/names.ts';
-import type { DenseLayer, DenseModel } from './dense.ts';
+import { requireFiniteTensor, type DenseLayer, type DenseModel } from './dense.ts';
 
 const { onnx } = onnxProto;
 export type OnnxModel = InstanceType<typeof onnx.ModelProto>;
@@ -98,6 +98,7 @@ export async function loadOnnxDense(file: string): Promise<DenseModel> {
   const weightOf = (name: string, node: OnnxNode, i: number) => {
     const w = inits.get(name);
     if (!w) throw new LutnnError('A weight is not a constant initializer.', { file, field: nodeLabel(node, i), expected: `initializer "${name}"`, found: 'a computed tensor' });
+    requireFiniteTensor(w.data, name, file);
     return w;
   };
   for (const [i, node] of nodes.entries()) {

@@ -8,7 +8,7 @@
  * already replaced), so errors do not silently compound. Optional refinement (as eLUT-NN
  * calibrates) moves centroids to reduce the layer's output reconstruction error ||Â·W − A·W||².
  */
-import { artifactManifest, lutLinearLayer } from '../artifact/build.ts';
+import { artifactManifest, calibratedScale, lutLinearLayer } from '../artifact/build.ts';
 import type { TensorInput } from '../artifact/safetensors.ts';
 import { LutnnError } from '../errors.ts';
 import type { DenseLayer, DenseModel } from './dense.ts';
@@ -165,7 +165,6 @@ function lutnnLayerForward(layer: DenseLayer, a: Float64Array, n: number, V: num
 
 export function convertDense(model: DenseModel, calib: Float64Array, rows: number, opts: ConvertOptions, onLayer?: (name: string) => void): Conversion {
   const { subvectorLen: V, centroids: K, bits } = opts;
-  const qmax = 2 ** (bits - 1) - 1;
   const first = model.layers[0];
   if (calib.length !== rows * first.inFeatures) {
     throw new LutnnError('Calibration data has the wrong shape.', { expected: `rows × ${first.inFeatures} (the input size of "${first.name}")`, found: `${calib.length} values for ${rows} rows` });
@@ -177,8 +176,7 @@ export function convertDense(model: DenseModel, calib: Float64Array, rows: numbe
   const tensors: TensorInput[] = [];
   const report: LayerConversionReport[] = [];
   let acts = calib;
-  // A zero range (all-zero calibration) would give a zero scale; 1/qmax keeps the format valid.
-  let inScale = Math.fround(maxAbs(calib) / qmax || 1 / qmax);
+  let inScale = calibratedScale(maxAbs(calib), bits, { file: model.source, stream: 'the input' });
   for (const layer of model.layers) {
     onLayer?.(layer.name);
     const { inFeatures: D, outFeatures: M } = layer;
@@ -199,7 +197,7 @@ export function convertDense(model: DenseModel, calib: Float64Array, rows: numbe
     const after = opts.refineIterations > 0 ? reconstructionLoss(layer, sample, n, V, K, P) : before;
 
     const next = lutnnLayerForward(layer, acts, rows, V, K, P, bits);
-    const outScale = Math.fround(maxAbs(next) / qmax || 1 / qmax);
+    const outScale = calibratedScale(maxAbs(next), bits, { file: model.source, stream: `the output of "${layer.name}"` });
     // LUT-NN's layout: weight[c][v][m] = W[c·V + v][m], which is the dense (D, M) weight as stored.
     const built = lutLinearLayer({
       name: layer.name,

@@ -7,6 +7,7 @@ import type { TensorInput } from '../artifact/safetensors.ts';
 import { LutnnError } from '../errors.ts';
 import { maxAbs } from '../util/arrays.ts';
 import { quantizeSymmetric } from '../plan/table.ts';
+import { calibratedScale } from '../artifact/build.ts';
 export { safeName } from '../util/names.ts';
 
 export type ImportedTable =
@@ -114,7 +115,6 @@ export function importedLayerForward(l: ImportedLayer, x: Float64Array, rows: nu
 
 /** Stream scales: given, or max(|activation|, |centroid of the reading layer|) / (2^(b−1) − 1) over the calibration rows. */
 function chooseScales(model: ImportedModel, f: FormatChoice): number[] {
-  const qmax = 2 ** (f.bits - 1) - 1;
   if (f.scales) {
     if (f.scales.length !== model.layers.length + 1 || f.scales.some((s) => !(s > 0) || !Number.isFinite(s))) {
       throw new LutnnError('Wrong number of scales.', { field: '--scales', expected: `${model.layers.length + 1} positive numbers: the input scale, then each layer's output scale`, found: f.scales.join(', ') });
@@ -136,12 +136,13 @@ function chooseScales(model: ImportedModel, f: FormatChoice): number[] {
   // A stream's range covers its activations and the centroids of the layer reading it: a centroid
   // clipped to the stream's range would move the nearest-centroid boundaries (on the digits MLP,
   // 39 of fc1's 1024 centroids lie beyond the largest input and cost 0.5 accuracy points).
-  const streamScale = (activations: Float64Array, reader: ImportedLayer | undefined) => Math.fround(Math.max(maxAbs(activations), reader ? maxAbs(reader.centroids) : 0) / qmax || 1 / qmax);
-  const scales = [streamScale(data, model.layers[0])];
+  const streamScale = (activations: Float64Array, reader: ImportedLayer | undefined, stream: string) =>
+    calibratedScale(Math.max(maxAbs(activations), reader ? maxAbs(reader.centroids) : 0), f.bits, { file: model.source, stream });
+  const scales = [streamScale(data, model.layers[0], 'the input')];
   let x = data;
   for (const [i, l] of model.layers.entries()) {
     x = importedLayerForward(l, x, rows, f.tableBits);
-    scales.push(streamScale(x, model.layers[i + 1]));
+    scales.push(streamScale(x, model.layers[i + 1], `the output of "${l.name}"`));
   }
   return scales;
 }

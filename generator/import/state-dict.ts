@@ -14,7 +14,7 @@ import { unzipSync } from 'fflate';
 import { parseSafetensorsLazy } from '../artifact/safetensors.ts';
 import { LutnnError } from '../errors.ts';
 import { readNpz } from '../convert/numpy.ts';
-import { isTorchTensor, isZip, parseTorchCheckpoint, tensorsByPath, type TorchValue } from './torch-checkpoint.ts';
+import { isLegacyTorch, isTorchTensor, isZip, LEGACY_TORCH, parseTorchCheckpoint, tensorsByPath, type TorchValue } from './torch-checkpoint.ts';
 
 export interface StateTensor {
   /** Key after prefix stripping (`fc1.weight`). */
@@ -47,7 +47,21 @@ export async function readStateDict(file: string): Promise<StateDict> {
     throw new LutnnError('Cannot read the model file.', { file, expected: 'a readable state dict (.safetensors, .pth / .pt, .npz)', found: (err as NodeJS.ErrnoException).code ?? String(err) });
   }
   if (isZip(bytes)) return isNpz(bytes) ? fromNpz(file) : fromTorch(bytes, file);
+  if (!looksLikeSafetensors(bytes)) {
+    throw new LutnnError('Not a state dict lutnn can read.', {
+      file,
+      expected: 'a PyTorch checkpoint (torch.save zip), a safetensors file or an npz archive',
+      found: isLegacyTorch(bytes) ? LEGACY_TORCH : bytes[0] === 0x93 && bytes[1] === 0x4e ? 'a single NumPy .npy array' : `a file starting with bytes ${Array.from(bytes.subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join(' ')}`,
+    });
+  }
   return withStrippedPrefix(file, 'safetensors', [...parseSafetensorsLazy(bytes, file).values()].map((t) => ({ stored: t.name, dtype: t.dtype, shape: t.shape, values: () => t.values() })));
+}
+
+/** safetensors: an 8-byte little-endian header length that fits the file, then a JSON object. */
+function looksLikeSafetensors(bytes: Uint8Array): boolean {
+  if (bytes.length < 10) return false;
+  const n = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getBigUint64(0, true);
+  return n >= 2n && n <= BigInt(bytes.length - 8) && bytes[8] === 0x7b; // '{'
 }
 
 function isNpz(bytes: Uint8Array): boolean {

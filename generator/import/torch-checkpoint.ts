@@ -70,7 +70,9 @@ export function isZip(bytes: Uint8Array): boolean {
 }
 
 /** Legacy torch.save output (torch < 1.6 or `_use_new_zipfile_serialization=False`) starts with a pickled magic number. */
-function isLegacyTorch(bytes: Uint8Array): boolean {
+export const LEGACY_TORCH = 'the legacy torch serialization (torch < 1.6 or _use_new_zipfile_serialization=False); re-save it with torch.save(obj, path) from torch ≥ 1.6';
+
+export function isLegacyTorch(bytes: Uint8Array): boolean {
   return bytes.length > 2 && bytes[0] === 0x80 && bytes[1] <= 5;
 }
 
@@ -90,7 +92,7 @@ export function parseTorchCheckpoint(bytes: Uint8Array, file: string): TorchValu
       file,
       expected: 'a file written by torch.save (torch ≥ 1.6: a zip archive holding data.pkl)',
       found: isLegacyTorch(bytes)
-        ? 'the legacy torch serialization (torch < 1.6 or _use_new_zipfile_serialization=False); re-save it with torch.save(obj, path) from torch ≥ 1.6'
+        ? LEGACY_TORCH
         : `a file starting with bytes ${Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join(' ')}`,
     });
   }

@@ -6,7 +6,8 @@
  *             of the range, converted to breakpoints, slopes and intercepts;
  *   minimax   a direct fit that places breakpoints to minimise the maximum error: the smallest ε
  *             for which a greedy partition into ≤ N segments with minimax lines of error ≤ ε exists
- *             (bisection on ε), each line the exact minimax (Chebyshev) line of its samples.
+ *             (bisection on ε), each line the exact minimax (Chebyshev) line of its samples
+ *             (every k-th operand integer, denser where the curvature needs it: fitSamples).
  *
  * Both then go through the same quantization: breakpoints on the input grid, slopes to
  * coefficient_bits (the planner's rule, generator/numeric/nnlut.ts), and each segment's slope
@@ -99,7 +100,7 @@ function checkOptions(o: FitOptions): void {
   if (lo < minReal || hi > maxReal) {
     throw new LutnnError('The fit range does not fit the input format.', {
       field: '--range',
-      expected: `a range inside [${minReal}, ${maxReal}] (INT${o.input.bits}, scale ${o.input.scale})`,
+      expected: `a range inside [${minReal}, ${maxReal}] (INT${o.input.bits}, scale ${o.input.scale}), or a wider input format (--in-format)`,
       found: `${lo},${hi}`,
     });
   }
@@ -225,13 +226,48 @@ function greedyPartition(xs: Float64Array, ys: Float64Array, eps: number, N: num
   return starts;
 }
 
-/** Integer breakpoints of the minimax partition (at most N − 1, strictly increasing, in (a, b]). */
-function minimaxBreakpoints(a: number, b: number, target: (m: number) => number, N: number): { breakpoints: number[]; slopes: number[] } {
+/** Interpolation error (output LSBs) between samples the fit may overlook: curvier stretches get denser samples. */
+const SAMPLE_CURVATURE_LSB = 0.25;
+
+/**
+ * Operand integers the minimax partition is computed on: every `stride`-th integer of [a, b] (at most
+ * ~4096), plus, where the curvature would hide more than SAMPLE_CURVATURE_LSB between two samples
+ * (|f''|·h²/8, f'' estimated by second divided differences of the samples), intermediate integers
+ * close enough for it not to. Functions of mild curvature at their grid (GELU, exp, … at q6.10) keep the
+ * uniform samples; 1/x or 1/sqrt(x) on a wide range such as NN-LUT's [1, 1024] get every integer
+ * near the steep end, where the error is decided.
+ */
+function fitSamples(a: number, b: number, target: (m: number) => number): number[] {
   const n = b - a + 1;
   const stride = Math.max(1, Math.ceil(n / 4096));
   const pts: number[] = [];
   for (let m = a; m <= b; m += stride) pts.push(m);
   if (pts[pts.length - 1] !== b) pts.push(b);
+  if (stride === 1 || pts.length < 3) return pts;
+  const ys = pts.map(target);
+  const curvature = (k: number) => {
+    // |f''| at sample k (clamped to the interior), from the second divided difference.
+    const j = Math.min(Math.max(k, 1), pts.length - 2);
+    const d1 = (ys[j] - ys[j - 1]) / (pts[j] - pts[j - 1]);
+    const d2 = (ys[j + 1] - ys[j]) / (pts[j + 1] - pts[j]);
+    return Math.abs((2 * (d2 - d1)) / (pts[j + 1] - pts[j - 1]));
+  };
+  const out: number[] = [];
+  for (let k = 0; k + 1 < pts.length; k++) {
+    out.push(pts[k]);
+    const h = pts[k + 1] - pts[k];
+    const c = Math.max(curvature(k), curvature(k + 1));
+    if (!(c * h * h > 8 * SAMPLE_CURVATURE_LSB)) continue; // also skips a NaN estimate
+    const step = Math.max(1, Math.floor(Math.sqrt((8 * SAMPLE_CURVATURE_LSB) / c)));
+    for (let m = pts[k] + step; m < pts[k + 1]; m += step) out.push(m);
+  }
+  out.push(pts[pts.length - 1]);
+  return out;
+}
+
+/** Integer breakpoints of the minimax partition (at most N − 1, strictly increasing, in (a, b]). */
+function minimaxBreakpoints(a: number, b: number, target: (m: number) => number, N: number): { breakpoints: number[]; slopes: number[] } {
+  const pts = fitSamples(a, b, target);
   const xs = Float64Array.from(pts);
   const ys = Float64Array.from(pts, target);
   let lo = 0;

@@ -68,9 +68,45 @@ export const NNLUT_FUNCTIONS: Record<string, NnlutFunction> = {
     defaultRange: [0.25, 16],
     domainProblem: (lo) => (lo <= 0 ? '1/sqrt(x) is defined (and range-reduced) for x > 0 only' : null),
   },
+  // NN-LUT's own names for 1/x and 1/sqrt(x) (neulxf/NN-LUT run_nnlut_bench.py): the same functions
+  // as reciprocal / rsqrt but *without* range reduction — x goes straight into the table — with
+  // the ranges NN-LUT trains them on.
+  divide: {
+    name: 'divide',
+    f: (x) => 1 / x,
+    rangeReduction: 'none',
+    defaultRange: [1, 1024],
+    domainProblem: (lo) => (lo <= 0 ? '1/x (divide) is fitted for x > 0 only' : null),
+  },
+  invsqrt: {
+    name: 'invsqrt',
+    f: (x) => 1 / Math.sqrt(x),
+    rangeReduction: 'none',
+    defaultRange: [0.1, 1024],
+    domainProblem: (lo) => (lo <= 0 ? '1/sqrt(x) (invsqrt) is defined for x > 0 only' : null),
+  },
 };
 
 export const BUILTIN_FUNCTION_NAMES = Object.keys(NNLUT_FUNCTIONS);
+
+/**
+ * The op names of the public NN-LUT re-implementation (neulxf/NN-LUT, `nnlut/run_nnlut_bench.py`,
+ * OP_CFG) with the lutnn function each one is and the input range NN-LUT trained it on — the
+ * default range a table of that op is judged on. NN-LUT has no range reduction: every one of these
+ * tables takes x itself.
+ */
+export const NNLUT_JSON_OPS: Record<string, { function: string; trainedRange: [number, number] }> = {
+  silu: { function: 'silu', trainedRange: [-10, 10] },
+  gelu: { function: 'gelu', trainedRange: [-10, 10] },
+  exp: { function: 'exp', trainedRange: [-256, 0] },
+  divide: { function: 'divide', trainedRange: [1, 1024] },
+  invsqrt: { function: 'invsqrt', trainedRange: [0.1, 1024] },
+};
+
+/** "Known names" text for error messages about function / op names. */
+export function knownFunctionsText(): string {
+  return `NN-LUT ops ${Object.keys(NNLUT_JSON_OPS).join(', ')}; lutnn functions ${BUILTIN_FUNCTION_NAMES.join(', ')}`;
+}
 
 /** Parses "x,y" lines (a header line and blank lines are skipped) into a piecewise-linear user function. */
 export function userFunctionFromCsv(text: string, file: string): NnlutFunction {

@@ -2,17 +2,27 @@
  * NN-LUT table files. `lutnn fit-nnlut` writes a `lutnn-nnlut` file whose table fields are exactly
  * those of an nnlut layer in model.json (docs/artifact-format.md); the importer also reads the
  * public NN-LUT JSON `{op, hidden, cut_points, slopes, biases}` with ±inf end points.
+ *
+ * Breakpoints must be non-decreasing: a repeated value is an empty segment (the real NN-LUT
+ * tables have them, e.g. two ReLU units with the same cut), which no input selects — segment =
+ * the number of breakpoints ≤ x. A decrease is refused, naming the index.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import type { RangeReduction } from '../artifact/types.ts';
 import { LutnnError, describeValue } from '../errors.ts';
 import type { StreamFmt } from '../numeric/nnlut.ts';
 import type { FitResult } from './fit.ts';
+import { NNLUT_JSON_OPS } from './functions.ts';
+import { writeOutputAtomically, type OutputTarget } from './output-file.ts';
 
 export const NNLUT_FILE_FORMAT = 'lutnn-nnlut';
 
 export interface NnlutTableFile {
+  /** Which of the two formats the file is. */
+  source: 'lutnn-nnlut' | 'nnlut-json';
+  /** Function name: a lutnn-nnlut file's `function`, an NN-LUT JSON file's `op`. */
   function: string | null;
+  /** Range the table is judged on by default: the fit range, or the range NN-LUT trained the op on. */
   range: [number, number] | null;
   input: StreamFmt | null;
   output: StreamFmt | null;
@@ -50,8 +60,38 @@ export function fitResultJson(r: FitResult, command?: string): object {
   };
 }
 
-export async function writeFitResult(path: string, r: FitResult, command?: string): Promise<void> {
-  await writeFile(path, `${JSON.stringify(fitResultJson(r, command), null, 2)}\n`);
+/**
+ * Where a table file may be written: a new path, or an existing lutnn-nnlut table (which lutnn
+ * wrote); anything else — a folder, a public NN-LUT JSON, an unrelated file — only with `force`
+ * (a folder never).
+ */
+export function tableOutputTarget(path: string, force = false, flag = '-o/--out'): OutputTarget {
+  return {
+    path,
+    flag,
+    what: 'NN-LUT table file',
+    example: 'table.json',
+    replaceable: `a lutnn-nnlut table (format "${NNLUT_FILE_FORMAT}") written by lutnn fit-nnlut`,
+    force,
+    foreign(content) {
+      let raw: unknown;
+      try {
+        raw = parseLenientJson(content, path);
+      } catch {
+        return 'a file that is not JSON';
+      }
+      if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return `JSON that is not an object (${describeValue(raw)})`;
+      const r = raw as Record<string, unknown>;
+      if (r.format === NNLUT_FILE_FORMAT) return null;
+      if ('cut_points' in r) return `a public NN-LUT JSON table${typeof r.op === 'string' ? ` (op ${JSON.stringify(r.op)})` : ''}, not a file lutnn wrote`;
+      return r.format === undefined ? 'a JSON object without "format"' : `a JSON file of format ${describeValue(r.format)}`;
+    },
+  };
+}
+
+/** Writes a fit result atomically (temp file + rename), refusing to replace a file lutnn did not write unless `force`. */
+export async function writeFitResult(path: string, r: FitResult, command?: string, force = false): Promise<void> {
+  await writeOutputAtomically(tableOutputTarget(path, force), `${JSON.stringify(fitResultJson(r, command), null, 2)}\n`);
 }
 
 /** JSON with Python's bare Infinity / -Infinity / NaN tokens (json.dumps writes them) turned into strings. */
@@ -88,14 +128,28 @@ function requireFinite(values: number[], key: string, file: string, from = 0, to
   }
 }
 
-function requireIncreasing(values: number[], key: string, file: string, offset = 0): void {
+/** Non-decreasing: an equal neighbour is an empty segment; a decrease is refused, naming the index. */
+function requireNonDecreasing(values: number[], key: string, file: string, offset = 0): void {
   for (let i = 1; i < values.length; i++) {
-    if (values[i] > values[i - 1]) continue;
-    throw new LutnnError(`"${key}" must be strictly increasing.`, { file, field: `${key}[${i + offset}]`, expected: `a value > ${values[i - 1]}`, found: String(values[i]) });
+    if (values[i] >= values[i - 1]) continue;
+    throw new LutnnError(`"${key}" must be non-decreasing (sorted; a repeated value is an empty segment).`, {
+      file,
+      field: `${key}[${i + offset}]`,
+      expected: `a value ≥ ${key}[${i + offset - 1}] = ${values[i - 1]}`,
+      found: String(values[i]),
+    });
   }
 }
 
-/** The public NN-LUT JSON: cut_points = [−inf, d_1 … d_{N−1}, +inf], one slope and bias per segment. */
+const RANGE_REDUCTIONS: readonly RangeReduction[] = ['none', 'reciprocal', 'rsqrt'];
+
+/**
+ * The public NN-LUT JSON: cut_points = [−inf, d_1 … d_H, +inf] (H = `hidden` ReLU units), one slope
+ * and bias per segment (H + 1); segment i covers d_i ≤ x < d_{i+1} (Python's bisect_right: a point
+ * on a cut goes right), which is lutnn's rule. NN-LUT has no range reduction: the table takes x
+ * itself whatever the op (so `divide` / `invsqrt` are 1/x and 1/sqrt(x) without it). A known op
+ * (NNLUT_JSON_OPS) brings the range NN-LUT trained it on as the default judging range.
+ */
 export function importNnlutJson(raw: unknown, file: string): NnlutTableFile {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new LutnnError('The NN-LUT table file is not a JSON object.', { file, expected: '{op, hidden, cut_points, slopes, biases}', found: describeValue(raw) });
   const r = raw as Record<string, unknown>;
@@ -107,14 +161,28 @@ export function importNnlutJson(raw: unknown, file: string): NnlutTableFile {
   }
   requireFinite(cuts, 'cut_points', file, 1, cuts.length - 1);
   const inner = cuts.slice(1, -1);
-  requireIncreasing(inner, 'cut_points', file, 1);
+  requireNonDecreasing(inner, 'cut_points', file, 1);
   for (const [key, values] of [['slopes', slopes], ['biases', biases]] as const) {
     if (values.length !== cuts.length - 1) throw new LutnnError(`NN-LUT "${key}" needs one value per segment.`, { file, field: key, expected: `${cuts.length - 1} values (cut_points − 1)`, found: `${values.length}` });
     requireFinite(values, key, file);
   }
+  if (typeof r.hidden === 'number' && r.hidden !== inner.length) {
+    throw new LutnnError('NN-LUT "hidden" does not match the cut points.', { file, field: 'hidden', expected: `${inner.length} (one inner cut point per ReLU unit)`, found: String(r.hidden) });
+  }
   const op = typeof r.op === 'string' ? r.op : null;
-  const mode: RangeReduction = op === 'rsqrt' || op === 'reciprocal' ? op : 'none';
-  return { function: op, range: null, input: null, output: null, rangeReduction: mode, coefficientBits: 16, breakpoints: inner, slopes, intercepts: biases };
+  const known = op !== null && Object.hasOwn(NNLUT_JSON_OPS, op) ? NNLUT_JSON_OPS[op] : undefined;
+  return {
+    source: 'nnlut-json',
+    function: known ? known.function : op,
+    range: known ? [...known.trainedRange] : null,
+    input: null,
+    output: null,
+    rangeReduction: 'none',
+    coefficientBits: 16,
+    breakpoints: inner,
+    slopes,
+    intercepts: biases,
+  };
 }
 
 function format(v: unknown, key: string, file: string): StreamFmt {
@@ -140,17 +208,22 @@ export async function readNnlutTableFile(file: string): Promise<NnlutTableFile> 
   requireFinite(breakpoints, 'breakpoints', file);
   requireFinite(slopes, 'slopes', file);
   requireFinite(intercepts, 'intercepts', file);
-  requireIncreasing(breakpoints, 'breakpoints', file);
+  requireNonDecreasing(breakpoints, 'breakpoints', file);
   if (slopes.length !== breakpoints.length + 1 || intercepts.length !== breakpoints.length + 1) {
     throw new LutnnError('The table needs one slope and one intercept per segment.', { file, field: 'slopes, intercepts', expected: `${breakpoints.length + 1} values each`, found: `${slopes.length} and ${intercepts.length}` });
   }
   const range = Array.isArray(r.range) && r.range.length === 2 ? ([toNumber(r.range[0]), toNumber(r.range[1])] as [number, number]) : null;
+  const mode = r.range_reduction ?? 'none';
+  if (!RANGE_REDUCTIONS.includes(mode as RangeReduction)) {
+    throw new LutnnError('Invalid "range_reduction" in the table file.', { file, field: 'range_reduction', expected: RANGE_REDUCTIONS.map((m) => `"${m}"`).join(', '), found: describeValue(mode) });
+  }
   return {
+    source: 'lutnn-nnlut',
     function: typeof r.function === 'string' ? r.function : null,
-    range,
+    range: range && range.every(Number.isFinite) && range[0] < range[1] ? range : null,
     input: format(r.input, 'input', file),
     output: format(r.output, 'output', file),
-    rangeReduction: (r.range_reduction as RangeReduction) ?? 'none',
+    rangeReduction: mode as RangeReduction,
     coefficientBits: typeof r.coefficient_bits === 'number' ? r.coefficient_bits : 16,
     breakpoints,
     slopes,

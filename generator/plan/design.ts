@@ -6,6 +6,7 @@ import type { Artifact } from '../artifact/types.ts';
 import { layerConfig, unknownOverrideNames, type HwConfig } from '../config/hw-config.ts';
 import { LutnnError } from '../errors.ts';
 import { TOOL } from '../version.ts';
+import { checkLimit, count, formatBytes, SIZE_LIMITS } from '../util/size-limits.ts';
 import { layerInput, layerOutput } from './layer-io.ts';
 import { planLutLinear } from './lut-linear.ts';
 import { planNnlut } from './nnlut.ts';
@@ -16,6 +17,8 @@ export interface PlanOptions {
   manifest: string;
   /** The exact command that regenerates the design. */
   regenerateCommand: string;
+  /** Plan past the size limits (util/size-limits.ts). */
+  force?: boolean;
 }
 
 /** Consecutive layers must agree on the stream between them: count, width and scale. */
@@ -59,6 +62,15 @@ export function planDesign(artifact: Artifact, hw: HwConfig, options: PlanOption
       found: JSON.stringify(unknown[0]),
     });
   }
+  // Before any table is built: C·K·M entries are held several times over while planning.
+  const entries = artifact.layers.reduce((n, l) => n + (l.kind === 'lut_linear' ? l.numCodebooks * l.numCentroids * l.outFeatures : 0), 0);
+  checkLimit(`The lookup tables (${count(entries)} entries, about ${formatBytes(entries * 32)} while planning)`, entries, SIZE_LIMITS.tableEntries, {
+    force: options.force,
+    file: artifact.manifestPath,
+    field: 'layers (num_codebooks × num_centroids × out_features)',
+    unit: (n) => `${count(n)} table entries`,
+    advice: 'check the layer sizes',
+  });
   const layers: LayerPlan[] = artifact.layers.map((layer) => {
     const prefix = `${artifact.name}_${layer.name}`;
     const cfg = layerConfig(hw, layer.name);

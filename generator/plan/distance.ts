@@ -65,7 +65,10 @@ export function planDistance(metric: Metric, centroids: Int32Array, count: numbe
   }
   let maxNorm = 0;
   for (const n of norms) maxNorm = Math.max(maxNorm, n);
-  // The datapath also carries the centroid coordinates and norms as operands of that width.
+  // The datapath also carries the inputs, the centroid coordinates and the norms as operands of
+  // that width (with all-zero centroids the distances alone would fit in one bit).
+  lo = Math.min(lo, amin);
+  hi = Math.max(hi, amax);
   for (const p of centroids) {
     lo = Math.min(lo, p);
     hi = Math.max(hi, p);

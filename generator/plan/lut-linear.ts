@@ -88,7 +88,7 @@ export function planLutLinear(layer: LutLinearLayer, hw: LayerHwConfig, prefix: 
       file,
       field: `layers.${layer.name}.multiplier_bits (hardware config)`,
       expected: `accumulator (${accWidth} bits) × multiplier + rounding within ${MAX_EXACT_BITS} bits`,
-      found: `multiplier ${rq.multiplier} (${rq.multiplierBits} bits), shift ${rq.shift}; lower multiplier_bits`,
+      found: `table scale ${table.scale} / output scale ${layer.output.scale} = ${realMultiplier.toPrecision(4)} as multiplier ${rq.multiplier} (${rq.multiplierBits} bits), shift ${rq.shift}; lower multiplier_bits, or check output.scale`,
     });
   }
 

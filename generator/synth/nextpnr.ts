@@ -118,31 +118,125 @@ export interface PnrOptions {
   timingRipup?: boolean;
   /** Stop nextpnr after this many seconds (default DEFAULT_PNR_TIMEOUT_SECONDS). */
   timeoutSeconds?: number;
+  /**
+   * Progress: `onStage` gets `nextpnr: <phase> (<detail>), <elapsed> s of <limit> s` when the phase
+   * changes and, with the latest detail, every `progressIntervalSeconds` (default 10) in between.
+   */
   onStage?: (s: string) => void;
+  progressIntervalSeconds?: number;
+  /** nextpnr's device utilisation after packing (ICESTORM_LC, ICESTORM_RAM, …), as soon as it is logged. */
+  onUtilisation?: (u: Record<string, { used: number; available: number }>) => void;
+  /** Aborting stops nextpnr (PnrStopped, kind 'interrupted'). */
+  signal?: AbortSignal;
 }
 
-/** nextpnr's placer can hang on an unlucky seed; a run this long is stopped and reported. */
-export const DEFAULT_PNR_TIMEOUT_SECONDS = 1800;
+/**
+ * Default place-and-route time limit for `lutnn synth` and `lutnn compare`: what a person waiting
+ * at a terminal accepts (docs/synthesis.md, "Place-and-route time limit"). Designs this flow can
+ * place on an iCE40 finish far sooner; a run this long is almost always a placer that hangs on an
+ * unlucky seed (YosysHQ/nextpnr#1211) or a nearly full device. The QoR bench passes its own limit.
+ */
+export const DEFAULT_PNR_TIMEOUT_SECONDS = 300;
+
+/** Default interval of the progress line while nextpnr runs (a heartbeat when the phase does not change). */
+export const DEFAULT_PNR_PROGRESS_SECONDS = 10;
+
+/** Where nextpnr is: a phase (packing, placing, …) and the latest detail of it (iteration, wirelength, overuse). */
+export interface PnrProgress {
+  phase: string;
+  detail: string;
+}
+
+/**
+ * The progress a line of nextpnr-ice40's log shows, or null. The phase names are the user's words
+ * for nextpnr's steps: packing, placing (initial and HeAP analytic placement, then simulated
+ * annealing), routing (router2; router1's legality check), timing analysis, finished. The details
+ * are kept short so that the stage line fits an 80-column terminal.
+ */
+export function nextpnrProgress(line: string): PnrProgress | null {
+  let m: RegExpExecArray | null;
+  if (/^Info: Packing constants/.test(line)) return { phase: 'packing', detail: '' };
+  if (/^Info: (Placed \d+ cells based on constraints|Creating initial analytic placement)/.test(line)) return { phase: 'placing', detail: 'initial placement' };
+  if ((m = /^Info:\s+at initial placer iter (\d+), wirelen = (\d+)/.exec(line))) return { phase: 'placing', detail: `initial iteration ${m[1]}, wirelength ${m[2]}` };
+  if (/^Info: Running main analytical placer/.test(line)) return { phase: 'placing', detail: 'analytic' };
+  if ((m = /^Info:\s+at iteration #(\d+), type \S+: wirelen solved = \d+, spread = \d+, legal = (\d+)/.exec(line))) return { phase: 'placing', detail: `analytic iteration ${m[1]}, wirelength ${m[2]}` };
+  if (/^Info: Running simulated annealing placer/.test(line)) return { phase: 'placing', detail: 'annealing' };
+  if ((m = /^Info:\s+at iteration #(\d+): temp = [\d.e+-]+, timing cost = (\d+), wirelen = (\d+)/.exec(line))) return { phase: 'placing', detail: `annealing iteration ${m[1]}, wirelength ${m[3]}` };
+  if (/^Info: Running router2/.test(line)) return { phase: 'routing', detail: 'router2' };
+  if ((m = /^Info:\s+iter=(\d+) wires=\d+ overused=(\d+)/.exec(line))) return { phase: 'routing', detail: `iteration ${m[1]}, ${m[2]} wire${m[2] === '1' ? '' : 's'} overused` };
+  if (/^Info: Running router1 to check that route is legal/.test(line)) return { phase: 'routing', detail: 'legality check' };
+  if (/^Info: Routing\.\.$/.test(line)) return { phase: 'routing', detail: '' };
+  if ((m = /^Info:\s+(\d+) \|\s+\d+\s+\d+ \|\s+-?\d+\s+-?\d+ \|\s+(\d+)\|/.exec(line))) return { phase: 'routing', detail: `router1 iteration ${m[1]}, ${m[2]} arcs left` };
+  if (/^Info: Critical path report/.test(line)) return { phase: 'timing analysis', detail: '' };
+  if (/^Info: Program finished normally/.test(line)) return { phase: 'finished', detail: '' };
+  return null;
+}
+
+/** nextpnr's device utilisation lines ("Info:   ICESTORM_LC:  1022/  7680    13%"). */
+function utilisationLine(line: string): [string, { used: number; available: number }] | null {
+  const m = /^Info:\s+(\w+):\s+(\d+)\/\s*(\d+)\s+\d+%/.exec(line);
+  return m ? [m[1], { used: Number(m[2]), available: Number(m[3]) }] : null;
+}
+
+/**
+ * Place-and-route did not produce a result: it timed out, was interrupted, or nextpnr failed.
+ * `log` is nextpnr's output up to then (written to nextpnr.log beside the report).
+ */
+export class PnrStopped extends LutnnError {
+  constructor(
+    readonly kind: 'timeout' | 'interrupted' | 'error',
+    summary: string,
+    location: ConstructorParameters<typeof LutnnError>[1],
+    readonly log: string,
+    readonly progress: PnrProgress,
+    readonly seconds: number,
+  ) {
+    super(summary, location);
+  }
+}
+
+/** "routing (iteration 12, 3 wires overused)". */
+export function describeProgress(p: PnrProgress): string {
+  return `${p.phase}${p.detail ? ` (${p.detail})` : ''}`;
+}
 
 /** Place and route a flattened Yosys netlist; the report is produced even when timing fails. */
 export async function runPnr(netlist: string, o: PnrOptions): Promise<{ result: Omit<PnrResult, 'wrapper'>; log: string }> {
   const started = Date.now();
+  const seconds = () => (Date.now() - started) / 1000;
   const seed = o.seed ?? 1;
+  const limit = o.timeoutSeconds ?? DEFAULT_PNR_TIMEOUT_SECONDS;
   let log = '';
+  let pending = '';
   const decoder = new TextDecoder();
+  const progress: PnrProgress = { phase: 'starting', detail: '' };
+  const utilisation: Record<string, { used: number; available: number }> = {};
+  let utilisationSent = false;
+  const emit = () => o.onStage?.(`nextpnr: ${describeProgress(progress)}, ${Math.floor(seconds())} s of ${limit} s`);
+  const line = (l: string) => {
+    const u = utilisationLine(l);
+    if (u && !utilisationSent) utilisation[u[0]] = u[1];
+    else if (!utilisationSent && Object.keys(utilisation).length > 0) {
+      // The utilisation block after packing has ended.
+      utilisationSent = true;
+      o.onUtilisation?.({ ...utilisation });
+    }
+    const p = nextpnrProgress(l);
+    if (!p) return;
+    const changed = p.phase !== progress.phase;
+    progress.phase = p.phase;
+    if (changed || p.detail) progress.detail = p.detail;
+    // A new phase is shown at once; iterations within a phase ride on the periodic line.
+    if (changed) emit();
+  };
   const sink = (b: Uint8Array | null) => {
     if (!b) return;
     const chunk = decoder.decode(b, { stream: true });
     log += chunk;
-    if (o.onStage) for (const line of chunk.split('\n')) {
-      const m = /^Info: (Placed \d+ cells|Running main analytical placer|Running simulated annealing placer|Running router2|Program finished normally)/.exec(line);
-      if (m) o.onStage(`nextpnr: ${m[1].toLowerCase()}`);
-      // The long phases: annealing iterations and router progress, so a slow run shows it is alive.
-      const sa = /^Info:\s+at iteration #(\d+): temp = [\d.e+-]+, timing cost = (\d+), wirelen = (\d+)/.exec(line);
-      if (sa) o.onStage(`nextpnr: annealing iteration ${sa[1]} (timing cost ${sa[2]}, wirelength ${sa[3]})`);
-      const rt = /^Info:\s+iter=(\d+) wires=\d+ overused=(\d+)/.exec(line);
-      if (rt) o.onStage(`nextpnr: routing iteration ${rt[1]}, ${rt[2]} wires overused`);
-    }
+    pending += chunk;
+    const lines = pending.split('\n');
+    pending = lines.pop() ?? '';
+    for (const l of lines) line(l);
   };
   // router2: router1 can thrash for an hour on a congested iCE40 (thousands of arcs ripped up and
   // rerouted without progress); router2 negotiates congestion and finishes in seconds here.
@@ -151,33 +245,48 @@ export async function runPnr(netlist: string, o: PnrOptions): Promise<{ result: 
   // for the same placement seed; on a design far from its constraint it can route for ten
   // minutes and more instead of one (docs/synthesis.md).
   const args = [o.flag, '--package', o.package, '--json', 'netlist.json', '--report', 'report.json', '--freq', String(o.freqMhz), '--timing-allow-fail', '--pcf-allow-unconstrained', '--router', 'router2', ...(o.timingRipup ? ['--tmg-ripup'] : []), '--seed', String(seed)];
-  const limit = o.timeoutSeconds ?? DEFAULT_PNR_TIMEOUT_SECONDS;
-  const outcome = await new Promise<{ type: 'done'; report: string | null } | { type: 'error'; message: string } | { type: 'timeout' }>((resolve) => {
+  type Outcome = { type: 'done'; report: string | null } | { type: 'error'; message: string } | { type: 'timeout' } | { type: 'interrupted' };
+  const outcome = await new Promise<Outcome>((resolve) => {
+    if (o.signal?.aborted) return resolve({ type: 'interrupted' });
     const worker = new Worker(new URL('./nextpnr-worker.mjs', import.meta.url), { workerData: { args, netlist } });
-    const timer = setTimeout(() => {
+    let settled = false;
+    const finish = (r: Outcome) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      clearInterval(heartbeat);
+      o.signal?.removeEventListener('abort', onAbort);
       void worker.terminate();
-      resolve({ type: 'timeout' });
-    }, limit * 1000);
+      resolve(r);
+    };
+    const timer = setTimeout(() => finish({ type: 'timeout' }), limit * 1000);
+    const heartbeat = setInterval(emit, (o.progressIntervalSeconds ?? DEFAULT_PNR_PROGRESS_SECONDS) * 1000);
+    const onAbort = () => finish({ type: 'interrupted' });
+    o.signal?.addEventListener('abort', onAbort);
     worker.on('message', (m: { type: 'output'; chunk: Uint8Array } | { type: 'done'; report: string | null } | { type: 'error'; message: string }) => {
+      if (settled) return; // output still in flight from a worker being stopped
       if (m.type === 'output') return sink(m.chunk);
-      clearTimeout(timer);
-      void worker.terminate();
-      resolve(m);
+      finish(m);
     });
-    worker.on('error', (err) => {
-      clearTimeout(timer);
-      resolve({ type: 'error', message: err.message });
-    });
+    worker.on('error', (err) => finish({ type: 'error', message: err.message }));
+    worker.on('exit', (code) => finish({ type: 'error', message: `the nextpnr worker exited with code ${code}` }));
   });
+  const where = describeProgress(progress);
   if (outcome.type === 'timeout') {
-    throw new LutnnError(`nextpnr-ice40 did not finish within ${limit} s.`, { expected: 'place-and-route to finish (nextpnr can hang on some placement seeds)', found: `stopped after ${limit} s; try another --seed or a longer --pnr-timeout` });
+    throw new PnrStopped('timeout', `nextpnr-ice40 did not finish within ${limit} s.`, {
+      expected: `place-and-route to finish within the time limit (--pnr-timeout ${limit})`,
+      found: `stopped after ${limit} s while ${where}; try a longer --pnr-timeout, another --seed, a smaller design, or --no-pnr`,
+    }, log, { ...progress }, seconds());
+  }
+  if (outcome.type === 'interrupted') {
+    throw new PnrStopped('interrupted', `Place-and-route was interrupted after ${seconds().toFixed(0)} s.`, { found: `stopped while ${where}` }, log, { ...progress }, seconds());
   }
   if (outcome.type === 'error') {
     const tail = log.split('\n').filter((l) => /ERROR|error/.test(l)).slice(-5).join('\n');
-    throw new LutnnError('nextpnr-ice40 could not place and route the design.', { expected: 'a design that fits the device', found: tail || outcome.message });
+    throw new PnrStopped('error', 'nextpnr-ice40 could not place and route the design.', { expected: 'a design that fits the device', found: tail || outcome.message }, log, { ...progress }, seconds());
   }
   const text = outcome.report ?? undefined;
-  if (text === undefined) throw new LutnnError('nextpnr-ice40 wrote no report.', { expected: 'report.json', found: log.split('\n').slice(-5).join('\n') });
+  if (text === undefined) throw new PnrStopped('error', 'nextpnr-ice40 wrote no report.', { expected: 'report.json', found: log.split('\n').slice(-5).join('\n') }, log, { ...progress }, seconds());
   const parsed = parseNextpnrReport(text);
   return {
     result: {
@@ -185,7 +294,7 @@ export async function runPnr(netlist: string, o: PnrOptions): Promise<{ result: 
       constraintMhz: o.freqMhz,
       ...parsed,
       met: parsed.fmaxMhz >= o.freqMhz,
-      seconds: (Date.now() - started) / 1000,
+      seconds: seconds(),
       seed,
       timingRipup: o.timingRipup === true,
     },

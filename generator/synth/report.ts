@@ -51,9 +51,60 @@ export interface SynthReport {
   memories: MemoryCheck[];
   estimate: Estimate | null;
   pnr: PnrResult | null;
-  /** Why place-and-route produced no timing (e.g. the design does not fit the device). */
+  /**
+   * Where place-and-route stands. `pending`: the report was written when Yosys finished and
+   * nextpnr was then started; the report is rewritten when it ends, so a report that still says
+   * pending means the process was stopped. `not-run`: no place-and-route for this target or
+   * `--no-pnr`.
+   */
+  pnrStatus: PnrStatus;
+  /** Why place-and-route produced no timing (the design does not fit, nextpnr failed, timed out or was interrupted). */
   pnrError?: string;
+  /** When nextpnr was started (ISO 8601) and its time limit in seconds, whenever it was started. */
+  pnrStartedAt?: string;
+  pnrTimeLimitSeconds?: number;
+  /** The nextpnr phase when place-and-route was stopped (time limit, interruption, failure), e.g. "routing (iteration 40, 3 wires overused)". */
+  pnrStoppedWhile?: string;
+  /** Things the user should know before waiting for place-and-route (nearly full device, …). */
+  warnings: string[];
   synthSeconds: number;
+}
+
+export type PnrStatus = 'not-run' | 'pending' | 'done' | 'failed' | 'timed-out' | 'interrupted';
+
+/** A design using more than this fraction of the device's LUTs (LCs) or flops gets a warning. */
+export const NEARLY_FULL_FRACTION = 0.6;
+
+export interface UsageLine {
+  label: string;
+  used: number;
+  available: number;
+}
+
+function percent(used: number, available: number): string {
+  return `${((100 * used) / available).toFixed(1)} %`;
+}
+
+/**
+ * The warning for resources above NEARLY_FULL_FRACTION of the device (null when none is): which
+ * resource, how full, and what to do. `pnr`: place-and-route is about to run (on iCE40, where
+ * a nearly full device can keep nextpnr busy for a long time).
+ */
+export function nearlyFullWarning(lines: UsageLine[], device: string, o: { pnr: boolean }): string | null {
+  const full = lines.filter((l) => l.available > 0 && l.used > NEARLY_FULL_FRACTION * l.available);
+  if (full.length === 0) return null;
+  const over = full.some((l) => l.used > l.available);
+  const what = full.map((l) => `${l.label} ${fmt(l.used)} of ${l.available} (${percent(l.used, l.available)})`).join(', ');
+  const head = over ? `The design needs more than ${device} has: ${what}.` : `${device} is nearly full: ${what}, more than ${Math.round(100 * NEARLY_FULL_FRACTION)} %.`;
+  const slow = o.pnr && !over ? ' Place-and-route of a nearly full iCE40 can take long (many minutes; it may not finish within --pnr-timeout).' : '';
+  const todo = ` To make it ${over ? 'fit' : 'easier'}: fewer codebooks_per_cycle / outputs_per_cycle in hw.yaml (lutnn gen-rtl --config), a bigger device (another --target)${o.pnr && !over ? ', or skip place-and-route with --no-pnr' : ''}.`;
+  return `${head}${slow}${todo}`;
+}
+
+/** Warnings from the synthesised totals: LUTs (LCs) or flops above NEARLY_FULL_FRACTION of the device. */
+export function fullnessWarnings(total: ResourceCounts, target: Pick<Target, 'device' | 'labels' | 'available'>, o: { pnr: boolean }): string[] {
+  const w = nearlyFullWarning((['LUT', 'FF'] as const).map((r) => ({ label: target.labels[r], used: total[r], available: target.available[r] })), target.device, o);
+  return w ? [w] : [];
 }
 
 /** Per-module usage from `stat -json` output, instances counted from `top` down. */
@@ -147,6 +198,13 @@ export function formatReport(r: SynthReport): string {
     for (const [k, v] of Object.entries(p.utilisation)) if (v.used > 0) lines.push(`           ${k}: ${cell(v.used, v.available)}`);
     if (p.criticalPath) lines.push(`           critical path: ${p.criticalPath}`);
   }
-  if (r.pnrError) lines.push(`place&route FAILED: ${r.pnrError.split('\n').join(' | ')}`);
+  for (const w of r.warnings) lines.push(`warning    ${w}`);
+  if (r.pnrStatus === 'pending') {
+    lines.push(`place&route pending: nextpnr-ice40 started ${r.pnrStartedAt ?? ''} with a ${r.pnrTimeLimitSeconds ?? '?'} s time limit; this report is rewritten when it ends (still pending means lutnn was stopped first)`);
+  }
+  if (r.pnrError) {
+    const head = r.pnrStatus === 'timed-out' ? 'TIMED OUT' : r.pnrStatus === 'interrupted' ? 'INTERRUPTED' : 'FAILED';
+    lines.push(`place&route ${head}: ${r.pnrError.split('\n').join(' | ')}`);
+  }
   return `${lines.join('\n')}\n`;
 }

@@ -3,14 +3,16 @@
  * (resource report per module, checked against the plan's memory styles, with the analytic
  * estimate beside it) and, on iCE40, nextpnr place-and-route with achieved Fmax.
  */
-import { join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { rename, rm, writeFile } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
 import { designSources } from '../../tb/build.ts';
 import { loadDesign } from '../../tb/verify.ts';
 import { LutnnError } from '../errors.ts';
-import { writeDirectoryAtomically, type OutputFile } from '../util/atomic-dir.ts';
+import { OUTPUT_MARKER, writeDirectoryAtomically, type OutputFile } from '../util/atomic-dir.ts';
 import { estimateDesign } from './estimate.ts';
-import { parsePorts, pnrWrapper, runPnr, WRAPPER_MODULE, type PnrResult } from './nextpnr.ts';
-import { checkMemories, formatReport, parseStat, type SynthReport } from './report.ts';
+import { DEFAULT_PNR_TIMEOUT_SECONDS, describeProgress, parsePorts, pnrWrapper, PnrStopped, runPnr, WRAPPER_MODULE, type PnrResult } from './nextpnr.ts';
+import { checkMemories, formatReport, fullnessWarnings, nearlyFullWarning, parseStat, type PnrStatus, type SynthReport } from './report.ts';
 import { getTarget, RESOURCES, type ResourceCounts, type Target } from './targets.ts';
 import { NETLIST_FILE, readDesignSources, runYosysScript, STAT_FILE, yosysScript } from './yosys.ts';
 
@@ -29,7 +31,20 @@ export interface SynthOptions {
   timingRipup?: boolean;
   /** Stop nextpnr after this many seconds (nextpnr.ts DEFAULT_PNR_TIMEOUT_SECONDS). */
   pnrTimeoutSeconds?: number;
+  /** Progress messages (Yosys passes, nextpnr phases with elapsed time). */
   onStage?: (stage: string) => void;
+  /** While nextpnr runs, repeat its progress line this often (s; default 10) when nothing else changes. */
+  progressIntervalSeconds?: number;
+  /** Warnings (also in report.warnings), as soon as they are known; default: `onStage('warning: …')`. */
+  onWarning?: (warning: string) => void;
+  /** Aborting stops place-and-route; the report then says `interrupted`. Yosys cannot be stopped. */
+  signal?: AbortSignal;
+  /**
+   * Stop place-and-route on Ctrl-C (SIGINT) and record that in the report. The handler is installed
+   * only while nextpnr runs (in a worker thread): Yosys runs on the main thread, where a handler
+   * would keep Ctrl-C from ending the process.
+   */
+  stopPnrOnSigint?: boolean;
 }
 
 export interface SynthResult {
@@ -59,6 +74,33 @@ export function pnrMisfit(total: ResourceCounts, target: Target): string | null 
  */
 export function clearlyTooBig(estimate: ResourceCounts, target: Target): boolean {
   return estimate.BRAM > target.available.BRAM + 1 || estimate.LUT > 2 * target.available.LUT;
+}
+
+/**
+ * Replaces some files of an output folder that this run wrote a moment ago, one file at a time
+ * (temporary file in the folder, then rename), so every file is always either the old or the
+ * new version, even if the process is stopped in between. Should the folder be gone or no longer
+ * carry lutnn's marker, the whole folder is written again under writeDirectoryAtomically's rules
+ * (which refuse to replace a folder lutnn did not write).
+ */
+async function rewriteFiles(outDir: string, changed: OutputFile[], all: OutputFile[]): Promise<void> {
+  if (!existsSync(join(outDir, OUTPUT_MARKER))) return writeDirectoryAtomically(outDir, all);
+  for (const f of changed) {
+    const tmp = join(outDir, `.${f.path}.tmp-${process.pid}`);
+    try {
+      await writeFile(tmp, f.content);
+      await rename(tmp, join(outDir, f.path));
+    } catch (err) {
+      await rm(tmp, { force: true });
+      const e = err as NodeJS.ErrnoException;
+      throw new LutnnError('Cannot update the synthesis report.', { file: join(outDir, f.path), expected: 'a folder this user can write', found: `${e.message} (${e.code ?? 'error'})` });
+    }
+  }
+}
+
+function shortPath(p: string): string {
+  const r = relative(process.cwd(), p);
+  return r === '' ? '.' : r.startsWith('..') ? p : r;
 }
 
 export async function synthDesign(designDir: string, opts: SynthOptions): Promise<SynthResult> {
@@ -120,6 +162,7 @@ export async function synthDesign(designDir: string, opts: SynthOptions): Promis
   const total = { ...parsed.total };
   if (wrapperRow) for (const r of RESOURCES) total[r] -= wrapperRow.counts[r];
 
+  const pnrStatus: PnrStatus = misfit ? 'failed' : pnr ? 'pending' : 'not-run';
   const report: SynthReport = {
     tool: `Yosys ${ys.log.match(/Yosys (\d+\.\d+)/)?.[1] ?? ''} (YoWASP)`.trim(),
     target: target.name,
@@ -132,31 +175,87 @@ export async function synthDesign(designDir: string, opts: SynthOptions): Promis
     memories: opts.module ? [] : checkMemories(design, modules, target),
     estimate,
     pnr: null,
+    pnrStatus,
+    ...(misfit ? { pnrError: misfit } : {}),
+    warnings: fullnessWarnings(total, target, { pnr: pnrStatus === 'pending' }),
     synthSeconds: ys.seconds,
   };
+  const warn = (w: string) => (opts.onWarning ? opts.onWarning(w) : stage(`warning: ${w}`));
+  for (const w of report.warnings) warn(w);
+  const outDir = resolve(opts.out ?? join(dir, 'synth', opts.module ? `${target.name}-${opts.module}` : target.name));
   const outputs: OutputFile[] = [
     { path: 'synth.ys', content: script },
     { path: 'yosys.log', content: ys.log },
   ];
-  if (misfit) {
-    report.pnrError = misfit;
-  } else if (pnr && target.pnr) {
-    stage(`nextpnr-ice40 place and route at ${freqMhz} MHz`);
+  const reportFiles = (): OutputFile[] => [
+    { path: 'report.txt', content: formatReport(report) },
+    // Last: report.json is what tools read, so it changes only when everything beside it has.
+    { path: 'report.json', content: `${JSON.stringify(report, null, 2)}\n` },
+  ];
+  if (pnrStatus === 'pending' && target.pnr) {
+    const limit = opts.pnrTimeoutSeconds ?? DEFAULT_PNR_TIMEOUT_SECONDS;
+    report.pnrStartedAt = new Date().toISOString();
+    report.pnrTimeLimitSeconds = limit;
     outputs.push({ path: `${WRAPPER_MODULE}.v`, content: files[`${WRAPPER_MODULE}.v`] });
+    // The synthesis report goes out before nextpnr starts: whoever stops lutnn (or meets the time
+    // limit) keeps it. The folder is written whole, with the usual rules; it is rewritten below.
+    await writeDirectoryAtomically(outDir, [...outputs, ...reportFiles()]);
+    stage(`nextpnr-ice40 place and route at ${freqMhz} MHz, time limit ${limit} s (synthesis report already in ${shortPath(outDir)})`);
+    const stop = new AbortController();
+    const onAbort = () => stop.abort();
+    opts.signal?.addEventListener('abort', onAbort);
+    if (opts.signal?.aborted) stop.abort();
+    const onSigint = () => stop.abort();
+    if (opts.stopPnrOnSigint) process.once('SIGINT', onSigint);
+    let log = '';
     try {
-      const p = await runPnr(ys.files[NETLIST_FILE], { ...target.pnr, freqMhz, seed: opts.seed, timingRipup: opts.timingRipup, timeoutSeconds: opts.pnrTimeoutSeconds, onStage: stage });
+      const p = await runPnr(ys.files[NETLIST_FILE], {
+        ...target.pnr,
+        freqMhz,
+        seed: opts.seed,
+        timingRipup: opts.timingRipup,
+        timeoutSeconds: limit,
+        onStage: stage,
+        progressIntervalSeconds: opts.progressIntervalSeconds,
+        signal: stop.signal,
+        onUtilisation: (u) => {
+          // Packed logic cells (with the I/O wrapper) are how full the device really is; warn here
+          // when the Yosys counts did not already.
+          const lc = u.ICESTORM_LC;
+          if (!lc || report.warnings.length > 0) return;
+          const w = nearlyFullWarning([{ label: 'logic cells after nextpnr packing (with the I/O wrapper)', ...lc }], target.device, { pnr: true });
+          if (w) {
+            report.warnings.push(w);
+            warn(w);
+          }
+        },
+      });
       const result: PnrResult = { ...p.result, wrapper: { module: WRAPPER_MODULE, flops: wrapperFlops } };
       report.pnr = result;
-      outputs.push({ path: 'nextpnr.log', content: p.log });
+      report.pnrStatus = 'done';
+      log = p.log;
     } catch (err) {
-      // A design that does not fit still gets its synthesis report; the reason is recorded.
-      if (!(err instanceof LutnnError)) throw err;
-      report.pnrError = err.message;
+      // The synthesis report stays; the reason place-and-route gave no timing is recorded.
+      if (err instanceof PnrStopped) {
+        report.pnrStatus = err.kind === 'timeout' ? 'timed-out' : err.kind === 'interrupted' ? 'interrupted' : 'failed';
+        report.pnrError = err.message;
+        report.pnrStoppedWhile = describeProgress(err.progress);
+        log = err.log;
+      } else {
+        report.pnrStatus = 'failed';
+        report.pnrError = `internal error: ${(err as Error).message}`;
+        await rewriteFiles(outDir, reportFiles(), [...outputs, ...reportFiles()]);
+        throw err;
+      }
+    } finally {
+      process.off('SIGINT', onSigint);
+      opts.signal?.removeEventListener('abort', onAbort);
     }
+    const pnrFiles = [{ path: 'nextpnr.log', content: log }, ...reportFiles()];
+    outputs.push(pnrFiles[0]);
+    await rewriteFiles(outDir, pnrFiles, [...outputs, ...reportFiles()]);
+  } else {
+    await writeDirectoryAtomically(outDir, [...outputs, ...reportFiles()]);
   }
-  const text = formatReport(report);
-  outputs.push({ path: 'report.json', content: `${JSON.stringify(report, null, 2)}\n` }, { path: 'report.txt', content: text });
-  const outDir = opts.out ?? join(dir, 'synth', opts.module ? `${target.name}-${opts.module}` : target.name);
-  await writeDirectoryAtomically(outDir, outputs);
-  return { report, text, outDir };
+  return { report, text: formatReport(report), outDir };
 }

@@ -34,11 +34,31 @@ async function checkReplaceable(target: string): Promise<void> {
   });
 }
 
+/** A file-system error as the user's problem: which path, what the system said. */
+function outputError(err: unknown, target: string, doing: string): LutnnError {
+  if (err instanceof LutnnError) return err;
+  const e = err as NodeJS.ErrnoException;
+  const why: Record<string, string> = {
+    EACCES: 'permission denied',
+    EPERM: 'operation not permitted',
+    ENOTDIR: 'a part of the path is a file, not a folder',
+    EROFS: 'a read-only file system',
+    ENOSPC: 'no space left on the device',
+    EEXIST: 'the path exists and is not a folder',
+    ENAMETOOLONG: 'the path is too long',
+  };
+  return new LutnnError(`Cannot ${doing}.`, { file: target, expected: 'a folder this user can create and write', found: `${why[e.code ?? ''] ?? e.message} (${e.code ?? 'error'}${e.path ? `: ${e.path}` : ''})` });
+}
+
 export async function writeDirectoryAtomically(outDir: string, files: OutputFile[]): Promise<void> {
   const target = resolve(outDir);
   if (existsSync(target)) await checkReplaceable(target);
   const parent = dirname(target);
-  await mkdir(parent, { recursive: true });
+  try {
+    await mkdir(parent, { recursive: true });
+  } catch (err) {
+    throw outputError(err, target, 'create the output folder');
+  }
   const tmp = join(parent, `.${basename(target)}.tmp-${process.pid}-${Date.now()}`);
   try {
     await mkdir(tmp);
@@ -58,6 +78,6 @@ export async function writeDirectoryAtomically(outDir: string, files: OutputFile
     }
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });
-    throw err;
+    throw outputError(err, target, 'write the output folder');
   }
 }

@@ -256,7 +256,12 @@ describe('loadArtifact', () => {
 
     it('non-positive scale', async () => {
       const layer = { ...baseLayer(), output: { scale: 0 } };
-      await expectLoadError(await loadManifest(baseManifest(layer)), 'layers[0].output.scale', '> 0', 'model.json');
+      await expectLoadError(await loadManifest(baseManifest(layer)), 'layers[0].output.scale', 'from 1e-30 to 1e+30', 'model.json');
+    });
+
+    it('absurd scale (1e300: every centroid and input would quantize to 0)', async () => {
+      const layer = { ...baseLayer(), input: { bits: 8, scale: 1e300 } };
+      await expectLoadError(await loadManifest(baseManifest(layer)), 'layers[0].input.scale', 'from 1e-30 to 1e+30', 'found:    1e+300', 'model.json');
     });
 
     it('infinite scale (1e999 parses as Infinity)', async () => {

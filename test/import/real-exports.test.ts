@@ -27,6 +27,8 @@ import { importPimDlNpz } from '../../generator/import/pim-dl-npz.ts';
 import { planDesign } from '../../generator/plan/design.ts';
 import type { DesignPlan, LutLinearPlan } from '../../generator/plan/types.ts';
 import { argmaxRows } from '../../generator/util/arrays.ts';
+import { genRtl } from '../../generator/gen-rtl.ts';
+import { verifyDesign } from '../../tb/verify.ts';
 import { quantizeInputs } from '../../tb/datasets.ts';
 import { compareOutputs } from '../../tb/user-inputs.ts';
 
@@ -169,6 +171,23 @@ describe('LUT-NN (blink-mm) digits MLP, as exported', () => {
   });
 });
 
+describe('the RTL of the ONNX export, simulated on the test digits', () => {
+  it('equals the golden model and agrees with PyTorch on ≥ 98 % of the predictions', async () => {
+    const { design, artifact } = await planned(await importLutnnOnnx(join(MLP, 'lutnn_mlp_digits_dpq.onnx')), 'onnxrtl', join(MLP, 'calib.npy'));
+    const hw = join(tmp, 'onnx-hw.yaml');
+    await writeFile(hw, 'codebooks_per_cycle: 8\noutputs_per_cycle: 16\n');
+    const rtl = join(tmp, 'onnx-rtl');
+    await genRtl({ model: artifact.manifestPath, config: hw, out: rtl });
+    const x = await npy(join(MLP, 'test_x.npy'));
+    const r = await verifyDesign(rtl, { vectors: 0, seed: 4, inputs: quantizeInputs(design, x.data) });
+    expect(r.mismatch).toBeNull();
+    expect(r.timing?.ok).toBe(true);
+    expect(checkGoldenAgainstArtifact(r.design, artifact, r.inputs).disagreement).toBeNull();
+    const ref = await npy(join(MLP, 'ref_logits_lutnn_pytorch.npy'));
+    expect(compareOutputs(Float64Array.from(r.outputs, (v) => v * design.io.output.scale), ref.data, 10).argmaxAgreement).toBeGreaterThanOrEqual(0.98);
+  });
+});
+
 describe('LUT-NN convolution states', () => {
   it('are refused by name, never imported as linear layers', async () => {
     const file = join(REAL, 'lutnn-conv', 'amm_conv1x1_state.safetensors');
@@ -235,6 +254,21 @@ describe('PIM-DL converter output (tiny BERT)', () => {
     expect(err.maxAbsError).toBeGreaterThan(0.02); // documented: 0.0296
     const q = quantizeInputs(design, x.data);
     expect(checkGoldenAgainstArtifact(design, artifact, q).disagreement).toBeNull();
+  });
+
+  it('imports, generates and simulates the query operator from the command line against PIM-DL’s output', async () => {
+    const art = join(tmp, 'q-art');
+    const rtl = join(tmp, 'q-rtl');
+    const P = join(REAL, 'pim-dl');
+    const imp = await execa('node', [LUTNN, 'import', NPZ, '--from', 'pim-dl-npz', '--layers', OP, '--calib', join(P, 'query_x.npy'), '-o', art], { reject: false });
+    expect(imp.exitCode, imp.stderr).toBe(0);
+    expect((await execa('node', [LUTNN, 'gen-rtl', '--model', join(art, 'model.json'), '--out', rtl, '-q'], { reject: false })).exitCode).toBe(0);
+    const sim = await execa('node', [LUTNN, 'sim', rtl, '--inputs', join(P, 'query_x.npy'), '--reference', join(P, 'query_y_pimdl_float.npy'), '--model', join(art, 'model.json'), '--simulator', 'icarus'], { reject: false });
+    expect(sim.exitCode, sim.stdout + sim.stderr).toBe(0);
+    expect(sim.stdout).toMatch(/^PASS  5 vectors bit-exact against the golden model \(icarus/m);
+    expect(sim.stdout).toMatch(/^PASS  golden model equals the independent reference/m);
+    const rtlErr = Number(/design \(RTL\) vs reference .*max \|e\| ([\d.e+-]+)/.exec(sim.stdout)?.[1]);
+    expect(rtlErr).toBeLessThan(0.05); // documented: 0.0290 (8-bit streams)
   });
 
   it('writes one artifact per operator, each calibrated by its own array, and refuses to chain them', async () => {

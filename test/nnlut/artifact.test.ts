@@ -26,7 +26,16 @@ describe('nnlut layers in the artifact', () => {
     expect(a.layers[0]).toMatchObject({ kind: 'nnlut', features: 4, rangeReduction: 'none', breakpoints: [-1, 1] });
   });
   it('refuses unsorted breakpoints, naming the index', async () => {
-    await expect(load(layer({ breakpoints: [1, -1] }), 'unsorted')).rejects.toThrow(/strictly increasing[\s\S]*breakpoints\[1\]/);
+    await expect(load(layer({ breakpoints: [1, -1] }), 'unsorted')).rejects.toThrow(/non-decreasing[\s\S]*breakpoints\[1\]/);
+  });
+  it('accepts a repeated breakpoint (an empty segment)', async () => {
+    const a = await load(layer({ breakpoints: [1, 1] }), 'repeated');
+    expect(a.layers[0]).toMatchObject({ kind: 'nnlut', breakpoints: [1, 1] });
+  });
+  it('takes up to 256 breakpoints (257 segments: NN-LUT\'s H = 256 tables), not 257', async () => {
+    const n = (k: number) => ({ breakpoints: Array.from({ length: k }, (_, i) => -4 + i / 64), slopes: new Array(k + 1).fill(0), intercepts: new Array(k + 1).fill(0) });
+    expect((await load(layer(n(256)), 'h256')).layers[0]).toMatchObject({ kind: 'nnlut' });
+    await expect(load(layer(n(257)), 'h257')).rejects.toThrow(/at most 256 breakpoints/);
   });
   it('refuses a slope count other than breakpoints + 1', async () => {
     await expect(load(layer({ slopes: [0, 1] }), 'len')).rejects.toThrow(/3 values/);
@@ -46,8 +55,9 @@ describe('NN-LUT JSON importer', () => {
     const t = importNnlutJson(raw, 'x.json');
     expect(t).toMatchObject({ function: 'gelu', breakpoints: [-1, 1], slopes: [0, 0.5, 1], intercepts: [0, 0.5, 0] });
   });
-  it('refuses unsorted cut points, NaN, and missing infinite end points', () => {
-    expect(() => importNnlutJson({ cut_points: ['-inf', 1, -1, 'inf'], slopes: [0, 0, 0], biases: [0, 0, 0] }, 'x')).toThrow(/strictly increasing/);
+  it('refuses unsorted cut points, NaN, and missing infinite end points; accepts a repeated cut point', () => {
+    expect(() => importNnlutJson({ cut_points: ['-inf', 1, -1, 'inf'], slopes: [0, 0, 0], biases: [0, 0, 0] }, 'x')).toThrow(/non-decreasing[\s\S]*cut_points\[2\]/);
+    expect(importNnlutJson({ cut_points: ['-inf', 1, 1, 'inf'], slopes: [0, 0, 0], biases: [0, 0, 0] }, 'x').breakpoints).toEqual([1, 1]);
     expect(() => importNnlutJson(parseLenientJson('{"cut_points": [-Infinity, 0, Infinity], "slopes": [NaN, 1], "biases": [0, 0]}', 'x'), 'x')).toThrow(/Non-finite/);
     expect(() => importNnlutJson({ cut_points: [-1, 0, 1], slopes: [0, 0], biases: [0, 0] }, 'x')).toThrow(/-inf to \+inf/);
   });

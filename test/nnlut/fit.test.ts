@@ -29,6 +29,22 @@ describe('NN-LUT fitter', () => {
     }
   });
 
+  it('fits NN-LUT\'s divide and invsqrt (1/x, 1/sqrt(x) without range reduction) on their training ranges', () => {
+    const q12_4 = { bits: 16, scale: 2 ** -4 };
+    const q3_13 = { bits: 16, scale: 2 ** -13 };
+    for (const name of ['divide', 'invsqrt']) {
+      const fn = NNLUT_FUNCTIONS[name];
+      const r = fitNnlut({ fn, segments: 16, range: fn.defaultRange, input: q12_4, output: q3_13, coefficientBits: 24, methods: ['minimax'] });
+      expect(r.rangeReduction).toBe('none');
+      expect(r.range).toEqual(name === 'divide' ? [1, 1024] : [0.1, 1024]);
+      // Dense fit samples where the curvature is (x near the low end): uniform ones (every 4th
+      // integer) left 2.8e-2 (divide) and 0.41 (invsqrt) here.
+      expect(r.errors.maxAbs).toBeLessThan(name === 'divide' ? 3e-3 : 6e-3);
+      for (let i = 1; i < r.table.breakpoints.length; i++) expect(r.table.breakpoints[i]).toBeGreaterThan(r.table.breakpoints[i - 1]);
+    }
+    expect(() => fitNnlut({ fn: NNLUT_FUNCTIONS.divide, segments: 8, range: [0, 4], input: q48, output: q48 })).toThrow(/x > 0/);
+  });
+
   it('error shrinks with more segments, and quantization does not double the minimax error', () => {
     const e = [8, 16, 32].map((n) => fitNnlut({ fn: NNLUT_FUNCTIONS.sigmoid, segments: n, range: [-8, 8], input: q610, output: q610, methods: ['minimax'] }).errors.maxAbs);
     expect(e[1]).toBeLessThan(e[0]);

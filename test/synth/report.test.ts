@@ -9,8 +9,8 @@ import { LutnnError } from '../../generator/errors.ts';
 import { genRtl } from '../../generator/gen-rtl.ts';
 import type { DesignPlan, LutLinearPlan } from '../../generator/plan/types.ts';
 import { bramCount, estimateDesign } from '../../generator/synth/estimate.ts';
-import { parseNextpnrReport, parsePorts, pnrWrapper, WRAPPER_MODULE } from '../../generator/synth/nextpnr.ts';
-import { baseModuleName, checkMemories, formatReport, parseStat, type SynthReport } from '../../generator/synth/report.ts';
+import { DEFAULT_PNR_TIMEOUT_SECONDS, describeProgress, nextpnrProgress, parseNextpnrReport, parsePorts, pnrWrapper, WRAPPER_MODULE } from '../../generator/synth/nextpnr.ts';
+import { baseModuleName, checkMemories, formatReport, fullnessWarnings, NEARLY_FULL_FRACTION, nearlyFullWarning, parseStat, type SynthReport } from '../../generator/synth/report.ts';
 import { classifyCells, getTarget, TARGET_NAMES, TARGETS } from '../../generator/synth/targets.ts';
 import { clearlyTooBig, pnrMisfit } from '../../generator/synth/run.ts';
 import { yosysScript } from '../../generator/synth/yosys.ts';
@@ -86,7 +86,7 @@ describe('stat parsing', () => {
   it('prints used / available (%) per resource with the estimate beside it', () => {
     const t = TARGETS['ice40-hx8k'];
     const { modules, total } = parseStat(STAT, t, 'top');
-    const r: SynthReport = { tool: 'Yosys', target: t.name, device: t.device, top: 'top', available: t.available, labels: t.labels, total, modules, memories: [], estimate: estimateDesign(plan, t), pnr: null, synthSeconds: 1, pnrError: 'does not fit' };
+    const r: SynthReport = { tool: 'Yosys', target: t.name, device: t.device, top: 'top', available: t.available, labels: t.labels, total, modules, memories: [], estimate: estimateDesign(plan, t), pnr: null, pnrStatus: 'failed', warnings: [], synthSeconds: 1, pnrError: 'does not fit' };
     const text = formatReport(r);
     expect(text).toContain('20 / 7680 (0.3 %)');
     expect(text).toContain('4 / 32 (12.5 %)');
@@ -154,5 +154,79 @@ describe('place-and-route fit check', () => {
     expect(clearlyTooBig({ LUT: 7680 * 1.9, FF: 0, CARRY: 0, BRAM: 33, DSP: 0 }, t)).toBe(false);
     expect(clearlyTooBig({ LUT: 7680 * 2 + 1, FF: 0, CARRY: 0, BRAM: 0, DSP: 0 }, t)).toBe(true);
     expect(clearlyTooBig({ LUT: 100, FF: 0, CARRY: 0, BRAM: 34, DSP: 0 }, t)).toBe(true);
+  });
+});
+
+describe('nearly full device warning (issue 11)', () => {
+  const t = TARGETS['ice40-hx8k'];
+  const counts = (LUT: number, FF: number) => ({ LUT, FF, CARRY: 0, BRAM: 0, DSP: 0 });
+
+  it('warns above 60 % of the LCs or flops, naming the resource, the percentage and what to do', () => {
+    expect(NEARLY_FULL_FRACTION).toBe(0.6);
+    // 4608 is exactly 60 % of 7680: no warning; one more LC is above.
+    expect(fullnessWarnings(counts(4608, 4608), t, { pnr: true })).toEqual([]);
+    expect(fullnessWarnings(counts(1000, 200), t, { pnr: true })).toEqual([]);
+    const [w, ...rest] = fullnessWarnings(counts(5530, 1200), t, { pnr: true });
+    expect(rest).toEqual([]);
+    expect(w).toBe(
+      'iCE40HX8K-CT256 is nearly full: LC (LUT4) 5530 of 7680 (72.0 %), more than 60 %. ' +
+        'Place-and-route of a nearly full iCE40 can take long (many minutes; it may not finish within --pnr-timeout). ' +
+        'To make it easier: fewer codebooks_per_cycle / outputs_per_cycle in hw.yaml (lutnn gen-rtl --config), a bigger device (another --target), or skip place-and-route with --no-pnr.',
+    );
+    expect(fullnessWarnings(counts(4609, 100), t, { pnr: true })[0]).toContain('LC (LUT4) 4609 of 7680 (60.0 %)');
+    // Flops alone, and both.
+    expect(fullnessWarnings(counts(100, 5000), t, { pnr: true })[0]).toContain('DFF 5000 of 7680 (65.1 %)');
+    expect(fullnessWarnings(counts(7000, 5000), t, { pnr: true })[0]).toContain('LC (LUT4) 7000 of 7680 (91.1 %), DFF 5000 of 7680 (65.1 %), more than 60 %');
+  });
+
+  it('leaves out the place-and-route advice without place-and-route, and says when the design does not fit', () => {
+    const x = TARGETS['xilinx-7'];
+    // xilinx-7 has 41,600 FF: 13,000 LUT6 of 20,800 is 62.5 %, 13,000 FF is not nearly full.
+    const [w] = fullnessWarnings(counts(13000, 13000), x, { pnr: false });
+    expect(w).toBe('XC7A35T is nearly full: LUT6 13000 of 20800 (62.5 %), more than 60 %. To make it easier: fewer codebooks_per_cycle / outputs_per_cycle in hw.yaml (lutnn gen-rtl --config), a bigger device (another --target).');
+    const over = fullnessWarnings(counts(9000, 100), t, { pnr: false })[0];
+    expect(over).toContain('The design needs more than iCE40HX8K-CT256 has: LC (LUT4) 9000 of 7680 (117.2 %).');
+    expect(over).not.toContain('--no-pnr');
+    // The packed logic cells nextpnr reports use the same rule.
+    expect(nearlyFullWarning([{ label: 'logic cells', used: 5000, available: 7680 }], t.device, { pnr: true })).toContain('logic cells 5000 of 7680 (65.1 %)');
+    expect(nearlyFullWarning([{ label: 'logic cells', used: 4000, available: 7680 }], t.device, { pnr: true })).toBeNull();
+  });
+
+  it('prints warnings and the place-and-route status in report.txt', () => {
+    const base: SynthReport = { tool: 'Yosys', target: t.name, device: t.device, top: 'top', available: t.available, labels: t.labels, total: counts(5530, 1200), modules: [], memories: [], estimate: null, pnr: null, pnrStatus: 'pending', pnrStartedAt: '2025-01-01T00:00:00.000Z', pnrTimeLimitSeconds: 300, warnings: fullnessWarnings(counts(5530, 1200), t, { pnr: true }), synthSeconds: 1 };
+    const pending = formatReport(base);
+    expect(pending).toMatch(/^warning    iCE40HX8K-CT256 is nearly full: LC \(LUT4\) 5530 of 7680 \(72\.0 %\)/m);
+    expect(pending).toContain('place&route pending: nextpnr-ice40 started 2025-01-01T00:00:00.000Z with a 300 s time limit; this report is rewritten when it ends');
+    const timedOut = formatReport({ ...base, pnrStatus: 'timed-out', pnrError: 'nextpnr-ice40 did not finish within 300 s.\n  found:    stopped after 300 s while routing' });
+    expect(timedOut).toContain('place&route TIMED OUT: nextpnr-ice40 did not finish within 300 s. |   found:    stopped after 300 s while routing');
+    expect(timedOut).not.toContain('pending');
+    expect(formatReport({ ...base, pnrStatus: 'failed', pnrError: 'does not fit', warnings: [] })).not.toContain('warning');
+  });
+});
+
+describe('nextpnr progress (issue 11)', () => {
+  it('reads the phase and its latest detail from nextpnr-ice40 log lines', () => {
+    const seen = (line: string) => {
+      const p = nextpnrProgress(line);
+      return p && describeProgress(p);
+    };
+    expect(seen('Info: Packing constants..')).toBe('packing');
+    expect(seen('Info: Placed 0 cells based on constraints.')).toBe('placing (initial placement)');
+    expect(seen('Info:     at initial placer iter 2, wirelen = 96')).toBe('placing (initial iteration 2, wirelength 96)');
+    expect(seen('Info:     at iteration #7, type ALL: wirelen solved = 551, spread = 2401, legal = 2888; time = 0.04s')).toBe('placing (analytic iteration 7, wirelength 2888)');
+    expect(seen('Info: Running simulated annealing placer for refinement.')).toBe('placing (annealing)');
+    expect(seen('Info:   at iteration #25: temp = 0.000000, timing cost = 213, wirelen = 1957')).toBe('placing (annealing iteration 25, wirelength 1957)');
+    expect(seen('Info: Running router2...')).toBe('routing (router2)');
+    expect(seen('Info:     iter=12 wires=9864 overused=3 overuse=3 archfail=NA')).toBe('routing (iteration 12, 3 wires overused)');
+    expect(seen('Info:     iter=13 wires=9866 overused=1 overuse=1 archfail=NA')).toBe('routing (iteration 13, 1 wire overused)');
+    expect(seen('Info: Running router1 to check that route is legal...')).toBe('routing (legality check)');
+    expect(seen('Info:       1000 |      900        100 |  900   100 |      4213|       1.20       3.40|')).toBe('routing (router1 iteration 1000, 4213 arcs left)');
+    expect(seen("Info: Critical path report for clock 'clk' (posedge -> posedge):")).toBe('timing analysis');
+    expect(seen('Info: Program finished normally.')).toBe('finished');
+    expect(seen('Info: Checksum: 0x4c4ee425')).toBeNull();
+  });
+
+  it('gives interactive place-and-route a 300 s limit', () => {
+    expect(DEFAULT_PNR_TIMEOUT_SECONDS).toBe(300);
   });
 });

@@ -56,8 +56,16 @@ describe('synthesis on iCE40 HX8K', () => {
     expect(p.utilisation.ICESTORM_LC.used).toBeGreaterThan(r.report.total.LUT / 2);
     expect(r.text).toMatch(/place&route nextpnr-ice40 hx8k: Fmax [\d.]+ MHz versus 100 MHz constraint: (MET|FAILED) .*; seed 1$/m);
     expect(p.timingRipup).toBe(false);
+    expect(r.report.pnrStatus).toBe('done');
+    expect(r.report.pnrError).toBeUndefined();
+    // This layer is about 68 % of the HX8K's LCs: the nearly-full warning (threshold 60 %) is given.
+    if (r.report.total.LUT > 0.6 * 7680) expect(r.report.warnings.join('\n')).toMatch(/iCE40HX8K-CT256 is nearly full: LC \(LUT4\) \d+ of 7680/);
+    expect(r.text.includes('warning    '), r.text).toBe(r.report.warnings.length > 0);
     for (const f of ['report.json', 'report.txt', 'synth.ys', 'yosys.log', 'nextpnr.log']) expect(existsSync(join(r.outDir, f)), f).toBe(true);
-    expect(JSON.parse(await readFile(join(r.outDir, 'report.json'), 'utf8')).target).toBe('ice40-hx8k');
+    const onDisk = JSON.parse(await readFile(join(r.outDir, 'report.json'), 'utf8')) as SynthReport;
+    expect(onDisk.target).toBe('ice40-hx8k');
+    expect(onDisk.pnrStatus).toBe('done');
+    expect(onDisk.pnr?.fmaxMhz).toBe(p.fmaxMhz);
   });
 
   it('synthesises the MAC baseline of the same layer within the estimate', async () => {
