@@ -17,16 +17,32 @@ function portCopy(port: string, width: number, direction: 'in' | 'out'): string 
     : `  for (int i = 0; i < ${words}; i++) words[i] = top->${port}[i];`;
 }
 
+/**
+ * What every testbench of a design shares (the Verilator harness, the Icarus testbench): port
+ * widths, the watchdog bound and the cycle limit, so both stop a run by the same rules.
+ */
+export function testbenchContext(design: DesignPlan, what: string): { header: string; top: string; inWidth: number; outWidth: number; watchdogCycles: number; watchdogNote: string; maxCyclesPerVector: number } {
+  const { input, output } = design.io;
+  const t = design.timing;
+  return {
+    header: headerLines(design, `${what} of ${design.top}.`),
+    top: design.top,
+    inWidth: input.elements * input.bits,
+    outWidth: output.elements * output.bits,
+    watchdogCycles: t.watchdogCycles,
+    watchdogNote: `${t.watchdogCycles} cycles (the sum of the layers' bounds: each layer's latency plus the cycles its buffers can hold work)`,
+    maxCyclesPerVector: t.initiationInterval + t.latency,
+  };
+}
+
 export function harnessSource(design: DesignPlan): string {
   const { input, output } = design.io;
-  const inWidth = input.elements * input.bits;
-  const outWidth = output.elements * output.bits;
-  const t = design.timing;
+  const common = testbenchContext(design, 'Verilator harness');
+  const { inWidth, outWidth } = common;
   return renderTemplate(
     'harness.cpp.hbs',
     {
-      header: headerLines(design, `Verilator harness of ${design.top}.`),
-      top: design.top,
+      ...common,
       D: input.elements,
       M: output.elements,
       inBits: input.bits,
@@ -35,9 +51,6 @@ export function harnessSource(design: DesignPlan): string {
       outWords: Math.ceil(outWidth / 32),
       driveInput: portCopy('in_data_i', inWidth, 'in'),
       sampleOutput: portCopy('out_data_o', outWidth, 'out'),
-      watchdogCycles: t.watchdogCycles,
-      watchdogNote: `${t.watchdogCycles} cycles (the sum of the layers' bounds: each layer's latency plus the cycles its buffers can hold work)`,
-      maxCyclesPerVector: t.initiationInterval + t.latency,
     },
     'tb',
   );

@@ -34,10 +34,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { LutnnError } from '../generator/errors.ts';
-import { headerLines } from '../generator/emit/header.ts';
 import { renderTemplate } from '../generator/emit/render.ts';
 import type { DesignPlan } from '../generator/plan/types.ts';
 import { cacheRoot, designSources, pruneCache, type BuiltSimulator } from './build.ts';
+import { testbenchContext } from './harness.ts';
 import type { SimOptions, SimResult } from './run.ts';
 
 /** iverilog flags (besides -s, -o and the files); part of the cache key. */
@@ -52,23 +52,14 @@ export function icarusTestbenchTop(design: DesignPlan): string {
 }
 
 export function icarusTestbenchSource(design: DesignPlan): string {
-  const { input, output } = design.io;
-  const inWidth = input.elements * input.bits;
-  const outWidth = output.elements * output.bits;
-  const t = design.timing;
+  const common = testbenchContext(design, 'Icarus Verilog testbench');
   return renderTemplate(
     'testbench.v.hbs',
     {
-      header: headerLines(design, `Icarus Verilog testbench of ${design.top}.`),
-      top: design.top,
+      ...common,
       tbTop: icarusTestbenchTop(design),
-      inWidth,
-      outWidth,
-      inDigits: Math.ceil(inWidth / 4),
-      outDigits: Math.ceil(outWidth / 4),
-      watchdogCycles: t.watchdogCycles,
-      watchdogNote: `${t.watchdogCycles} cycles (the sum of the layers' bounds: each layer's latency plus the cycles its buffers can hold work)`,
-      maxCyclesPerVector: t.initiationInterval + t.latency,
+      inDigits: Math.ceil(common.inWidth / 4),
+      outDigits: Math.ceil(common.outWidth / 4),
     },
     'tb',
   );

@@ -5,9 +5,9 @@
  * integer ranges. Everything downstream may assume these invariants hold.
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LutnnError, describeValue } from '../errors.ts';
+import { readInputFile } from '../util/read-input.ts';
 import { parseManifest, type ManifestElementwiseStep, type ManifestLayer, type ManifestLutLinearLayer, type ManifestNnlutLayer } from './schema.ts';
 import { isFloatDtype, parseSafetensors } from './safetensors.ts';
 import type { Artifact, Layer, LutLinearLayer, NnlutLayer, TableSource, Tensor } from './types.ts';
@@ -52,21 +52,6 @@ export async function loadArtifact(manifestPath: string): Promise<Artifact> {
 // ---------------------------------------------------------------------------------------------
 // Files
 // ---------------------------------------------------------------------------------------------
-
-async function readInputFile(file: string, what: string, expected: string): Promise<Buffer> {
-  try {
-    return await readFile(file);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const found =
-      code === 'ENOENT' ? 'no such file'
-      : code === 'EISDIR' ? 'a directory'
-      : code === 'EACCES' || code === 'EPERM' ? 'a file this user may not read'
-      : (err as Error).message;
-    const summary = code === 'ENOENT' ? `${what} not found` : `${what} cannot be read`;
-    throw new LutnnError(summary, { file, expected, found });
-  }
-}
 
 /** Parses model.json text, turning JSON.parse's character offset into a line and column. */
 export function parseManifestJson(bytes: Uint8Array, file: string): unknown {

@@ -9,7 +9,8 @@
  * inconsistency becomes a LutnnError naming the file and the tensor, because a silently misread
  * table would turn into silently wrong hardware.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
+import { readInputFile } from '../util/read-input.ts';
 import { getFloat16, setFloat16 } from '@petamoriken/float16';
 import { LutnnError, describeValue } from '../errors.ts';
 import type { Tensor, TensorDtype } from './types.ts';
@@ -116,17 +117,7 @@ export function elementCount(shape: readonly number[]): number {
 
 /** Reads and decodes a safetensors file. */
 export async function readSafetensors(path: string): Promise<SafetensorsContents> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(path);
-  } catch (err) {
-    throw new LutnnError('Cannot read the safetensors file', {
-      file: path,
-      expected: 'a readable safetensors file',
-      found: (err as Error).message,
-    });
-  }
-  return parseSafetensors(bytes, path);
+  return parseSafetensors(await readInputFile(path, 'safetensors file', 'a readable safetensors file'), path);
 }
 
 /**

@@ -1,5 +1,5 @@
 /** .npy and .npz reading (npyjs for the array format, fflate for the zip container). */
-import { readFile } from 'node:fs/promises';
+import { readInputFile } from '../util/read-input.ts';
 import { unzipSync } from 'fflate';
 import { parse as parseNpy } from 'npyjs';
 import { LutnnError } from '../errors.ts';
@@ -28,11 +28,7 @@ function toArray(buf: Uint8Array, file: string, entry?: string): NumericArray {
 }
 
 async function readBytes(file: string, what: string): Promise<Uint8Array> {
-  try {
-    return new Uint8Array(await readFile(file));
-  } catch (err) {
-    throw new LutnnError(`Cannot read the ${what}.`, { file, expected: 'a readable file', found: (err as NodeJS.ErrnoException).code ?? String(err) });
-  }
+  return new Uint8Array(await readInputFile(file, what, 'a readable file'));
 }
 
 export async function readNpy(file: string, what = 'array file'): Promise<NumericArray> {

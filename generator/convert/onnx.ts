@@ -3,7 +3,7 @@
  * a dense MLP (Gemm, MatMul + Add, Relu, Flatten/Identity) for conversion, and the tensor/attribute
  * helpers the LUT-NN ONNX importer uses.
  */
-import { readFile } from 'node:fs/promises';
+import { readInputFile } from '../util/read-input.ts';
 import onnxProto from 'onnx-proto';
 import { LutnnError } from '../errors.ts';
 import { safeName, uniqueName } from '../util/names.ts';
@@ -15,12 +15,7 @@ export type OnnxNode = onnxProto.onnx.INodeProto;
 export type OnnxTensor = onnxProto.onnx.ITensorProto;
 
 export async function readOnnx(file: string): Promise<OnnxModel> {
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(await readFile(file));
-  } catch (err) {
-    throw new LutnnError('Cannot read the ONNX model.', { file, expected: 'a readable .onnx file', found: (err as NodeJS.ErrnoException).code ?? String(err) });
-  }
+  const bytes = new Uint8Array(await readInputFile(file, 'ONNX model', 'a readable .onnx file'));
   try {
     return onnx.ModelProto.decode(bytes);
   } catch (err) {

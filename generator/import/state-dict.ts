@@ -9,7 +9,7 @@
  * A checkpoint dict `{"state_dict": {...}, ...}` (or `model`, `model_state_dict`, `net`) is
  * looked into.
  */
-import { readFile } from 'node:fs/promises';
+import { readInputFile } from '../util/read-input.ts';
 import { unzipSync } from 'fflate';
 import { parseSafetensorsLazy } from '../artifact/safetensors.ts';
 import { LutnnError } from '../errors.ts';
@@ -40,12 +40,7 @@ const WRAPPER_SEGMENTS = new Set(['module', 'cnn']);
 const STATE_DICT_KEYS = ['state_dict', 'model_state_dict', 'model', 'net', 'network'];
 
 export async function readStateDict(file: string): Promise<StateDict> {
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(await readFile(file));
-  } catch (err) {
-    throw new LutnnError('Cannot read the model file.', { file, expected: 'a readable state dict (.safetensors, .pth / .pt, .npz)', found: (err as NodeJS.ErrnoException).code ?? String(err) });
-  }
+  const bytes = new Uint8Array(await readInputFile(file, 'model file', 'a readable state dict (.safetensors, .pth / .pt, .npz)'));
   if (isZip(bytes)) return isNpz(bytes) ? fromNpz(file) : fromTorch(bytes, file);
   if (!looksLikeSafetensors(bytes)) {
     throw new LutnnError('Not a state dict lutnn can read.', {

@@ -19,7 +19,7 @@
  * Tensors are decoded on use: a checkpoint may hold tensors of any dtype (int64
  * `num_batches_tracked`, bool masks, optimizer state) that the caller never looks at.
  */
-import { readFile } from 'node:fs/promises';
+import { readInputFile } from '../util/read-input.ts';
 import { getFloat16 } from '@petamoriken/float16';
 import { unzipSync } from 'fflate';
 import pickleparser from 'pickleparser';
@@ -77,13 +77,7 @@ export function isLegacyTorch(bytes: Uint8Array): boolean {
 }
 
 export async function readTorchCheckpoint(file: string): Promise<TorchValue> {
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(await readFile(file));
-  } catch (err) {
-    throw new LutnnError('Cannot read the PyTorch checkpoint.', { file, expected: 'a readable .pth / .pt file', found: (err as NodeJS.ErrnoException).code ?? String(err) });
-  }
-  return parseTorchCheckpoint(bytes, file);
+  return parseTorchCheckpoint(new Uint8Array(await readInputFile(file, 'PyTorch checkpoint', 'a readable .pth / .pt file')), file);
 }
 
 export function parseTorchCheckpoint(bytes: Uint8Array, file: string): TorchValue {

@@ -3,7 +3,7 @@
  * reduction (NN-LUT, DAC'22: GELU, exp for softmax, 1/x, 1/sqrt for LayerNorm, sigmoid, tanh, SiLU),
  * plus a user function given as sampled points (CSV, linear interpolation between them).
  */
-import { readFile } from 'node:fs/promises';
+import { readInputText } from '../util/read-input.ts';
 import type { RangeReduction } from '../artifact/types.ts';
 import { LutnnError } from '../errors.ts';
 
@@ -153,12 +153,7 @@ export function userFunctionFromCsv(text: string, file: string): NnlutFunction {
 }
 
 export async function loadUserFunction(file: string): Promise<NnlutFunction> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new LutnnError('Cannot read the user function CSV.', { file, expected: 'a readable CSV file of "x,y" lines', found: (err as NodeJS.ErrnoException).code ?? String(err) });
-  }
+  const text = await readInputText(file, 'user function CSV', 'a readable CSV file of "x,y" lines');
   return userFunctionFromCsv(text, file);
 }
 

@@ -7,7 +7,7 @@
  * tables have them, e.g. two ReLU units with the same cut), which no input selects — segment =
  * the number of breakpoints ≤ x. A decrease is refused, naming the index.
  */
-import { readFile } from 'node:fs/promises';
+import { readInputText } from '../util/read-input.ts';
 import type { RangeReduction } from '../artifact/types.ts';
 import { LutnnError, describeValue } from '../errors.ts';
 import type { StreamFmt } from '../numeric/nnlut.ts';
@@ -193,12 +193,7 @@ function format(v: unknown, key: string, file: string): StreamFmt {
 
 /** Reads a lutnn-nnlut file or a public NN-LUT JSON file. */
 export async function readNnlutTableFile(file: string): Promise<NnlutTableFile> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new LutnnError('Cannot read the NN-LUT table file.', { file, expected: 'a readable JSON file', found: (err as NodeJS.ErrnoException).code ?? String(err) });
-  }
+  const text = await readInputText(file, 'NN-LUT table file', 'a readable JSON file');
   const raw = parseLenientJson(text, file);
   if ((raw as { format?: unknown })?.format !== NNLUT_FILE_FORMAT) return importNnlutJson(raw, file);
   const r = raw as Record<string, unknown>;

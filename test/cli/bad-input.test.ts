@@ -125,6 +125,17 @@ const cases: Case[] = [
     patterns: [/F64/, /F32, F16, I8, I16, I32/],
   },
   {
+    name: 'gen-rtl: an unknown dtype string in the tensor file',
+    args: async () => {
+      const m = await artifact();
+      const st = join(m, '..', 'm.safetensors');
+      await writeFile(st, Buffer.from((await readFile(st)).toString('latin1').replace('"F32"', '"Q77"'), 'latin1'));
+      return gen(m);
+    },
+    patterns: [/Q77/, /F32/],
+  },
+  { name: 'gen-rtl: a layer name with a semicolon', args: async () => gen(await artifact([{ ...goodLayer, name: 'a;b' }])), patterns: [/layers\[0\]\.name/, /a;b/] },
+  {
     name: 'gen-rtl: nnlut breakpoints decreasing',
     args: async () => gen(await artifact([{ name: 'g', kind: 'nnlut', features: 2, input: { bits: 8, scale: 0.1 }, output: { bits: 8, scale: 0.1 }, breakpoints: [1, 0.5], slopes: [0, 1, 0], intercepts: [0, 0, 0] }], [])),
     patterns: [/breakpoints/, /breakpoints\[1\]/],
@@ -188,6 +199,7 @@ const cases: Case[] = [
     patterns: [/design folder is incomplete/, /_ccs\.v/, /regenerate it: npx lutnn gen-rtl/],
   },
   { name: 'sim: --vectors 1e12', args: async () => ({ argv: ['sim', design, '--vectors', '1e12'] }), patterns: [/Too many vectors/, /--vectors/, /GB/] },
+  { name: 'sim: --vectors lots', args: async () => ({ argv: ['sim', design, '--vectors', 'lots'] }), patterns: [/--vectors/, /"lots"/] },
   { name: 'sim: --vectors 0', args: async () => ({ argv: ['sim', design, '--vectors', '0'] }), patterns: [/--vectors/, /an integer >= 1/] },
   { name: 'sim: --gap 1.5', args: async () => ({ argv: ['sim', design, '--gap', '1.5'] }), patterns: [/--gap/, /\[0, 1\)/] },
   { name: 'sim: unknown dataset', args: async () => ({ argv: ['sim', design, '--dataset', 'cifar'] }), patterns: [/Unknown dataset/, /mnist-test/] },

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUNDLED_EXAMPLE } from '../../generator/cli/gen-rtl.ts';
+import { genMac } from '../../generator/gen-mac.ts';
 import { genRtl } from '../../generator/gen-rtl.ts';
 import { runDesign } from '../../generator/golden/design.ts';
 import type { DesignPlan, LutLinearPlan } from '../../generator/plan/types.ts';
@@ -86,6 +87,11 @@ beforeAll(async () => {
   const netDir = join(root, 'net', 'rtl');
   samples.push({ name: 'two chained lut_linear layers', dir: netDir, plan: (await genRtl({ model: net.model, config: net.config, out: netDir })).plan, vectors: 300 });
 
+  // The MAC baseline (mac_linear) of the grouped layer: the third layer kind.
+  const macDir = join(root, 'mac', 'rtl');
+  const mac = await genMac({ model: join(root, 'groups', 'artifact', 'model.json'), config: join(root, 'groups', 'artifact', 'hw.yaml'), out: macDir, regenerateCommand: 'test' });
+  samples.push({ name: 'mac_linear baseline (3 input steps x 4 output groups)', dir: macDir, plan: mac.plan, vectors: 300 });
+
   neverAnswers = join(root, 'broken-output');
   await cp(samples[2].dir, neverAnswers, { recursive: true });
   const acc = join(neverAnswers, `${(samples[2].plan.layers[0] as LutLinearPlan).modules.accumulator}.v`);
@@ -142,7 +148,7 @@ describe('Icarus testbench versus the Verilator harness', () => {
     ['gaps 0.25, stalls 0.25', { gapProbability: 0.25, stallProbability: 0.25 }],
     ['no gaps, no stalls', { gapProbability: 0, stallProbability: 0 }],
   ];
-  it.each([0, 1, 2, 3, 4])('sample %i: identical outputs and cycles, equal to the golden model', async (i) => {
+  it.each([0, 1, 2, 3, 4, 5])('sample %i: identical outputs and cycles, equal to the golden model', async (i) => {
     const { name, dir, plan, vectors } = samples[i];
     const [verilator, icarus] = await Promise.all([samples[i].verilator!, samples[i].icarus!]);
     const inputs = generateDesignVectors(plan, vectors, 100 + i);
@@ -163,8 +169,8 @@ describe('Icarus testbench versus the Verilator harness', () => {
         // Gap-free: the plan's latency, and the input is taken in cycle 0.
         expect(ic.acceptCycles[0], label).toBe(0);
         expect(ic.outputCycles[0] - ic.acceptCycles[0], label).toBe(plan.timing.latency);
-      } else {
-        // With gaps the stimulus really differs from the gap-free run.
+      } else if (plan.timing.initiationInterval <= 4) {
+        // With gaps the stimulus really differs from the gap-free run (a long II hides short gaps).
         expect(ic.acceptCycles.some((c, n) => n > 0 && c - ic.acceptCycles[n - 1] > plan.timing.initiationInterval), label).toBe(true);
       }
     }
