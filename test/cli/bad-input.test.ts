@@ -308,6 +308,19 @@ beforeAll(async () => {
 });
 afterAll(async () => rm(root, { recursive: true, force: true }));
 
+describe('inputs that used to crash, now handled', () => {
+  it('a valid artifact with all-zero centroids generates and simulates (distances wide enough for the inputs)', async () => {
+    const model = await artifact([goodLayer], [centroids(new Array(12).fill(0)), lut()]);
+    const out = join(folder(), 'rtl');
+    const g = await execa('node', [LUTNN, 'gen-rtl', '--model', model, '--out', out, '-q'], { cwd: root, reject: false });
+    expect(g.exitCode, g.stderr).toBe(0);
+    const s = await execa('node', [LUTNN, 'sim', out, '--vectors', '200', '-q'], { cwd: root, reject: false });
+    expect(s.exitCode, s.stdout + s.stderr).toBe(0);
+    expect(s.stdout).toMatch(/^PASS  200 vectors bit-exact/m);
+    expect(s.stdout).toMatch(/^PASS  golden model equals the independent reference/m);
+  });
+});
+
 describe('bad input: a clear error, exit 1, nothing written', () => {
   it('covers at least 60 cases', () => {
     expect(cases.length).toBeGreaterThanOrEqual(60);

@@ -47,7 +47,10 @@ describe('convert', () => {
       execa('node', [LUTNN, 'convert', '--dense', join(FIX, 'dense_mlp.onnx'), '--calib', join(FIX, 'calib.npy'), '-o', out, '--subvector-len', '2', '-K', '4', '--name', 'mlp', '-q'], { reject: false });
     const r1 = await run(join(tmp, 'a'));
     expect(r1.exitCode, r1.stderr).toBe(0);
-    await run(join(tmp, 'b'));
+    const r2 = await execa('node', [LUTNN, 'convert', '--dense', join(FIX, 'dense_mlp.onnx'), '--calib', join(FIX, 'calib.npy'), '-o', join(tmp, 'b'), '--subvector-len', '2', '-K', '4', '--name', 'mlp'], { reject: false });
+    // Without -q: the per-layer figures and the command to run next.
+    expect(r2.stdout).toMatch(/^fc1 +C=4 +output MSE/m);
+    expect(r2.stdout).toMatch(new RegExp(`^next +npx lutnn gen-rtl --model ${join(tmp, 'b', 'model.json')} --out rtl-out/mlp$`, 'm'));
     for (const f of ['model.json', 'model.safetensors']) expect((await readFile(join(tmp, 'a', f))).equals(await readFile(join(tmp, 'b', f))), f).toBe(true);
     const art = await loadArtifact(join(tmp, 'a', 'model.json'));
     expect((art.layers as LutLinearLayer[]).map((l) => [l.inFeatures, l.outFeatures, l.activation])).toEqual([[8, 6, 'relu'], [6, 4, 'none']]);

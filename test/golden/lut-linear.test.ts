@@ -1,11 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { checkGoldenAgainstArtifact } from '../../generator/golden/artifact-reference.ts';
 import { floatLutLinear } from '../../generator/golden/float-reference.ts';
-import { runLutLinear } from '../../generator/golden/lut-linear.ts';
-import type { LutLinearPlan } from '../../generator/plan/types.ts';
+import { encodeVector, runLutLinear } from '../../generator/golden/lut-linear.ts';
+import type { DesignPlan, LutLinearPlan } from '../../generator/plan/types.ts';
 import { generateVectors } from '../../tb/vectors.ts';
 import { planRandomLayer } from '../support/plan-random.ts';
-import { randomLayerSpec } from '../support/random-layer.ts';
+import { randomLayerSpec, wideLayerSpec, type RandomLayerSpec } from '../support/random-layer.ts';
 import type { LutLinearLayer } from '../../generator/artifact/types.ts';
 
 /** An independent reference: true distances and BigInt arithmetic straight from docs/number-formats.md. */
@@ -80,5 +81,178 @@ describe('golden model', () => {
       const y = ref.run(x);
       for (let m = 0; m < layer.dims.M; m++) expect(Math.abs(out[n * layer.dims.M + m] * layer.output.scale - y[m])).toBeLessThanOrEqual(bound);
     }
+  });
+});
+
+/** A 16-bit, V = 8, K = 16 l2 layer, every centroid at full scale (norms 8·2^30 ≈ 2^33), no saturation. */
+const FULL_SCALE_16: RandomLayerSpec = {
+  K: 16, V: 8, C: 2, M: 3, inBits: 16, outBits: 16, tableBits: 16, metric: 'l2', activation: 'none', source: 'float', withBias: true,
+  duplicateFraction: 0, fullScale: 1, outputScaleFactor: 3, codebooksPerCycle: 1, outputsPerCycle: 'all', treeLevelsPerStage: 2,
+  memoryStyle: 'auto', reset: 'sync', seed: 16,
+};
+
+async function referenceCheck(spec: RandomLayerSpec, vectors: number) {
+  const { design, artifact } = await planRandomLayer(spec);
+  const layer = design.layers[0] as LutLinearPlan;
+  const inputs = generateVectors(layer, vectors, spec.seed);
+  return { design, artifact, layer, inputs, check: checkGoldenAgainstArtifact(design, artifact, inputs) };
+}
+
+describe('golden model versus the independent reference computed from the artifact', () => {
+  it('agree on 300 random layers (both shape families: 16-bit formats, V ≤ 16, K ≤ 64, full-scale centroids)', async () => {
+    await fc.assert(
+      fc.asyncProperty(randomLayerSpec, async (spec) => {
+        const { check } = await referenceCheck(spec, 30);
+        expect(check.disagreement).toBeNull();
+        expect(check.layers).toEqual(['l']);
+      }),
+      { numRuns: 300, seed: 11 },
+    );
+  });
+
+  it('agree on 150 wide layers, K and V uncapped (no RTL here, so no datapath budget)', async () => {
+    const uncapped = fc.record({ spec: wideLayerSpec, K: fc.integer({ min: 2, max: 64 }), V: fc.integer({ min: 1, max: 16 }) }).map(({ spec, K, V }) => ({ ...spec, K, V }));
+    await fc.assert(
+      fc.asyncProperty(uncapped, async (spec) => {
+        const { check } = await referenceCheck(spec, 20);
+        expect(check.disagreement).toBeNull();
+        expect(check.layers).toEqual(['l']);
+      }),
+      { numRuns: 150, seed: 12 },
+    );
+  });
+
+  it.each([
+    ['l2', { metric: 'l2' as const }],
+    ['l1', { metric: 'l1' as const }],
+    ['chebyshev', { metric: 'chebyshev' as const }],
+    ['l2, int centroids and table, relu, saturation', { metric: 'l2' as const, centroidDtype: 'int' as const, source: 'int' as const, activation: 'relu' as const, outputScaleFactor: 0.05 }],
+    ['l2, float centroids beyond the input range, LUT-NN weight', { metric: 'l2' as const, overshoot: 3, source: 'weight' as const }],
+  ])('agree at the corner: 16-bit formats, V = 16, K = 64, every centroid at full scale (%s)', async (_name, over) => {
+    const spec: RandomLayerSpec = { ...FULL_SCALE_16, K: 64, V: 16, C: 2, duplicateFraction: 0.1, ...over };
+    const { layer, check } = await referenceCheck(spec, 200);
+    if (spec.metric === 'l2') {
+      // 16·(2^15)² = 2^34: far past INT32, which is the point.
+      expect(Math.max(...layer.ccs.norms)).toBeGreaterThan(2 ** 33);
+      expect(layer.ccs.distanceWidth).toBeGreaterThan(32);
+    }
+    expect(check.disagreement).toBeNull();
+    expect(check.layers).toEqual(['l']);
+  });
+});
+
+/** A copy of a one-layer design whose lut_linear plan `edit` corrupts. */
+function corrupt(design: DesignPlan, edit: (p: LutLinearPlan) => void): DesignPlan {
+  const copy = structuredClone(design);
+  edit(copy.layers[0] as LutLinearPlan);
+  return copy;
+}
+
+describe('the artifact reference catches a wrong plan', () => {
+  it('every norm wrapped through an Int32Array (issue 11: 16-bit inputs, V = 8)', async () => {
+    // Half the centroids at full scale, half random. (With *every* centroid at full scale each norm
+    // is 2^33 − n·(2^16 − 1), n the positive coordinates, so the wrap subtracts the same 2^33 from
+    // all of them and the argmin is unchanged: a uniform wrap hides itself.)
+    const { design, artifact, layer, inputs, check } = await referenceCheck({ ...FULL_SCALE_16, fullScale: 0.5 }, 200);
+    expect(check.disagreement).toBeNull();
+    const max = Math.max(...layer.ccs.norms);
+    expect(max).toBeGreaterThanOrEqual(2 ** 31);
+    const wrong = corrupt(design, (p) => {
+      p.ccs.norms = Float64Array.from(Int32Array.from(p.ccs.norms));
+    });
+    const d = checkGoldenAgainstArtifact(wrong, artifact, inputs).disagreement;
+    expect(d).not.toBeNull();
+    expect(d!.layer).toBe('l');
+    expect(d!.golden).not.toBe(d!.reference);
+  });
+
+  it('one norm wrapped through an Int32Array', async () => {
+    const { design, artifact, layer, inputs } = await referenceCheck(FULL_SCALE_16, 200);
+    // A centroid the first vector does not pick in codebook 0: its norm (≈ 2^33) wrapped to INT32
+    // is far smaller, so it wins where it should not.
+    const idx = encodeVector(layer, inputs, 0)[0];
+    const victim = (idx + 1) % layer.dims.K;
+    const wrong = corrupt(design, (p) => {
+      p.ccs.norms[victim] = new Int32Array([p.ccs.norms[victim]])[0];
+    });
+    expect((wrong.layers[0] as LutLinearPlan).ccs.norms[victim]).not.toBe(layer.ccs.norms[victim]);
+    const d = checkGoldenAgainstArtifact(wrong, artifact, inputs).disagreement;
+    expect(d).not.toBeNull();
+    expect(d!.layer).toBe('l');
+  });
+
+  it('one table entry flipped', async () => {
+    const { design, artifact, layer, inputs } = await referenceCheck(FULL_SCALE_16, 50);
+    // The entry the first vector reads for codebook 0, output lane 0; flip its second-highest bit.
+    const row = encodeVector(layer, inputs, 0)[0];
+    const i = row * layer.dims.M;
+    const wrong = corrupt(design, (p) => {
+      p.table.values[i] ^= 1 << (p.table.bits - 2);
+    });
+    const d = checkGoldenAgainstArtifact(wrong, artifact, inputs).disagreement;
+    expect(d).not.toBeNull();
+    expect(d).toMatchObject({ layer: 'l', vector: 0, lane: 0 });
+  });
+
+  it('the requantizer shift changed by one', async () => {
+    const { design, artifact, inputs } = await referenceCheck(FULL_SCALE_16, 50);
+    for (const delta of [1, -1]) {
+      const wrong = corrupt(design, (p) => {
+        p.requant.shift += delta;
+      });
+      const d = checkGoldenAgainstArtifact(wrong, artifact, inputs).disagreement;
+      expect(d, `shift ${delta > 0 ? '+' : ''}${delta}`).not.toBeNull();
+      expect(d!.layer).toBe('l');
+    }
+  });
+
+  it('one centroid coordinate moved, its norm kept', async () => {
+    const { design, artifact, layer, inputs } = await referenceCheck({ ...FULL_SCALE_16, fullScale: 0 }, 200);
+    // Vectors 3+ include the centroids themselves; move the one vector 3 copies in codebook 0 off it.
+    const idx = encodeVector(layer, inputs, 3 * layer.dims.D)[0];
+    const wrong = corrupt(design, (p) => {
+      const j = idx * p.dims.V;
+      p.ccs.centroids[j] = p.ccs.centroids[j] > 0 ? -32768 : 32767;
+    });
+    const d = checkGoldenAgainstArtifact(wrong, artifact, inputs).disagreement;
+    expect(d).not.toBeNull();
+    expect(d!.layer).toBe('l');
+  });
+});
+
+/** Every input of a layer with D elements of `bits` bits: (2^bits)^D vectors, element 0 fastest. */
+function everyInput(D: number, bits: number): Int32Array {
+  const n = 2 ** bits;
+  const count = n ** D;
+  const out = new Int32Array(count * D);
+  for (let i = 0; i < count; i++) {
+    let r = i;
+    for (let d = 0; d < D; d++) {
+      out[i * D + d] = (r % n) - n / 2;
+      r = Math.floor(r / n);
+    }
+  }
+  return out;
+}
+
+describe('golden model versus the artifact reference on every input (exhaustive)', () => {
+  const tiny: RandomLayerSpec = {
+    K: 7, V: 2, C: 2, M: 3, inBits: 4, outBits: 5, tableBits: 6, metric: 'l2', activation: 'none', source: 'float', withBias: true,
+    duplicateFraction: 0.3, fullScale: 0.5, outputScaleFactor: 0.3, codebooksPerCycle: 1, outputsPerCycle: 'all', treeLevelsPerStage: 1,
+    memoryStyle: 'auto', reset: 'sync', seed: 4,
+  };
+  it.each([
+    ['l2', tiny],
+    ['l1', { ...tiny, metric: 'l1' as const, seed: 5 }],
+    ['chebyshev', { ...tiny, metric: 'chebyshev' as const, seed: 6 }],
+    ['l2, relu, LUT-NN weight, float centroids beyond the range', { ...tiny, activation: 'relu' as const, source: 'weight' as const, overshoot: 3, seed: 7 }],
+    ['l1, int centroids and table', { ...tiny, metric: 'l1' as const, source: 'int' as const, centroidDtype: 'int' as const, seed: 8 }],
+  ])('input bits 4, V = 2, C = 2: all 65,536 inputs (every one of the 256 sub-vectors in each codebook, in every combination) (%s)', async (_name, spec) => {
+    const { design, artifact } = await planRandomLayer(spec);
+    const inputs = everyInput(spec.C * spec.V, spec.inBits);
+    expect(inputs.length / 4).toBe(65536);
+    const check = checkGoldenAgainstArtifact(design, artifact, inputs);
+    expect(check.disagreement).toBeNull();
+    expect(check.layers).toEqual(['l']);
   });
 });

@@ -162,6 +162,9 @@ describe('LUT-NN (blink-mm) digits MLP, as exported', () => {
     const sim = await execa('node', [LUTNN, 'sim', rtl, '--inputs', join(MLP, 'test_x.npy'), '--reference', join(MLP, 'ref_logits_lutnn_pytorch.npy'), '--labels', join(MLP, 'test_y.npy'), '--model', join(art, 'model.json')], { reject: false });
     expect(sim.exitCode, sim.stdout + sim.stderr).toBe(0);
     expect(sim.stdout).toMatch(/^PASS  397 vectors bit-exact against the golden model/m);
+    // The first run of a design says it builds the simulator, and how long that took.
+    expect(sim.stderr).toMatch(/building the verilator simulator \(once per design, then cached\)/);
+    expect(sim.stderr).toMatch(/verilator simulator (built in [\d.]+s|reused from cache)/);
     expect(sim.stdout).toMatch(/^PASS  golden model equals the independent reference computed from the artifact \(3 layers, 397 vectors\)/m);
     const agreement = Number(/design \(RTL\) vs reference .*argmax agreement ([\d.]+) %/.exec(sim.stdout)?.[1]);
     expect(agreement).toBeGreaterThanOrEqual(98);

@@ -1,13 +1,17 @@
 /**
  * Property: random 2–3 layer networks generate a lint-clean model top whose simulation matches
- * the chained golden model bit for bit, with latency = Σ layer latencies and II = max layer II.
+ * the chained golden model bit for bit, with latency = Σ layer latencies and II = max layer II;
+ * and the golden model equals, layer by layer, the independent reference computed from the
+ * artifact's tensors (generator/golden/artifact-reference.ts).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { loadArtifact } from '../../generator/artifact/load.ts';
 import { genRtl } from '../../generator/gen-rtl.ts';
+import { checkGoldenAgainstArtifact } from '../../generator/golden/artifact-reference.ts';
 import { verifyDesign } from '../../tb/verify.ts';
 import { PBT_SEED } from '../support/check-random-layer.ts';
 import { lintDesign } from '../support/lint.ts';
@@ -32,6 +36,9 @@ describe('multi-layer designs versus the chained golden model (property)', () =>
           expect(r.mismatch).toBeNull();
           expect(r.timing?.measuredLatency).toBe(plan.timing.latency);
           expect(r.timing?.measuredIntervals).toEqual([plan.timing.initiationInterval]);
+          const check = checkGoldenAgainstArtifact(r.design, await loadArtifact(model), r.inputs);
+          expect(check.disagreement).toBeNull();
+          expect(check.layers).toEqual(plan.layers.map((l) => l.name));
         } finally {
           await rm(dir, { recursive: true, force: true });
         }

@@ -2,14 +2,18 @@
  * Property: random NN-LUT tables and formats (plain, 1/x and 1/sqrt range reduction; 2–12
  * segments; 4–16-bit formats; any lanes, pipeline stages and reset) generate lint-clean RTL that
  * matches the golden model bit for bit on random vectors, and on every input value when the input
- * format has at most 12 bits, at the planned latency and initiation interval.
+ * format has at most 12 bits, at the planned latency and initiation interval; and the golden
+ * model equals the independent reference computed from the artifact's real-valued table
+ * (generator/golden/artifact-reference.ts) on those vectors.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { loadArtifact } from '../../generator/artifact/load.ts';
 import { genRtl } from '../../generator/gen-rtl.ts';
+import { checkGoldenAgainstArtifact } from '../../generator/golden/artifact-reference.ts';
 import { reductionDomain } from '../../generator/numeric/nnlut.ts';
 import { verifyDesign } from '../../tb/verify.ts';
 import { PBT_SEED } from '../support/check-random-layer.ts';
@@ -75,10 +79,15 @@ describe('nnlut units versus the golden model (property)', () => {
           expect(r.failure).toBeUndefined();
           expect(r.mismatch).toBeNull();
           expect(r.timing?.ok).toBe(true);
+          const artifact = await loadArtifact(model);
+          const check = checkGoldenAgainstArtifact(r.design, artifact, r.inputs);
+          expect(check.disagreement).toBeNull();
+          expect(check.layers).toEqual(['act']);
           if (spec.inBits <= 12) {
             const x = await verifyDesign(out, { vectors: 0, seed: 8, exhaustive: true, skipTiming: true });
             expect(x.mismatch).toBeNull();
             expect(x.vectors).toBe(2 ** spec.inBits);
+            expect(checkGoldenAgainstArtifact(x.design, artifact, x.inputs).disagreement).toBeNull();
           }
         } finally {
           await rm(dir, { recursive: true, force: true });

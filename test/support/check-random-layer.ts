@@ -1,7 +1,9 @@
 /**
  * Property: for random layers and hardware configurations, the generated RTL is lint-clean,
  * matches the golden model bit for bit under random input gaps and back-pressure, and its
- * measured latency and initiation interval equal the plan's.
+ * measured latency and initiation interval equal the plan's; and the golden model (which reads
+ * the plan, like the RTL) equals the independent reference computed from the artifact's tensors
+ * on the same vectors, so a wrong plan cannot pass.
  *
  * Seeded (LUTNN_PBT_SEED, printed on failure by fast-check) and shrinking. Each run builds one
  * Verilator model, so the run count is set per file; two files run in parallel on two cores.
@@ -10,10 +12,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
+import { loadArtifact } from '../../generator/artifact/load.ts';
 import { genRtl } from '../../generator/gen-rtl.ts';
+import { checkGoldenAgainstArtifact } from '../../generator/golden/artifact-reference.ts';
 import { verifyDesign } from '../../tb/verify.ts';
 import { lintDesign } from './lint.ts';
-import { randomLayerSpec, writeRandomLayer, type RandomLayerSpec } from './random-layer.ts';
+import { writeRandomLayer, type RandomLayerSpec } from './random-layer.ts';
 
 export const PBT_SEED = Number(process.env.LUTNN_PBT_SEED ?? 20261122);
 export const PBT_RUNS = Number(process.env.LUTNN_PBT_RUNS ?? 11);
@@ -30,6 +34,10 @@ export async function checkRandomLayer(spec: RandomLayerSpec): Promise<void> {
     expect(report.mismatch).toBeNull();
     expect(report.timing?.measuredLatency).toBe(plan.timing.latency);
     expect(report.timing?.measuredIntervals).toEqual([plan.timing.initiationInterval]);
+    // The plan the RTL and golden model share (plan.json, as `lutnn sim` reads it) against the artifact.
+    const check = checkGoldenAgainstArtifact(report.design, await loadArtifact(model), report.inputs);
+    expect(check.disagreement).toBeNull();
+    expect(check.layers).toEqual(plan.layers.map((l) => l.name));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -3,6 +3,10 @@
  * formats, metrics, table sources and hardware knobs, and a writer that turns one into an
  * artifact folder plus hw.yaml. Ties and saturation are forced on purpose: some centroids are
  * duplicated (exact distance ties) and the output scale is often too small for the outputs.
+ *
+ * Two shape families (`randomLayerSpec`): "small" (many codebooks and outputs, formats up to 12
+ * bits) and "wide" (formats up to 16 bits, V up to 16, K up to 64, centroids at full scale) with
+ * few codebooks and outputs, so that a wide design still builds and simulates in seconds.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -26,6 +30,19 @@ export interface RandomLayerSpec {
   withBias: boolean;
   /** Fraction of centroids replaced by a copy of another centroid of the same codebook. */
   duplicateFraction: number;
+  /**
+   * Fraction of centroids put at full scale: every coordinate at an INT b_in extreme, −2^(b−1) or
+   * 2^(b−1)−1 (which maximises norms and distances). Absent or 0: none (and the random stream of
+   * older specs is unchanged).
+   */
+  fullScale?: number;
+  /**
+   * Float centroids (F32) beyond the input range by this many LSBs at the full-scale extremes
+   * (quantization saturates them back); only with float centroids and fullScale > 0.
+   */
+  overshoot?: number;
+  /** Centroid tensor dtype: F32 multiples of the input scale (default) or input-scale integers (I8/I16). */
+  centroidDtype?: 'float' | 'int';
   /** Output scale relative to the natural output range (small → heavy saturation). */
   outputScaleFactor: number;
   codebooksPerCycle: number | 'all';
@@ -38,7 +55,8 @@ export interface RandomLayerSpec {
   seed: number;
 }
 
-export const randomLayerSpec: fc.Arbitrary<RandomLayerSpec> = fc.record({
+/** The original family: many codebooks and outputs, formats up to 12 bits. */
+export const smallLayerSpec: fc.Arbitrary<RandomLayerSpec> = fc.record({
   K: fc.integer({ min: 2, max: 32 }),
   V: fc.integer({ min: 1, max: 9 }),
   C: fc.integer({ min: 1, max: 40 }),
@@ -60,6 +78,57 @@ export const randomLayerSpec: fc.Arbitrary<RandomLayerSpec> = fc.record({
   reset: fc.constantFrom('sync' as const, 'async' as const),
   seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
 });
+
+/**
+ * Largest P_c·K·V of a wide RTL design (P_c codebook lanes of K distances of V products each):
+ * bounds the distance datapath, and so the Verilator build, to about what a small-family design
+ * costs. `pipeline: max` expands every product into up to b_in shifted partial products (all b_in
+ * of them when the centroids come from a ROM), hence the lower budgets.
+ */
+export const WIDE_DATAPATH_BUDGET = { standard: 512, maxConstant: 128, maxRom: 64 };
+
+/**
+ * Wide formats: input, table and output bits up to 16, V up to 16, K up to 64, centroids mostly at
+ * full scale (norms up to V·2^30, l2 distances past 32 bits). C ≤ 3 and M ≤ 4 keep the design
+ * small; P_c·K·V is capped at WIDE_DATAPATH_BUDGET by lowering K (V and the formats, which decide
+ * the widths, are kept as drawn).
+ */
+export const wideLayerSpec: fc.Arbitrary<RandomLayerSpec> = fc
+  .record({
+    K: fc.oneof(fc.constantFrom(2, 3, 16, 33, 64), fc.integer({ min: 2, max: 64 })),
+    V: fc.oneof(fc.constantFrom(1, 8, 16), fc.integer({ min: 1, max: 16 })),
+    C: fc.integer({ min: 1, max: 3 }),
+    M: fc.integer({ min: 1, max: 4 }),
+    inBits: fc.oneof(fc.constant(16), fc.integer({ min: 2, max: 16 })),
+    outBits: fc.oneof(fc.constant(16), fc.integer({ min: 2, max: 16 })),
+    tableBits: fc.oneof(fc.constant(16), fc.integer({ min: 2, max: 16 })),
+    metric: fc.constantFrom('l2' as const, 'l2' as const, 'l1' as const, 'chebyshev' as const),
+    activation: fc.constantFrom('none' as const, 'relu' as const),
+    source: fc.constantFrom('float' as const, 'int' as const, 'weight' as const),
+    withBias: fc.boolean(),
+    duplicateFraction: fc.constantFrom(0, 0.1, 0.3),
+    fullScale: fc.constantFrom(1, 1, 0.5, 0),
+    overshoot: fc.constantFrom(0, 0, 3),
+    centroidDtype: fc.constantFrom('float' as const, 'int' as const),
+    outputScaleFactor: fc.constantFrom(0.05, 0.3, 1, 3),
+    codebooksPerCycle: fc.oneof(fc.constant('all' as const), fc.integer({ min: 1, max: 2 })),
+    outputsPerCycle: fc.oneof(fc.constant('all' as const), fc.integer({ min: 1, max: 3 })),
+    treeLevelsPerStage: fc.integer({ min: 1, max: 3 }),
+    pipeline: fc.constantFrom('standard' as const, 'max' as const),
+    memoryStyle: fc.constantFrom('auto' as const, 'block' as const, 'distributed' as const),
+    reset: fc.constantFrom('sync' as const, 'async' as const),
+    seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+  })
+  .map((s) => {
+    const lanes = s.codebooksPerCycle === 'all' ? s.C : Math.min(s.codebooksPerCycle, s.C);
+    const b = WIDE_DATAPATH_BUDGET;
+    const budget = s.pipeline === 'standard' ? b.standard : lanes === s.C ? b.maxConstant : b.maxRom;
+    const K = Math.max(2, Math.min(s.K, Math.floor(budget / (s.V * lanes))));
+    return { ...s, K };
+  });
+
+/** Both families; the wide one in about a third of the draws. */
+export const randomLayerSpec: fc.Arbitrary<RandomLayerSpec> = fc.oneof({ arbitrary: smallLayerSpec, weight: 2 }, { arbitrary: wideLayerSpec, weight: 1 });
 
 export interface BuiltLayer {
   /** The layer's entry in model.json. */
@@ -83,6 +152,17 @@ export function buildRandomLayer(s: RandomLayerSpec, name: string, input?: { bit
   // Centroids as float multiples of the input scale (exact), with deliberate duplicates.
   const centroids = new Float64Array(s.C * s.K * s.V);
   for (let i = 0; i < centroids.length; i++) centroids[i] = rng.int(-qmax - 1, qmax) * inScale;
+  // Full scale: every coordinate of some centroids at −2^(b−1) or 2^(b−1)−1 (float ones possibly
+  // beyond, by `overshoot` LSBs, which the planner saturates back).
+  const fullScale = s.fullScale ?? 0;
+  const intCentroids = s.centroidDtype === 'int';
+  const over = intCentroids ? 0 : (s.overshoot ?? 0);
+  if (fullScale > 0) {
+    for (let i = 0; i < s.C * s.K; i++) {
+      if (fullScale < 1 && rng.next() >= fullScale) continue;
+      for (let v = 0; v < s.V; v++) centroids[i * s.V + v] = (rng.next() < 0.5 ? -qmax - 1 - over : qmax + over) * inScale;
+    }
+  }
   for (let c = 0; c < s.C; c++) {
     for (let k = 1; k < s.K; k++) {
       if (rng.next() < s.duplicateFraction) {
@@ -92,7 +172,11 @@ export function buildRandomLayer(s: RandomLayerSpec, name: string, input?: { bit
     }
   }
 
-  const tensors: TensorInput[] = [{ name: t('centroids'), dtype: 'F32', shape: [s.C, s.K, s.V], data: centroids }];
+  const tensors: TensorInput[] = [
+    intCentroids
+      ? { name: t('centroids'), dtype: inBits <= 8 ? 'I8' : 'I16', shape: [s.C, s.K, s.V], data: Int32Array.from(centroids, (p) => Math.round(p / inScale)) }
+      : { name: t('centroids'), dtype: 'F32', shape: [s.C, s.K, s.V], data: centroids },
+  ];
   const tmax = 2 ** (s.tableBits - 1) - 1;
   let table: Record<string, unknown> = { bits: s.tableBits };
   let tensorRefs: Record<string, string> = { centroids: t('centroids') };
