@@ -243,7 +243,7 @@ async function main(): Promise<void> {
       const dir = join(WORK, `slice-${pipeline}`, 'lut');
       const slice = await genRtl({ model: art.model, config, out: dir });
       const layer = slice.plan.layers[0];
-      if (layer.kind === 'lut_linear') await units(`slice, pipeline: ${pipeline}`, dir, [layer.modules.ccs, layer.modules.requant], pipeline === 'max');
+      if (layer.kind === 'lut_linear') await units(`slice, pipeline: ${pipeline}`, dir, [layer.encoder.module, layer.modules.requant], pipeline === 'max');
       const config4 = join(WORK, `slice4-${pipeline}.yaml`);
       await writeFile(config4, `codebooks_per_cycle: 4\noutputs_per_cycle: 8\npipeline: ${pipeline}\n`);
       const dir4 = join(WORK, `slice4-${pipeline}`, 'lut');

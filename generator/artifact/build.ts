@@ -6,11 +6,7 @@
 import { LutnnError } from '../errors.ts';
 import type { TensorInput } from './safetensors.ts';
 import { SCALE_LIMITS } from './schema.ts';
-
-export interface StreamFormatSpec {
-  bits: number;
-  scale: number;
-}
+import type { StreamFormat } from './types.ts';
 
 /** A `lut_linear` layer in LUT-NN's own form: centroids (C, K, V), weight (C, V, M), bias (M). */
 export interface LutLinearLayerSpec {
@@ -23,8 +19,8 @@ export interface LutLinearLayerSpec {
   /** weight[c][v][m] = W[c·V + v][m] (LUT-NN's per-codebook layout). */
   weight: ArrayLike<number>;
   bias: ArrayLike<number>;
-  input: StreamFormatSpec;
-  output: StreamFormatSpec;
+  input: StreamFormat;
+  output: StreamFormat;
   metric?: 'l2' | 'l1' | 'chebyshev';
   activation?: 'none' | 'relu';
   tableBits?: number;

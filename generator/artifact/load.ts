@@ -7,10 +7,11 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { LutnnError, describeValue } from '../errors.ts';
+import { assertNever } from '../util/assert-never.ts';
 import { readInputFile } from '../util/read-input.ts';
 import { parseManifest, type ManifestElementwiseStep, type ManifestLayer, type ManifestLutLinearLayer, type ManifestNnlutLayer } from './schema.ts';
 import { isFloatDtype, parseSafetensors } from './safetensors.ts';
-import type { Artifact, Layer, LutLinearLayer, NnlutLayer, TableSource, Tensor } from './types.ts';
+import type { Artifact, Layer, LutLinearEncoder, LutLinearLayer, NnlutLayer, TableSource, Tensor } from './types.ts';
 
 /** What layer builders need to look tensors up and to name files in errors. */
 interface LoadContext {
@@ -264,6 +265,8 @@ function buildLayer(layer: ManifestLayer, index: number, ctx: LoadContext): Laye
     case 'requant':
     case 'relu':
       return buildElementwiseStep(layer);
+    default:
+      return assertNever(layer);
   }
 }
 
@@ -350,6 +353,7 @@ function buildLutLinear(l: ManifestLutLinearLayer, index: number, ctx: LoadConte
     numCentroids: K,
     subvectorLen: V,
     metric: l.metric,
+    encoder: buildEncoder(l, where, ctx),
     input: { bits: l.input.bits, scale: l.input.scale },
     output: { bits: l.output.bits, scale: l.output.scale },
     activation: l.activation,
@@ -359,6 +363,24 @@ function buildLutLinear(l: ManifestLutLinearLayer, index: number, ctx: LoadConte
   };
   if (l.tensors.bias !== undefined) layer.bias = buildBias(l, l.tensors.bias, where, ctx);
   return layer;
+}
+
+/** The layer's encoder (docs/artifact-format.md, "Encoders of a lut_linear layer"). */
+function buildEncoder(l: ManifestLutLinearLayer, where: string, ctx: LoadContext): LutLinearEncoder {
+  const e = l.encoder;
+  switch (e.kind) {
+    case 'ccs':
+      return { kind: 'ccs' };
+    case 'hash_tree':
+      throw new LutnnError(`Layer ${JSON.stringify(l.name)}: the hash_tree encoder is not implemented yet`, {
+        file: ctx.manifestFile,
+        field: `${where}.encoder.kind`,
+        expected: '"ccs" (the closest-centroid search; hash_tree is part of the format, its encoder comes next)',
+        found: JSON.stringify(e.kind),
+      });
+    default:
+      return assertNever(e);
+  }
 }
 
 function checkFeatureCount(l: ManifestLutLinearLayer, where: string, ctx: LoadContext): void {

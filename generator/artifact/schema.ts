@@ -90,6 +90,15 @@ const layerTensors = strictObject({
   message: 'exactly one table source: "lut" (a (C, K, M) table) or "weight" (LUT-NN weight (C, V, M))',
 });
 
+/**
+ * The encoder of a lut_linear layer (docs/artifact-format.md, "Encoders of a lut_linear layer").
+ * `hash_tree` is part of the format; load.ts refuses it until the hash-tree encoder is implemented.
+ */
+const encoder = z.discriminatedUnion('kind', [
+  strictObject({ kind: z.literal('ccs') }),
+  strictObject({ kind: z.literal('hash_tree'), depth: intRange(1, 8) }),
+]);
+
 const lutLinearLayer = strictObject({
   kind: z.literal('lut_linear'),
   name: identifier,
@@ -99,6 +108,7 @@ const lutLinearLayer = strictObject({
   num_centroids: intRange(2, 256),
   subvector_len: intAtLeast(1),
   metric: z.enum(['l2', 'l1', 'chebyshev']).default('l2'),
+  encoder: encoder.default({ kind: 'ccs' }),
   activation: z.enum(['none', 'relu']).default('none'),
   input: streamFormat,
   output: streamFormat,
@@ -185,11 +195,11 @@ export function parseManifest(raw: unknown, file: string): ManifestV1 {
   throw zodIssuesToError(result.error.issues, raw, file, 'artifact manifest', summaryOf);
 }
 
-/** Headlines specific to the manifest: missing fields, unknown layer kinds, format versions. */
+/** Headlines specific to the manifest: missing fields, unknown layer and encoder kinds, format versions. */
 function summaryOf(issue: z.ZodIssue, field: string, value: unknown): string {
   if (issue.path.length === 0) return 'The artifact manifest is not a JSON object';
   if (value === undefined) return `Missing required field ${field} in the artifact manifest`;
-  if (issue.code === 'invalid_union_discriminator') return `Unknown layer kind ${describeFound(value)} at ${field}`;
+  if (issue.code === 'invalid_union_discriminator') return `Unknown ${issue.path.at(-2) === 'encoder' ? 'encoder' : 'layer'} kind ${describeFound(value)} at ${field}`;
   if (field === 'format_version' && typeof value === 'number') return `Unsupported artifact format version ${value}`;
   return `Invalid ${field} in the artifact manifest`;
 }

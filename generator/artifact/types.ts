@@ -17,7 +17,11 @@ export interface Tensor {
   data: Float64Array | Int32Array;
 }
 
-/** Fixed-point format of a stream between units: signed two's complement, `bits` wide, real = scale * q. */
+/**
+ * Fixed-point format of a stream between units: signed two's complement, `bits` wide, real = scale * q.
+ * The one name for it everywhere (artifact, plan, builders, NN-LUT tables); a stream with its element
+ * count is a StreamSpec (plan/types.ts).
+ */
 export interface StreamFormat {
   bits: number;
   scale: number;
@@ -31,6 +35,13 @@ export type TableSource =
   | { kind: 'int'; lut: Tensor; scale: number }
   /** LUT-NN's weight (C, V, M); the tool builds T = centroids x weight, then quantizes. */
   | { kind: 'weight'; weight: Tensor };
+
+/**
+ * The encoder of a lut_linear layer as the artifact describes it (docs/artifact-format.md,
+ * "Encoders of a lut_linear layer"): `ccs`, the closest-centroid search with the layer's metric.
+ * (`hash_tree` is in the manifest format; the loader refuses it until it is implemented.)
+ */
+export type LutLinearEncoder = { kind: 'ccs' };
 
 export interface LutLinearLayer {
   kind: 'lut_linear';
@@ -47,6 +58,8 @@ export interface LutLinearLayer {
   /** V sub-vector length. */
   subvectorLen: number;
   metric: Metric;
+  /** Sub-vector → index: the encoder (default ccs). */
+  encoder: LutLinearEncoder;
   input: StreamFormat;
   output: StreamFormat;
   activation: Activation;

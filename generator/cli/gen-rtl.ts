@@ -3,6 +3,7 @@ import { join, relative } from 'node:path';
 import type { Command } from 'commander';
 import { genRtl } from '../gen-rtl.ts';
 import { PROJECT_ROOT } from '../emit/render.ts';
+import { layerKindOf } from '../kinds/registry.ts';
 import type { DesignPlan } from '../plan/types.ts';
 import { makeReporter } from './progress.ts';
 
@@ -41,31 +42,7 @@ export function genRtlCommand(program: Command): void {
 /** The summary printed after generation: what was built and how fast it will run. */
 export function describeDesign(plan: DesignPlan, shown: string): string {
   const lines = [`design     ${plan.top} (artifact ${plan.artifact.name}, sha256 ${plan.artifact.sha256.slice(0, 16)}…)`];
-  for (const layer of plan.layers) {
-    const t = layer.timing;
-    if (layer.kind === 'nnlut') {
-      lines.push(
-        `layer      ${layer.name}: nnlut ${layer.function ?? 'table'}, ${layer.dims.elements} elements, ${layer.dims.segments} segments` +
-          `${layer.rangeReduction === 'none' ? '' : `, ${layer.rangeReduction} range reduction`}; INT${layer.input.bits} -> INT${layer.output.bits}; ` +
-          `${layer.parallel.lanes} lanes, ${layer.pipeline.stages} pipeline stages; latency ${t.latency}, II ${t.initiationInterval}`,
-      );
-      continue;
-    }
-    if (layer.kind === 'mac_linear') {
-      const p = layer.parallel;
-      lines.push(
-        `layer      ${layer.name}: MAC baseline D=${layer.dims.D} M=${layer.dims.M}, INT${layer.weights.bits} weights (${layer.weights.source}); ` +
-          `${p.inputsPerCycle} x ${p.outputsPerCycle} multipliers; latency ${t.latency}, II ${t.initiationInterval}`,
-      );
-      continue;
-    }
-    const { D, M, C, K, V } = layer.dims;
-    lines.push(
-      `layer      ${layer.name}: D=${D} M=${M} C=${C} K=${K} V=${V}, ${layer.metric}, ${layer.activation}; ` +
-        `${layer.parallel.codebooksPerCycle} codebooks/cycle, ${layer.parallel.outputsPerCycle} outputs/cycle; ` +
-        `latency ${t.latency}, II ${t.initiationInterval}; ${layer.memory.table.banks} table bank(s) of ${layer.memory.table.depth} x ${layer.memory.table.width} bits (${layer.memory.table.style})`,
-    );
-  }
+  for (const layer of plan.layers) lines.push(`layer      ${layerKindOf(layer).describe(layer)}`);
   lines.push(
     `timing     latency ${plan.timing.latency} cycles, one vector every ${plan.timing.initiationInterval} cycles`,
     `next       npx lutnn sim ${shown} --vectors 10000 --seed 1`,

@@ -49,7 +49,7 @@ export interface LayerHwConfig {
   codebooksPerCycle: number | 'all';
   outputsPerCycle: number | 'all';
   treeLevelsPerStage: number;
-  /** lut_linear: `max` puts one adder (or comparator) between registers in the CCS and the requantizers. */
+  /** lut_linear: `max` puts one adder (or comparator) between registers in the encoder (CCS), the table sums and the requantizers. */
   pipeline: 'standard' | 'max';
   memoryStyle: MemoryStyle;
   multiplierBits: number;

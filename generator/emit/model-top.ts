@@ -2,7 +2,7 @@
 import { layerInput, layerOutput } from '../plan/layer-io.ts';
 import type { DesignPlan } from '../plan/types.ts';
 import { renderTemplate } from './render.ts';
-import { baseContext, type GeneratedFile } from './lut-linear/common.ts';
+import { baseContext, type GeneratedFile } from './common/context.ts';
 import { range } from './verilog.ts';
 
 export function modelTopModule(design: DesignPlan): GeneratedFile {

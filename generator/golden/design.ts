@@ -1,18 +1,10 @@
 /** Golden model of a whole design: each layer's integer outputs are the next layer's inputs. */
+import { layerKindOf } from '../kinds/registry.ts';
 import type { DesignPlan, LayerPlan } from '../plan/types.ts';
-import { runLutLinear } from './lut-linear.ts';
-import { runNnlut } from './nnlut.ts';
-import { runMacLinear } from './mac-linear.ts';
 
+/** One layer's golden model (its kind's `golden`). */
 export function runLayer(layer: LayerPlan, inputs: Int32Array): Int32Array {
-  switch (layer.kind) {
-    case 'lut_linear':
-      return runLutLinear(layer, inputs);
-    case 'nnlut':
-      return runNnlut(layer, inputs);
-    case 'mac_linear':
-      return runMacLinear(layer, inputs);
-  }
+  return layerKindOf(layer).golden(layer, inputs);
 }
 
 /** Design outputs (N·M_last) for inputs (N·D_first). */

@@ -1,30 +1,15 @@
 /**
  * Bit-exact golden model of a planned lut_linear layer. Reads only the plan; integer arithmetic
- * in float64 numbers, which the planner keeps below 2^53 so every operation is exact.
+ * in float64 numbers, which the planner keeps below 2^53 so every operation is exact. The encoder's
+ * part (sub-vector → index) is its own golden `encode` (encoders/<kind>/golden.ts).
  */
-import { hardwareDistance } from '../plan/distance.ts';
+import { encoderOf } from '../encoders/registry.ts';
 import type { LutLinearPlan } from '../plan/types.ts';
 import { requantize } from '../numeric/fixed.ts';
 
-/** Index of the closest centroid of every codebook for one input vector (ties → lowest index). */
+/** The index of every codebook for one input vector, as the layer's encoder computes it. */
 export function encodeVector(plan: LutLinearPlan, x: ArrayLike<number>, xOffset = 0, out = new Int32Array(plan.dims.C)): Int32Array {
-  const { C, K, V } = plan.dims;
-  const { centroids, norms } = plan.ccs;
-  for (let c = 0; c < C; c++) {
-    let best = 0;
-    let bestDist = Infinity;
-    for (let k = 0; k < K; k++) {
-      const i = c * K + k;
-      const d = hardwareDistance(plan.metric, x, xOffset + c * V, centroids, i * V, V, norms[i]);
-      // Strictly-less keeps the lowest index on ties, exactly like the comparator tree.
-      if (d < bestDist) {
-        bestDist = d;
-        best = k;
-      }
-    }
-    out[c] = best;
-  }
-  return out;
+  return encoderOf(plan.encoder).encode(plan, plan.encoder, x, xOffset, out);
 }
 
 /** Accumulator values (bias + Σ_c T[c][idx_c][m]) for one vector's indices. */
@@ -46,8 +31,9 @@ export function runLutLinear(plan: LutLinearPlan, inputs: Int32Array, count = in
   const idx = new Int32Array(C);
   const acc = new Float64Array(M);
   const relu = plan.activation === 'relu';
+  const encoder = encoderOf(plan.encoder);
   for (let n = 0; n < count; n++) {
-    encodeVector(plan, inputs, n * D, idx);
+    encoder.encode(plan, plan.encoder, inputs, n * D, idx);
     accumulate(plan, idx, acc);
     for (let m = 0; m < M; m++) out[n * M + m] = requantize(acc[m], plan.requant, plan.output.bits, relu);
   }

@@ -15,7 +15,7 @@
  * slope* over every representable input of the segment, so quantization does not double the error.
  * Deterministic: the only randomness is the network's initialisation, seeded.
  */
-import type { RangeReduction } from '../artifact/types.ts';
+import type { RangeReduction, StreamFormat } from '../artifact/types.ts';
 import { LutnnError } from '../errors.ts';
 import { roundHalfEven, signedMax, signedMin } from '../numeric/fixed.ts';
 import {
@@ -25,7 +25,6 @@ import {
   quantizeNnlut,
   reductionDomain,
   type NnlutQuantized,
-  type StreamFmt,
 } from '../numeric/nnlut.ts';
 import { Rng } from '../util/rng.ts';
 import type { NnlutFunction } from './functions.ts';
@@ -37,8 +36,8 @@ export interface FitOptions {
   segments: number;
   /** Real input range the table is judged on (and, without range reduction, fitted on). */
   range: [number, number];
-  input: StreamFmt;
-  output: StreamFmt;
+  input: StreamFormat;
+  output: StreamFormat;
   coefficientBits?: number;
   seed?: number;
   methods?: FitMethod[];
@@ -68,8 +67,8 @@ export interface FitResult {
   function: string;
   range: [number, number];
   segments: number;
-  input: StreamFmt;
-  output: StreamFmt;
+  input: StreamFormat;
+  output: StreamFormat;
   rangeReduction: RangeReduction;
   coefficientBits: number;
   seed: number;
@@ -122,7 +121,7 @@ function fitGrid(o: FitOptions): { a: number; b: number; target: (m: number) => 
 }
 
 /** Error of a quantized table's hardware output against f over the representable inputs of the range. */
-export function hardwareErrors(q: NnlutQuantized, fn: (x: number) => number, range: [number, number], input: StreamFmt, output: StreamFmt): ErrorFigures {
+export function hardwareErrors(q: NnlutQuantized, fn: (x: number) => number, range: [number, number], input: StreamFormat, output: StreamFormat): ErrorFigures {
   const x0 = Math.ceil(range[0] / input.scale);
   const x1 = Math.floor(range[1] / input.scale);
   let maxAbs = 0;

@@ -5,7 +5,7 @@
  * rounded to the same output format as the NN-LUT table so both are judged on equal terms.
  */
 import { quantize } from '../numeric/fixed.ts';
-import type { StreamFmt } from '../numeric/nnlut.ts';
+import type { StreamFormat } from '../artifact/types.ts';
 
 /** i-poly: a(x + b)² + c for x = q·S in integers: q_out = (q + ⌊b/S⌋)² + ⌊c/(aS²)⌋, S_out = aS². */
 function iPoly(q: number, S: number, a: number, b: number, c: number): { q: number; S: number } {
@@ -41,7 +41,7 @@ export function iGelu(q: number, S: number): { q: number; S: number } {
 }
 
 /** The I-BERT baseline of `fn` on input integer x, as an output-format value (real). */
-export function ibertOutput(fn: 'gelu' | 'exp', x: number, input: StreamFmt, output: StreamFmt): number {
+export function ibertOutput(fn: 'gelu' | 'exp', x: number, input: StreamFormat, output: StreamFormat): number {
   const r = fn === 'gelu' ? iGelu(x, input.scale) : iExp(Math.min(0, x), input.scale);
   return quantize(r.q * r.S, output.scale, output.bits) * output.scale;
 }

@@ -1,7 +1,8 @@
 /** Error figures and plot of an NN-LUT table file (`lutnn report-nnlut`). */
 import { LutnnError } from '../errors.ts';
 import { signedMax, signedMin } from '../numeric/fixed.ts';
-import { evalNnlut, quantizeNnlut, type NnlutQuantized, type StreamFmt } from '../numeric/nnlut.ts';
+import type { StreamFormat } from '../artifact/types.ts';
+import { evalNnlut, quantizeNnlut, type NnlutQuantized } from '../numeric/nnlut.ts';
 import { hardwareErrors, type ErrorFigures } from './fit.ts';
 import { knownFunctionsText, NNLUT_FUNCTIONS, NNLUT_JSON_OPS, type NnlutFunction } from './functions.ts';
 import { plotSvg } from './plot.ts';
@@ -40,7 +41,7 @@ export function tableFunction(t: Pick<NnlutTableFile, 'function' | 'source'>, fn
  * domain); otherwise the file's range (fit range, or NN-LUT's training range for its op) or the
  * function's default, clipped to what the input format can represent.
  */
-function judgingRange(t: NnlutTableFile & { input: StreamFmt }, f: NnlutFunction, given: [number, number] | null, file: string): { range: [number, number]; origin: string } {
+function judgingRange(t: NnlutTableFile & { input: StreamFormat }, f: NnlutFunction, given: [number, number] | null, file: string): { range: [number, number]; origin: string } {
   const minReal = signedMin(t.input.bits) * t.input.scale;
   const maxReal = signedMax(t.input.bits) * t.input.scale;
   const fmt = `INT${t.input.bits}, scale ${t.input.scale}: [${minReal}, ${maxReal}]`;
@@ -83,7 +84,7 @@ export function emptySegmentCount(q: NnlutQuantized): number {
   return empty;
 }
 
-export function reportTable(t: NnlutTableFile & { input: StreamFmt; output: StreamFmt }, fn: NnlutFunction | undefined, range: [number, number] | null, file: string): TableReport {
+export function reportTable(t: NnlutTableFile & { input: StreamFormat; output: StreamFormat }, fn: NnlutFunction | undefined, range: [number, number] | null, file: string): TableReport {
   const f = tableFunction(t, fn, file);
   const { range: r, origin } = judgingRange(t, f, range, file);
   const q = quantizeNnlut(t, { file, field: 'table' });

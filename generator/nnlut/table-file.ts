@@ -10,7 +10,7 @@
 import { readInputText } from '../util/read-input.ts';
 import type { RangeReduction } from '../artifact/types.ts';
 import { LutnnError, describeValue } from '../errors.ts';
-import type { StreamFmt } from '../numeric/nnlut.ts';
+import type { StreamFormat } from '../artifact/types.ts';
 import type { FitResult } from './fit.ts';
 import { NNLUT_JSON_OPS } from './functions.ts';
 import { writeOutputAtomically, type OutputTarget } from './output-file.ts';
@@ -24,8 +24,8 @@ export interface NnlutTableFile {
   function: string | null;
   /** Range the table is judged on by default: the fit range, or the range NN-LUT trained the op on. */
   range: [number, number] | null;
-  input: StreamFmt | null;
-  output: StreamFmt | null;
+  input: StreamFormat | null;
+  output: StreamFormat | null;
   rangeReduction: RangeReduction;
   coefficientBits: number;
   breakpoints: number[];
@@ -185,7 +185,7 @@ export function importNnlutJson(raw: unknown, file: string): NnlutTableFile {
   };
 }
 
-function format(v: unknown, key: string, file: string): StreamFmt {
+function format(v: unknown, key: string, file: string): StreamFormat {
   const o = v as { bits?: unknown; scale?: unknown };
   if (typeof o?.bits !== 'number' || typeof o?.scale !== 'number' || !(o.scale > 0)) throw new LutnnError(`Invalid "${key}" format in the table file.`, { file, field: key, expected: '{ "bits": b, "scale": s }', found: describeValue(v) });
   return { bits: o.bits, scale: o.scale };
@@ -227,7 +227,7 @@ export async function readNnlutTableFile(file: string): Promise<NnlutTableFile> 
 }
 
 /** An nnlut layer for model.json from a table file. */
-export function nnlutManifestLayer(t: NnlutTableFile & { input: StreamFmt; output: StreamFmt }, name: string, features: number): object {
+export function nnlutManifestLayer(t: NnlutTableFile & { input: StreamFormat; output: StreamFormat }, name: string, features: number): object {
   return {
     name,
     kind: 'nnlut',

@@ -13,7 +13,7 @@
  *   acc          = S_i · m + T_i             (exact)
  *   y            = sat_b_out( floor((acc · 2^k + 2^(F−1)) / 2^F) )   (F > 0; F = 0: sat(acc · 2^k))
  */
-import type { RangeReduction } from '../artifact/types.ts';
+import type { RangeReduction, StreamFormat } from '../artifact/types.ts';
 import { LutnnError } from '../errors.ts';
 import { MAX_EXACT_BITS, roundHalfEven, saturateSigned, signedBitsFor, signedMax, signedMin } from './fixed.ts';
 
@@ -24,15 +24,10 @@ export const NNLUT_INTERCEPT_MAX_BITS = 32;
 /** A real breakpoint within this many input LSBs of an integer is taken as that integer. */
 export const BREAKPOINT_SNAP = 1e-9;
 
-export interface StreamFmt {
-  bits: number;
-  scale: number;
-}
-
 /** The real-valued description of a unit (artifact layer, fit result). */
 export interface NnlutReal {
-  input: StreamFmt;
-  output: StreamFmt;
+  input: StreamFormat;
+  output: StreamFormat;
   rangeReduction: RangeReduction;
   coefficientBits: number;
   breakpoints: readonly number[];
@@ -116,7 +111,7 @@ export function quantizeNnlut(t: NnlutReal, where: { file?: string; field: strin
 }
 
 /** Real values of a quantized table (what the hardware's constants mean), e.g. to write a fit file. */
-export function dequantizeNnlut(q: NnlutQuantized, input: StreamFmt, output: StreamFmt): { breakpoints: number[]; slopes: number[]; intercepts: number[] } {
+export function dequantizeNnlut(q: NnlutQuantized, input: StreamFormat, output: StreamFormat): { breakpoints: number[]; slopes: number[]; intercepts: number[] } {
   const F = 2 ** q.fracBits;
   return {
     breakpoints: Array.from(q.breakpoints, (b) => b * input.scale),

@@ -7,9 +7,8 @@ import { layerConfig, unknownOverrideNames, type HwConfig } from '../config/hw-c
 import { LutnnError } from '../errors.ts';
 import { TOOL } from '../version.ts';
 import { checkLimit, count, formatBytes, SIZE_LIMITS } from '../util/size-limits.ts';
+import { artifactKindOf } from '../kinds/registry.ts';
 import { layerInput, layerOutput } from './layer-io.ts';
-import { planLutLinear } from './lut-linear.ts';
-import { planNnlut } from './nnlut.ts';
 import { PLAN_VERSION, type DesignPlan, type DesignTiming, type LayerPlan } from './types.ts';
 
 export interface PlanOptions {
@@ -63,7 +62,7 @@ export function planDesign(artifact: Artifact, hw: HwConfig, options: PlanOption
     });
   }
   // Before any table is built: C·K·M entries are held several times over while planning.
-  const entries = artifact.layers.reduce((n, l) => n + (l.kind === 'lut_linear' ? l.numCodebooks * l.numCentroids * l.outFeatures : 0), 0);
+  const entries = artifact.layers.reduce((n, l) => n + artifactKindOf(l).tableEntries(l), 0);
   checkLimit(`The lookup tables (${count(entries)} entries, about ${formatBytes(entries * 32)} while planning)`, entries, SIZE_LIMITS.tableEntries, {
     force: options.force,
     file: artifact.manifestPath,
@@ -74,7 +73,7 @@ export function planDesign(artifact: Artifact, hw: HwConfig, options: PlanOption
   const layers: LayerPlan[] = artifact.layers.map((layer) => {
     const prefix = `${artifact.name}_${layer.name}`;
     const cfg = layerConfig(hw, layer.name);
-    return layer.kind === 'nnlut' ? planNnlut(layer, cfg, prefix, artifact.manifestPath) : planLutLinear(layer, cfg, prefix, artifact.manifestPath);
+    return artifactKindOf(layer).plan(layer, cfg, prefix, artifact.manifestPath);
   });
   checkChain(layers, artifact.manifestPath);
   return assembleDesign(artifact, options, hw, layers, layers.length > 1 ? `${artifact.name}_top` : null);

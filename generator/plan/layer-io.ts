@@ -1,12 +1,11 @@
-/** The input and output stream of any planned layer, whatever its kind. */
+/** The input and output stream of any planned layer, whatever its kind: its kind's `io` (element counts) in the plan's formats. */
+import { layerKindOf } from '../kinds/registry.ts';
 import type { LayerPlan, StreamSpec } from './types.ts';
 
 export function layerInput(layer: LayerPlan): StreamSpec {
-  const elements = layer.kind === 'nnlut' ? layer.dims.elements : layer.dims.D;
-  return { elements, bits: layer.input.bits, scale: layer.input.scale };
+  return { elements: layerKindOf(layer).io(layer).input, bits: layer.input.bits, scale: layer.input.scale };
 }
 
 export function layerOutput(layer: LayerPlan): StreamSpec {
-  const elements = layer.kind === 'nnlut' ? layer.dims.elements : layer.dims.M;
-  return { elements, bits: layer.output.bits, scale: layer.output.scale };
+  return { elements: layerKindOf(layer).io(layer).output, bits: layer.output.bits, scale: layer.output.scale };
 }

@@ -1,15 +1,15 @@
 /**
- * Planner for a lut_linear layer: artifact layer + hardware knobs → LutLinearPlan.
- * This is the only place widths, memory layouts and latencies are decided.
+ * Planner for a lut_linear layer: artifact layer + hardware knobs → LutLinearPlan. With the
+ * encoder's planner (encoders/<kind>/plan.ts, through the encoder registry) this is the only place
+ * the layer's widths, memory layouts and latencies are decided.
  */
 import type { LutLinearLayer } from '../artifact/types.ts';
 import type { LayerHwConfig } from '../config/hw-config.ts';
 import { LutnnError } from '../errors.ts';
 import { indexBits, makeRequantizer, MAX_EXACT_BITS, signedBitsFor, signedMax, signedMin } from '../numeric/fixed.ts';
-import { CCS_BROADCAST_STAGES, maxPipelineDistanceStages, popcount, treeStages } from './ccs-pipeline.ts';
-import { planDistance, planTree } from './distance.ts';
-import { quantizeBias, quantizeCentroids, quantizeTable } from './table.ts';
-import { planTiming, REQUANT_LATENCY } from './timing.ts';
+import { encoderFor } from '../encoders/registry.ts';
+import { quantizeBias, quantizeTable } from './table.ts';
+import { planTiming, popcount, REQUANT_LATENCY, treeStages } from './timing.ts';
 import type { LutLinearModuleNames, LutLinearPlan } from './types.ts';
 
 /** Table banks of at least this many bits go to block RAM when memory_style is auto (one iCE40 EBR). */
@@ -19,10 +19,6 @@ export function moduleNames(prefix: string): LutLinearModuleNames {
   return {
     top: `${prefix}_top`,
     encoder: `${prefix}_encoder`,
-    ccs: `${prefix}_ccs`,
-    ccsDistance: `${prefix}_ccs_dist`,
-    ccsFanout: `${prefix}_ccs_fanout`,
-    centroidRom: `${prefix}_centroid_rom`,
     indexBuffer: `${prefix}_index_buffer`,
     accumulator: `${prefix}_accumulator`,
     tableRom: `${prefix}_table_rom`,
@@ -54,18 +50,9 @@ export function planLutLinear(layer: LutLinearLayer, hw: LayerHwConfig, prefix: 
   const E = Math.ceil(C / Pc);
   const G = Math.ceil(M / Pm);
 
-  const centroids = quantizeCentroids(layer);
-  const dist = planDistance(layer.metric, centroids, C * K, V, layer.input.bits, { file, layer: layer.name });
   const maxPipe = hw.pipeline === 'max';
-  const tree = planTree(K, maxPipe ? 1 : hw.treeLevelsPerStage);
-  const E0 = Math.ceil(C / Pc);
-  // Standard: the distance is computed in one cycle into its register. Max: a registered tree.
-  const distanceStages = maxPipe
-    ? maxPipelineDistanceStages(layer.metric, V, layer.input.bits, dist.width, E0 === 1 ? centroids : null, dist.norms, C * K)
-    : 1;
-  // Tree registers; with max pipelining each level is a compare stage and a select stage, and
-  // the input is first registered, then broadcast to the distances through a two-level register tree (ccs-pipeline.ts).
-  const ccsLatency = (maxPipe ? CCS_BROADCAST_STAGES : 0) + distanceStages + (maxPipe ? 2 : 1) * tree.registeredLevels.length;
+  // The encoder first: its errors (e.g. distances past the exact range) come before the table's.
+  const encoder = encoderFor(layer.encoder).plan({ layer, encoder: layer.encoder, hw, prefix, file, lanes: Pc, steps: E });
 
   const table = quantizeTable(layer);
   const bias = quantizeBias(layer, table.scale, file);
@@ -92,7 +79,6 @@ export function planLutLinear(layer: LutLinearLayer, hw: LayerHwConfig, prefix: 
     });
   }
 
-  const centroidStorage = E === 1 ? 'constant' : 'rom';
   // Max pipelining: the requantizer's constant multiply is a registered adder tree of shifted
   // accumulators (one per set multiplier bit, plus the rounding constant), then a registered
   // range test, then the saturating select (emit/lut-linear/small-units.ts).
@@ -100,38 +86,24 @@ export function planLutLinear(layer: LutLinearLayer, hw: LayerHwConfig, prefix: 
   // The table ROM outputs registered once more, then a registered adder tree over the P_c entries.
   const sumStages = maxPipe ? 1 + Math.ceil(Math.log2(Pc)) : 0;
   // Max pipelining also registers the output FIFO's push (its write enables fan out to M·b flops).
-  const timing = planTiming(E, G, ccsLatency, requantLatency, sumStages, maxPipe ? 1 : 0);
+  const timing = planTiming(E, G, encoder.latency, requantLatency, sumStages, maxPipe ? 1 : 0);
   const tableWidth = Pm * layer.tableBits;
   const tableDepth = G * E * K;
   const tableStyle = hw.memoryStyle === 'auto' ? (tableWidth * tableDepth >= AUTO_BLOCK_BITS ? 'block' : 'distributed') : hw.memoryStyle;
   const biasWidth = signedBitsFor(biasLo, biasHi);
   const modules = moduleNames(prefix);
-  const centroidEntryWidth = V * layer.input.bits + (layer.metric === 'l2' ? dist.normWidth : 0);
 
   return {
     kind: 'lut_linear',
     name: layer.name,
     modules,
     dims: { D, M, C, K, V },
-    metric: layer.metric,
     activation: layer.activation,
+    pipeline: maxPipe ? 'max' : 'standard',
     input: { ...layer.input },
     output: { ...layer.output },
     parallel: { codebooksPerCycle: Pc, outputsPerCycle: Pm, encodeSteps: E, outputGroups: G },
-    ccs: {
-      centroidStorage,
-      centroids,
-      norms: dist.norms,
-      normWidth: dist.normWidth,
-      distanceWidth: dist.width,
-      distanceRange: dist.range,
-      indexWidth: indexBits(K),
-      treeDepth: tree.depth,
-      treeRegisteredLevels: tree.registeredLevels,
-      pipeline: maxPipe ? 'max' : 'standard',
-      distanceStages,
-      latency: ccsLatency,
-    },
+    encoder,
     table: { bits: layer.tableBits, scale: table.scale, values: table.values },
     bias: { values: bias, width: biasWidth },
     accumulator: { width: accWidth, range: accRange },
@@ -146,10 +118,6 @@ export function planLutLinear(layer: LutLinearLayer, hw: LayerHwConfig, prefix: 
         fileStem: `${prefix}_table_bank`,
       },
       bias: { width: Pm * biasWidth, depth: G, addressWidth: indexBits(G), file: `${prefix}_bias.memh` },
-      centroids:
-        centroidStorage === 'rom'
-          ? { width: Pc * K * centroidEntryWidth, depth: E, addressWidth: indexBits(E), file: `${prefix}_centroids.memh` }
-          : null,
     },
     timing,
   };

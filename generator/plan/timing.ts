@@ -5,9 +5,10 @@
  *
  * Schedule of a vector accepted in cycle a (cycle = clock period after the accepting edge):
  *   encoder issues codebook groups in cycles a+1 … a+E;
- *   the CCS returns each group L_ccs cycles later, the last index lands in cycle a+E+L_ccs;
- *   the accumulator sees the full index bank in cycle a+E+L_ccs+1 and starts issuing table reads
- *   in cycle a+E+L_ccs+2, one (group g, step e) per cycle for E·G cycles;
+ *   the encoder unit (CCS: L_ccs) returns each group's indices L_enc cycles later (its plan's
+ *   `latency`), the last index lands in cycle a+E+L_enc;
+ *   the accumulator sees the full index bank in cycle a+E+L_enc+1 and starts issuing table reads
+ *   in cycle a+E+L_enc+2, one (group g, step e) per cycle for E·G cycles;
  *   a read in cycle t is in the ROM register at t+1, in the accumulator at t+2, through the
  *   requantizer (REQUANT_LATENCY) at t+4, and in the output FIFO (out_valid) at t+5.
  * With `pipeline: max` the requantizer takes requantLatency ≥ 2 cycles and everything after it moves.
@@ -36,12 +37,12 @@ export interface LayerTiming {
   watchdogCycles: number;
 }
 
-export function planTiming(encodeSteps: number, outputGroups: number, ccsLatency: number, requantLatency = REQUANT_LATENCY, sumStages = 0, outFifoInputStages = 0): LayerTiming {
+export function planTiming(encodeSteps: number, outputGroups: number, encoderLatency: number, requantLatency = REQUANT_LATENCY, sumStages = 0, outFifoInputStages = 0): LayerTiming {
   const readToOutput = 3 + sumStages + requantLatency + outFifoInputStages;
   const E = encodeSteps;
   const ii = E * outputGroups;
   // Cycles from the encoder accepting a vector to the accumulator's first read of it.
-  const acceptToFirstRead = E + ccsLatency + 2;
+  const acceptToFirstRead = E + encoderLatency + 2;
   const latency = acceptToFirstRead + ii - 1 + readToOutput;
   // A bank is reserved at accept and released after the last read; in steady state a vector is
   // accepted acceptToFirstRead cycles before its first read, so (banks − 1)·II ≥ that distance.
@@ -54,4 +55,16 @@ export function planTiming(encodeSteps: number, outputGroups: number, ccsLatency
   if (sumStages > 0) timing.sumStages = sumStages;
   if (outFifoInputStages > 0) timing.outFifoInputStages = outFifoInputStages;
   return timing;
+}
+
+/** Register stages of a reduction tree over n leaves (at least one: its output register). */
+export function treeStages(n: number): number {
+  return Math.max(1, Math.ceil(Math.log2(Math.max(1, n))));
+}
+
+/** Set bits of a non-negative integer (the requantizer multiplier's adder-tree terms). */
+export function popcount(n: number): number {
+  let c = 0;
+  for (let x = n; x > 0; x = Math.floor(x / 2)) c += x % 2;
+  return c;
 }

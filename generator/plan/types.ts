@@ -1,61 +1,34 @@
 /**
- * The planned-hardware intermediate representation. The planner (lut-linear.ts) is the only
- * place that derives widths, latencies and memory contents; the golden model, the Verilog
- * emitters, the testbench and the reports read them from here and never recompute them.
+ * The planned-hardware intermediate representation. The planners (plan/<kind>.ts, and each
+ * encoder's encoders/<kind>/plan.ts) are the only place that derives widths, latencies and memory
+ * contents; the golden model, the Verilog emitters, the testbench and the reports read them from
+ * here and never recompute them.
  * Serialised next to the generated RTL as plan.json (see serialize.ts).
  */
-import type { Activation, Metric, RangeReduction, StreamFormat } from '../artifact/types.ts';
+import type { Activation, RangeReduction, StreamFormat } from '../artifact/types.ts';
 import type { MemoryStyle, ResetStyle } from '../config/hw-config.ts';
+import type { EncoderPlan } from '../encoders/types.ts';
 import type { LayerTiming } from './timing.ts';
 
-/** 2: l2 centroid norms as float64 (past INT32 with 16-bit inputs), requant.precisionBits. */
-export const PLAN_VERSION = 2;
+/**
+ * 2: l2 centroid norms as float64 (past INT32 with 16-bit inputs), requant.precisionBits.
+ * 3: the encoder is a sub-unit of a lut_linear layer: `ccs` became `encoder` (kind `ccs`, with the
+ *    layer's metric, the CCS module names and `stepRom`, formerly `memory.centroids`); the layer
+ *    keeps `pipeline`. An older plan.json cannot be read as this shape, so it is refused.
+ */
+export const PLAN_VERSION = 3;
 
-/** Names of the Verilog modules of one lut_linear layer (one module per file, file = name + `.v`). */
+/** Names of the Verilog modules of one lut_linear layer (one module per file, file = name + `.v`); the encoder's own are in its plan. */
 export interface LutLinearModuleNames {
   top: string;
+  /** The encoder shell: input capture, issue over E steps, step ROM, the encoder unit. */
   encoder: string;
-  ccs: string;
-  /** pipeline: max — the distance module (with a centroid ROM), or the stem of one module per
-   *  (lane j, centroid k) named `<ccsDistance>_<j>_<k>` (constant centroids). */
-  ccsDistance: string;
-  /** pipeline: max — the register copying a lane's input to a group of centroids (plan/ccs-pipeline.ts). */
-  ccsFanout: string;
-  centroidRom: string;
   indexBuffer: string;
   accumulator: string;
   tableRom: string;
   biasRom: string;
   requant: string;
   outFifo: string;
-}
-
-export interface CcsPlan {
-  /** `constant`: one codebook per CCS lane for the whole vector (E = 1), centroids are literals.
-   *  `rom`: lanes are time-shared over E encode steps; centroids come from a small ROM. */
-  centroidStorage: 'constant' | 'rom';
-  /** Quantized centroids (C, K, V), in input-scale units, row-major. */
-  centroids: Int32Array;
-  /** ||p||² per centroid (C, K); only meaningful for the l2 metric (zeros otherwise). Up to V·2^30 for 16-bit inputs, so float64 integers. */
-  norms: Float64Array;
-  /** Unsigned width of a norm constant. */
-  normWidth: number;
-  /** Signed width in which every distance value (and every intermediate, modulo 2^w) is computed. */
-  distanceWidth: number;
-  /** Exact range of the distance values over all inputs and centroids (for tests and docs). */
-  distanceRange: [number, number];
-  /** Width of a centroid index: ceil(log2 K), at least 1. */
-  indexWidth: number;
-  /** Depth of the argmin comparator tree: ceil(log2 K). */
-  treeDepth: number;
-  /** Tree levels (1-based) after which a pipeline register sits. The last level is always one. */
-  treeRegisteredLevels: number[];
-  /** `standard`: distance computed in one cycle; `max`: registered reduction tree (plan/ccs-pipeline.ts). */
-  pipeline: 'standard' | 'max';
-  /** Register stages from the CCS input to the distance register (1 for standard). */
-  distanceStages: number;
-  /** Cycles from a sub-vector entering the CCS to its index leaving it. */
-  latency: number;
 }
 
 /** Requantizer of an accumulator: acc · multiplier, rounding shift, saturation (number-formats.md §4). */
@@ -92,8 +65,9 @@ export interface LutLinearPlan {
   name: string;
   modules: LutLinearModuleNames;
   dims: { D: number; M: number; C: number; K: number; V: number };
-  metric: Metric;
   activation: Activation;
+  /** hw.yaml `pipeline`: `max` also pipelines the encoder (its own plan says how), the table sums, the requantizers and the FIFO input. */
+  pipeline: 'standard' | 'max';
   input: StreamFormat;
   output: StreamFormat;
   parallel: {
@@ -106,7 +80,8 @@ export interface LutLinearPlan {
     /** Output groups per vector G = ceil(M / P_m). */
     outputGroups: number;
   };
-  ccs: CcsPlan;
+  /** The encoder sub-unit (encoders/types.ts): sub-vectors in, one index per codebook out. */
+  encoder: EncoderPlan;
   table: {
     bits: number;
     /** Real value of one table LSB (also the accumulator's LSB). */
@@ -125,17 +100,13 @@ export interface LutLinearPlan {
     table: TableMemoryPlan;
     /** Bias ROM: G words of P_m·bias.width bits, distributed. */
     bias: { width: number; depth: number; addressWidth: number; file: string };
-    /** Centroid ROM (only for centroidStorage = rom): E words, distributed. */
-    centroids: { width: number; depth: number; addressWidth: number; file: string } | null;
   };
   timing: LayerTiming;
 }
 
-/** A stream between units: `elements` signed integers of `bits` bits, real value = scale · q. */
-export interface StreamSpec {
+/** A stream between units: `elements` signed integers in one format (real value = scale · q). */
+export interface StreamSpec extends StreamFormat {
   elements: number;
-  bits: number;
-  scale: number;
 }
 
 /** Module names of an nnlut unit. */

@@ -3,6 +3,7 @@
  * and for the whole design, checked against the plan's memory styles, and printed as a table of
  * "used / available (%)" per resource, with the analytic estimate beside the actual numbers.
  */
+import { layerKindOf } from '../kinds/registry.ts';
 import type { DesignPlan } from '../plan/types.ts';
 import { classifyCells, RESOURCES, zeroCounts, type Resource, type ResourceCounts, type Target } from './targets.ts';
 import type { Estimate } from './estimate.ts';
@@ -147,14 +148,12 @@ export function parseStat(statText: string, target: Target, top: string): { modu
 /** Memories the plan places in block RAM must show block RAM cells in the synthesised ROM module. */
 export function checkMemories(design: DesignPlan, modules: ModuleUsage[], _target: Target): MemoryCheck[] {
   const out: MemoryCheck[] = [];
-  for (const layer of design.layers) {
-    if (layer.kind !== 'lut_linear') continue;
-    const rom = modules.find((m) => m.module === layer.modules.tableRom);
+  for (const memory of design.layers.flatMap((layer) => layerKindOf(layer).memories(layer))) {
+    const rom = modules.find((m) => m.module === memory.module);
     const bram = rom?.counts.BRAM ?? 0;
-    const planned = layer.memory.table.style;
     // Block means block RAM cells; distributed means none (the ROM is logic or LUT RAM).
-    const ok = planned === 'block' ? bram > 0 : bram === 0;
-    out.push({ module: layer.modules.tableRom, planned, bram, ok });
+    const ok = memory.style === 'block' ? bram > 0 : bram === 0;
+    out.push({ module: memory.module, planned: memory.style, bram, ok });
   }
   return out;
 }

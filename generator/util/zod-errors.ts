@@ -52,7 +52,8 @@ function expectationOf(issue: z.ZodIssue): string {
     case 'invalid_enum_value':
       return `one of ${issue.options.map((o) => JSON.stringify(o)).join(', ')}`;
     case 'invalid_union_discriminator':
-      return `one of the known layer kinds: ${issue.options.map((o) => JSON.stringify(o)).join(', ')}`;
+      // The manifest's discriminated unions: layers (`layers[i].kind`) and encoders (`….encoder.kind`).
+      return `one of the known ${issue.path.at(-2) === 'encoder' ? 'encoder' : 'layer'} kinds: ${issue.options.map((o) => JSON.stringify(o)).join(', ')}`;
     default:
       return issue.message;
   }

@@ -83,7 +83,7 @@ describe('loadArtifact', () => {
       const l = art.layers[0] as LutLinearLayer;
       expect(l).toMatchObject({
         kind: 'lut_linear', name: 'fc1', inFeatures: 6, outFeatures: 5, numCodebooks: 2, numCentroids: 4, subvectorLen: 3,
-        metric: 'l2', activation: 'none', tableBits: 8,
+        metric: 'l2', encoder: { kind: 'ccs' }, activation: 'none', tableBits: 8,
         input: { bits: 8, scale: 0.03125 }, output: { bits: 10, scale: 0.0625 },
       });
       expect(l.table.kind).toBe('float');
@@ -280,6 +280,26 @@ describe('loadArtifact', () => {
     it('unknown layer kind lists the known kinds', async () => {
       const layer = { ...baseLayer(), kind: 'conv' };
       await expectLoadError(await loadManifest(baseManifest(layer)), 'Unknown layer kind "conv"', 'layers[0].kind', '"lut_linear"', 'model.json');
+    });
+
+    it('an explicit ccs encoder is the default one', async () => {
+      const art = await loadArtifact(await loadManifest(baseManifest({ ...baseLayer(), encoder: { kind: 'ccs' } })));
+      expect((art.layers[0] as LutLinearLayer).encoder).toEqual({ kind: 'ccs' });
+    });
+
+    it('the hash_tree encoder is refused as not implemented yet, naming the field', async () => {
+      const layer = { ...baseLayer(), encoder: { kind: 'hash_tree', depth: 2 } };
+      await expectLoadError(await loadManifest(baseManifest(layer)), 'hash_tree encoder is not implemented yet', 'layers[0].encoder.kind', '"ccs"', '"hash_tree"', 'model.json');
+    });
+
+    it('unknown encoder kind lists the known encoders', async () => {
+      const layer = { ...baseLayer(), encoder: { kind: 'pq_tree' } };
+      await expectLoadError(await loadManifest(baseManifest(layer)), 'Unknown encoder kind "pq_tree"', 'layers[0].encoder.kind', 'known encoder kinds: "ccs", "hash_tree"');
+    });
+
+    it('an encoder field the encoder does not have', async () => {
+      const layer = { ...baseLayer(), encoder: { kind: 'ccs', depth: 3 } };
+      await expectLoadError(await loadManifest(baseManifest(layer)), 'layers[0].encoder.depth', 'only the known fields: kind');
     });
 
     it('unknown metric', async () => {

@@ -9,37 +9,17 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUNDLED_EXAMPLE } from '../../generator/cli/gen-rtl.ts';
 import { genRtl } from '../../generator/gen-rtl.ts';
-import { l2Terms, popcount, treeStages, wrapSigned } from '../../generator/plan/ccs-pipeline.ts';
 import type { LutLinearPlan } from '../../generator/plan/types.ts';
 import { verifyDesign } from '../../tb/verify.ts';
 import { lintDesign } from '../support/lint.ts';
 import { writeRandomLayer, type RandomLayerSpec } from '../support/random-layer.ts';
+import { ccsOf } from '../support/reference-check.ts';
 
 let root: string;
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'lutnn-pipe-'));
 });
 afterAll(async () => rm(root, { recursive: true, force: true }));
-
-describe('l2 partial-product terms', () => {
-  it('sum to norm − 2·a·p for every input and centroid (B = 5, exhaustive over a and p)', () => {
-    const B = 5;
-    const W = 16;
-    for (let p = -16; p < 16; p++) {
-      const terms = l2Terms(1, B, W, [p], p * p);
-      for (let a = -16; a < 16; a++) {
-        let s = 0;
-        for (const t of terms) {
-          if (t.kind === 'const') s += t.value;
-          else if (t.kind === 'pp') s += (t.inverted ? ~a : a) * 2 ** t.shift;
-        }
-        expect(wrapSigned(s, W)).toBe(p * p - 2 * a * p);
-      }
-    }
-    expect(popcount(0b1011)).toBe(3);
-    expect(treeStages(37)).toBe(6);
-  });
-});
 
 describe('pipeline: max', () => {
   it('the bundled example: bit-exact at the planned latency, every distance stage registered', async () => {
@@ -48,12 +28,13 @@ describe('pipeline: max', () => {
     const out = join(root, 'example-max');
     const r = await genRtl({ model: BUNDLED_EXAMPLE.model, config, out });
     const layer = r.plan.layers[0] as LutLinearPlan;
+    const ccs = ccsOf(layer);
     // ROM centroids, V = 4, B = 8: 37 terms → 6 stages; argmin: a compare and a select stage per level.
-    expect(layer.ccs.distanceStages).toBe(6);
-    expect(layer.ccs.treeRegisteredLevels).toEqual([1, 2, 3, 4]);
+    expect(ccs.distanceStages).toBe(6);
+    expect(ccs.treeRegisteredLevels).toEqual([1, 2, 3, 4]);
     // Three broadcast stages (input register, group copy, distance-module copy) + 6 distance stages
     // + 4 × 2 argmin stages.
-    expect(layer.ccs.latency).toBe(17);
+    expect(ccs.latency).toBe(17);
     // Table outputs registered again, then two adder levels over the P_c = 4 entries.
     expect(layer.timing.sumStages).toBe(3);
     expect(layer.timing.outFifoInputStages).toBe(1);
@@ -61,14 +42,14 @@ describe('pipeline: max', () => {
     expect(await lintDesign(out, r.plan.top)).toBe('');
     // One distance module shared by the 4 × 16 (lane, centroid) instances; the input reaches them
     // through one copy register per group of four centroids (4 lanes × 4 groups).
-    const ccs = await readFile(join(out, `${layer.modules.ccs}.v`), 'utf8');
-    expect(ccs.match(new RegExp(`^  ${layer.modules.ccsDistance} u_dist`, 'gm'))).toHaveLength(64);
-    expect(ccs.match(new RegExp(`^  ${layer.modules.ccsFanout} u_copy`, 'gm'))).toHaveLength(16);
-    const dist = await readFile(join(out, `${layer.modules.ccsDistance}.v`), 'utf8');
+    const unit = await readFile(join(out, `${ccs.module}.v`), 'utf8');
+    expect(unit.match(new RegExp(`^  ${ccs.distanceModule} u_dist`, 'gm'))).toHaveLength(64);
+    expect(unit.match(new RegExp(`^  ${ccs.fanoutModule} u_copy`, 'gm'))).toHaveLength(16);
+    const dist = await readFile(join(out, `${ccs.distanceModule}.v`), 'utf8');
     // Exactly sized tree nodes: the first level adds two shifted 8-bit inputs, far below the distance width.
     const widths = [...dist.matchAll(/^  reg  \[(\d+):0\] d_s1_\d+;/gm)].map((m) => Number(m[1]) + 1);
     expect(widths.length).toBeGreaterThan(0);
-    expect(Math.min(...widths)).toBeLessThan(layer.ccs.distanceWidth);
+    expect(Math.min(...widths)).toBeLessThan(ccs.distanceWidth);
     const v = await verifyDesign(out, { vectors: 1500, seed: 9 });
     expect(v.mismatch).toBeNull();
     expect(v.timing?.ok, JSON.stringify(v.timing)).toBe(true);

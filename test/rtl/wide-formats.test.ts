@@ -22,6 +22,7 @@ import { writeDirectoryAtomically } from '../../generator/util/atomic-dir.ts';
 import { verifyDesign } from '../../tb/verify.ts';
 import { lintDesign } from '../support/lint.ts';
 import { writeRandomLayer, type RandomLayerSpec } from '../support/random-layer.ts';
+import { ccsOf } from '../support/reference-check.ts';
 
 let root: string;
 beforeAll(async () => {
@@ -49,12 +50,13 @@ describe('a 16-bit, V = 8 layer with full-scale centroids is bit-exact against t
     const out = join(dir, 'rtl');
     const { plan } = await genRtl({ model, config, out });
     const layer = plan.layers[0] as LutLinearPlan;
-    expect(layer.ccs.centroidStorage).toBe(spec.codebooksPerCycle === 'all' ? 'constant' : 'rom');
+    const ccs = ccsOf(layer);
+    expect(ccs.centroidStorage).toBe(spec.codebooksPerCycle === 'all' ? 'constant' : 'rom');
     if (spec.metric === 'l2') {
       // The widths issue 11 is about: norms and distances beyond INT32.
-      expect(Math.max(...layer.ccs.norms)).toBeGreaterThan(2 ** 32);
-      expect(layer.ccs.normWidth).toBeGreaterThan(32);
-      expect(layer.ccs.distanceWidth).toBeGreaterThan(32);
+      expect(Math.max(...ccs.norms)).toBeGreaterThan(2 ** 32);
+      expect(ccs.normWidth).toBeGreaterThan(32);
+      expect(ccs.distanceWidth).toBeGreaterThan(32);
     }
     expect(await lintDesign(out, plan.top)).toBe('');
 
@@ -79,9 +81,9 @@ describe('issue 11 replayed: RTL generated from a plan whose norms wrapped throu
     const dir = join(root, 'wrapped');
     const { model, config } = await writeRandomLayer(join(dir, 'artifact'), spec);
     const design = planDesign(await loadArtifact(model), await loadHwConfig(config), { manifest: model, regenerateCommand: 'test' });
-    const layer = design.layers[0] as LutLinearPlan;
-    expect(Math.max(...layer.ccs.norms)).toBeGreaterThan(2 ** 31);
-    layer.ccs.norms = Float64Array.from(Int32Array.from(layer.ccs.norms)); // the old planner's arithmetic
+    const ccs = ccsOf(design.layers[0] as LutLinearPlan);
+    expect(Math.max(...ccs.norms)).toBeGreaterThan(2 ** 31);
+    ccs.norms = Float64Array.from(Int32Array.from(ccs.norms)); // the old planner's arithmetic
     const out = join(dir, 'rtl');
     await writeDirectoryAtomically(out, emitDesign(design));
     const sim = await execa('node', [join(PROJECT_ROOT, 'bin', 'lutnn.js'), 'sim', out, '--vectors', '300', '--seed', '3', '--model', model, '-q'], { reject: false });

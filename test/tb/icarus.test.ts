@@ -24,6 +24,7 @@ import { verifyDesign } from '../../tb/verify.ts';
 import { interpolate, writeNnlutArtifact } from '../support/nnlut-artifact.ts';
 import { writeRandomLayer, type RandomLayerSpec } from '../support/random-layer.ts';
 import { writeRandomNetwork } from '../support/random-network.ts';
+import { ccsOf } from '../support/reference-check.ts';
 
 let root: string;
 
@@ -180,7 +181,8 @@ describe('Icarus testbench versus the Verilator harness', () => {
     const grp = samples[2].plan.layers[0] as LutLinearPlan;
     expect(grp.parallel.encodeSteps).toBe(3);
     expect(grp.parallel.outputGroups).toBe(4);
-    expect((samples[1].plan.layers[0] as LutLinearPlan).ccs.pipeline).toBe('max');
+    expect((samples[1].plan.layers[0] as LutLinearPlan).pipeline).toBe('max');
+    expect(ccsOf(samples[1].plan.layers[0] as LutLinearPlan).pipeline).toBe('max');
     expect(samples[3].plan.layers.map((l) => l.kind)).toEqual(['nnlut']);
     expect(samples[4].plan.layers.length).toBe(2);
     expect(samples[4].plan.modelTop).not.toBeNull();

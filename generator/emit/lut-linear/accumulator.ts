@@ -3,15 +3,16 @@ import { indexBits } from '../../numeric/fixed.ts';
 import type { DesignPlan, LutLinearPlan } from '../../plan/types.ts';
 import { renderTemplate } from '../render.ts';
 import { lit, range, signExtend, slice, zeroExtend } from '../verilog.ts';
-import { reduceAtWidth } from './distance-tree.ts';
-import { baseContext, counterFields, countWidth, layerParams, type GeneratedFile } from './common.ts';
+import { baseContext, counterFields, countWidth, type GeneratedFile } from '../common/context.ts';
+import { reduceAtWidth } from '../common/reduction-tree.ts';
+import { layerParams } from './common.ts';
 
 /** Table address of lane j: block·K + idx, as a concatenation when K is a power of two. */
 function addressing(plan: LutLinearPlan) {
   const { K } = plan.dims;
   const blocks = plan.parallel.encodeSteps * plan.parallel.outputGroups;
   const aw = plan.memory.table.addressWidth;
-  const iw = plan.ccs.indexWidth;
+  const iw = plan.encoder.indexWidth;
   const pow2 = (K & (K - 1)) === 0;
   const idx = (j: number) => slice('idx_i', j * iw, iw);
   if (blocks === 1) return { hasBlockCounter: false, blockWidth: 1, blockStep: 0, addr: (j: number) => zeroExtend(idx(j), iw, aw) };
@@ -104,7 +105,7 @@ export function accumulatorModule(design: DesignPlan, plan: LutLinearPlan): Gene
     creditOneLit: lit(1, creditW),
     fifoDepth: plan.timing.outFifoDepth,
     creditLastLit: lit(plan.timing.outFifoDepth - 1, creditW),
-    idxRange: range(Pc * plan.ccs.indexWidth),
+    idxRange: range(Pc * plan.encoder.indexWidth),
     outRange: range(outWidth),
     tableRange: range(plan.memory.table.width),
     tableRomModule: plan.modules.tableRom,
@@ -164,7 +165,7 @@ export function layerTopModule(design: DesignPlan, plan: LutLinearPlan): Generat
     ii: plan.timing.initiationInterval,
     inRange: range(D * plan.input.bits),
     outRange: range(M * plan.output.bits),
-    idxRange: range(plan.parallel.codebooksPerCycle * plan.ccs.indexWidth),
+    idxRange: range(plan.parallel.codebooksPerCycle * plan.encoder.indexWidth),
     modules: plan.modules,
   };
   return { path: `${plan.modules.top}.v`, content: renderTemplate('layer_top.v.hbs', ctx) };

@@ -1,110 +1,20 @@
-/** Shared helpers for the lut_linear module emitters. */
-import type { DesignPlan, LutLinearPlan } from '../../plan/types.ts';
-import { indexBits, unsignedBitsFor } from '../../numeric/fixed.ts';
-import { headerContext } from '../header.ts';
-import { renderTemplate } from '../render.ts';
-import { lit, range, slice, zeroExtend } from '../verilog.ts';
+/** Helpers shared by the lut_linear module emitters (those of every kind: emit/common/). */
+import { encoderOf } from '../../encoders/registry.ts';
+import type { LutLinearPlan } from '../../plan/types.ts';
+import type { HeaderParams } from '../common/context.ts';
 
-export interface GeneratedFile {
-  /** File name inside the design folder. */
-  path: string;
-  content: string | Buffer;
-}
-
-/** Context fields every template reads: header and reset style. */
-export function baseContext(design: DesignPlan, module: string, purpose: string, params: Record<string, string | number>) {
-  return {
-    name: module,
-    asyncReset: design.reset === 'async',
-    header: headerContext(design, module, purpose, params),
-  };
-}
-
-/** Literals and range of a wrap-around counter over `count` values (0 … count−1). */
-export function counterFields(prefix: string, count: number): Record<string, string> {
-  const w = indexBits(count);
-  return {
-    [`${prefix}Range`]: range(w),
-    [`${prefix}ZeroLit`]: lit(0, w),
-    [`${prefix}OneLit`]: lit(1, w),
-    [`${prefix}LastLit`]: lit(count - 1, w),
-  };
-}
-
-/** Width of a counter that holds 0 … max inclusive. */
-export function countWidth(max: number): number {
-  return unsignedBitsFor(max);
-}
-
-/** Bits of one index group: P_c lanes of the index width. */
+/** Bits of one index group: P_c lanes of the encoder's index width. */
 export function indexGroupBits(plan: LutLinearPlan): number {
-  return plan.parallel.codebooksPerCycle * plan.ccs.indexWidth;
+  return plan.parallel.codebooksPerCycle * plan.encoder.indexWidth;
 }
 
-/** Standard header parameters of a layer, listed in every file's header. */
-export function layerParams(plan: LutLinearPlan): Record<string, string | number> {
+/** Standard header parameters of a layer, listed in every file's header (the encoder adds its own). */
+export function layerParams(plan: LutLinearPlan): HeaderParams {
   const { D, M, C, K, V } = plan.dims;
   return {
     layer: plan.name,
     'D, M, C, K, V': `${D}, ${M}, ${C}, ${K}, ${V}`,
-    metric: plan.metric,
+    ...encoderOf(plan.encoder).emit.headerParams(plan.encoder),
     'codebooks/cycle, outputs/cycle': `${plan.parallel.codebooksPerCycle}, ${plan.parallel.outputsPerCycle}`,
   };
-}
-
-/** Widest output-FIFO slice: wider FIFOs are split into lockstep slices of at most this many bits. */
-export const OUT_FIFO_SLICE_BITS = 16;
-
-function fifoFile(design: DesignPlan, module: string, purpose: string, params: Record<string, string | number>, depth: number, width: number, registeredInput: boolean): GeneratedFile {
-  const cw = countWidth(depth);
-  const ctx = {
-    registeredInput,
-    landed: registeredInput ? 'push_q' : 'push_i',
-    ...baseContext(design, module, purpose, { ...params, depth, width }),
-    dataRange: range(width),
-    lastSlot: depth - 1,
-    ...counterFields('ptr', depth),
-    countRange: range(cw),
-    countZeroLit: lit(0, cw),
-    countOneLit: lit(1, cw),
-  };
-  return { path: `${module}.v`, content: renderTemplate('out_fifo.v.hbs', ctx) };
-}
-
-/**
- * The output FIFO of whole result vectors, shared by every layer kind (templates/out_fifo.v.hbs).
- * Up to OUT_FIFO_SLICE_BITS wide it is one module; wider, `module` instantiates lockstep slices
- * of one `<module>_slice` (templates/out_fifo_sliced.v.hbs), so that pointer fanout stays bounded.
- * `registeredInput` (plan timing `outFifoInputStages`): each FIFO (slice) registers the push and
- * its data first, so the vector lands a cycle later.
- */
-export function outFifoFiles(design: DesignPlan, module: string, params: Record<string, string | number>, depth: number, width: number, registeredInput = false): GeneratedFile[] {
-  const slices = Math.ceil(width / OUT_FIFO_SLICE_BITS);
-  if (slices <= 1) return [fifoFile(design, module, 'output FIFO of result vectors', params, depth, width, registeredInput)];
-  const sliceWidth = Math.ceil(width / slices);
-  const padded = slices * sliceWidth;
-  const sliceModule = `${module}_slice`;
-  const ctx = {
-    ...baseContext(design, module, 'output FIFO of result vectors (lockstep slices)', { ...params, depth, width, slices }),
-    width,
-    slices,
-    sliceWidth,
-    sliceModule,
-    dataRange: range(width),
-    dataMsb: width - 1,
-    paddedRange: range(padded),
-    pushPaddedExpr: zeroExtend('push_data_i', width, padded),
-    validRange: range(slices),
-    // Valid flags of slices 1.. and the padding bits are not read.
-    unusedExpr: `^{${[slice('slice_valid', 1, slices - 1), ...(padded > width ? [slice('out_padded', width, padded - width)] : [])].join(', ')}}`,
-    instances: Array.from({ length: slices }, (_, index) => ({
-      index,
-      pushSlice: slice('push_padded', index * sliceWidth, sliceWidth),
-      outSlice: slice('out_padded', index * sliceWidth, sliceWidth),
-    })),
-  };
-  return [
-    { path: `${module}.v`, content: renderTemplate('out_fifo_sliced.v.hbs', ctx) },
-    fifoFile(design, sliceModule, `one ${sliceWidth}-bit slice of ${module}`, params, depth, sliceWidth, registeredInput),
-  ];
 }

@@ -1,22 +1,11 @@
-/** Memory files ($readmemh) and ROM modules of a lut_linear layer. */
+/** Memory files ($readmemh) and ROM modules of a lut_linear layer: table banks, bias, the encoder's step ROM. */
+import { encoderOf } from '../../encoders/registry.ts';
 import type { DesignPlan, LutLinearPlan } from '../../plan/types.ts';
+import type { GeneratedFile } from '../common/context.ts';
+import { memFile, romModule, romWords, type RomSpec } from '../common/memory.ts';
 import { headerLines } from '../header.ts';
-import { renderTemplate } from '../render.ts';
-import { HexWordWriter, packFieldsHex, packHex, range, type PackedField } from '../verilog.ts';
-import { baseContext, layerParams, type GeneratedFile } from './common.ts';
-
-/** Declared ROM depth: at least 2 words so a 1-bit address indexes it exactly. */
-export function romWords(depth: number): number {
-  return Math.max(2, depth);
-}
-
-function memFile(design: DesignPlan, path: string, what: string, words: string[], declaredWords: number, width: number): GeneratedFile {
-  const zero = '0'.repeat(Math.ceil(width / 4));
-  const lines = words.slice();
-  while (lines.length < declaredWords) lines.push(zero);
-  const comment = headerLines(design, what, '//');
-  return { path, content: `${comment}\n${lines.join('\n')}\n` };
-}
+import { HexWordWriter, packFieldsHex, packHex } from '../verilog.ts';
+import { layerParams } from './common.ts';
 
 /**
  * Table bank j: word (g·E + e)·K + k holds T[e·P_c + j][k][g·P_m + l] in lane l (zero past C or M).
@@ -66,52 +55,25 @@ export function biasFile(design: DesignPlan, plan: LutLinearPlan): GeneratedFile
   return memFile(design, mem.file, `Bias of layer ${plan.name} in accumulator units.`, words, romWords(mem.depth), mem.width);
 }
 
-/** Centroid ROM: word e holds, per lane j and centroid k, the V coordinates and (l2) the norm. */
-export function centroidFile(design: DesignPlan, plan: LutLinearPlan): GeneratedFile | null {
-  const mem = plan.memory.centroids;
-  if (!mem) return null;
-  const { C, K, V } = plan.dims;
-  const { codebooksPerCycle: Pc, encodeSteps: E } = plan.parallel;
-  const B = plan.input.bits;
-  const normWidth = plan.metric === 'l2' ? plan.ccs.normWidth : 0;
-  const words: string[] = [];
-  for (let e = 0; e < E; e++) {
-    const fields: PackedField[] = [];
-    for (let j = 0; j < Pc; j++) {
-      const c = e * Pc + j;
-      for (let k = 0; k < K; k++) {
-        const i = c * K + k;
-        for (let v = 0; v < V; v++) fields.push({ value: c < C ? plan.ccs.centroids[i * V + v] : 0, width: B });
-        if (normWidth > 0) fields.push({ value: c < C ? plan.ccs.norms[i] : 0, width: normWidth });
-      }
-    }
-    words.push(packFieldsHex(fields));
-  }
-  return memFile(design, mem.file, `Centroids of layer ${plan.name} per encode step (input-scale integers).`, words, romWords(mem.depth), mem.width);
+/** The encoder's step ROM: one word per encode step, its fields from the encoder (CCS: centroids and norms). */
+export function stepRomFile(design: DesignPlan, plan: LutLinearPlan): GeneratedFile | null {
+  const rom = plan.encoder.stepRom;
+  if (!rom) return null;
+  const step = encoderOf(plan.encoder).emit.stepRom;
+  const words = step.words({ design, layer: plan, encoder: plan.encoder, params: layerParams(plan) }).map(packFieldsHex);
+  return memFile(design, rom.file, step.describe(plan), words, romWords(rom.depth), rom.width);
 }
 
-/** The ROM modules: one for the table banks (plan's style), one for bias and centroids (distributed). */
+/** The ROM modules: one for the table banks (plan's style), one for bias and the step ROM (distributed). */
 export function romModules(design: DesignPlan, plan: LutLinearPlan): GeneratedFile[] {
-  const out: GeneratedFile[] = [];
-  const roms = [
-    { module: plan.modules.tableRom, style: plan.memory.table.style, width: plan.memory.table.width, depth: plan.memory.table.depth, addr: plan.memory.table.addressWidth, file: `${plan.memory.table.fileStem}0.memh`, purpose: 'lookup-table bank ROM' },
-  ];
+  const t = plan.memory.table;
+  const roms: RomSpec[] = [{ module: plan.modules.tableRom, style: t.style, width: t.width, depth: t.depth, addressWidth: t.addressWidth, file: `${t.fileStem}0.memh`, purpose: 'lookup-table bank ROM' }];
   if (plan.parallel.outputGroups > 1) {
     const b = plan.memory.bias;
-    roms.push({ module: plan.modules.biasRom, style: 'distributed', width: b.width, depth: b.depth, addr: b.addressWidth, file: b.file, purpose: 'bias ROM' });
+    roms.push({ module: plan.modules.biasRom, style: 'distributed', ...b, purpose: 'bias ROM' });
   }
-  const c = plan.memory.centroids;
-  if (c) roms.push({ module: plan.modules.centroidRom, style: 'distributed', width: c.width, depth: c.depth, addr: c.addressWidth, file: c.file, purpose: 'centroid ROM' });
-  for (const r of roms) {
-    const ctx = {
-      ...baseContext(design, r.module, r.purpose, { ...layerParams(plan), 'width x depth': `${r.width} x ${r.depth}`, style: r.style }),
-      style: r.style,
-      defaultFile: r.file,
-      addrRange: range(r.addr),
-      dataRange: range(r.width),
-      lastWord: romWords(r.depth) - 1,
-    };
-    out.push({ path: `${r.module}.v`, content: renderTemplate('rom.v.hbs', ctx) });
-  }
-  return out;
+  const s = plan.encoder.stepRom;
+  if (s) roms.push({ ...s, style: 'distributed', purpose: encoderOf(plan.encoder).emit.shell.stepRom.title });
+  const params = layerParams(plan);
+  return roms.map((r) => romModule(design, r, params));
 }

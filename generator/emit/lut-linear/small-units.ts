@@ -3,8 +3,10 @@ import { indexBits, signedMax, signedMin } from '../../numeric/fixed.ts';
 import type { DesignPlan, LutLinearPlan } from '../../plan/types.ts';
 import { renderTemplate } from '../render.ts';
 import { lit, range, signExtend, slice } from '../verilog.ts';
-import { reduceAtWidth } from './distance-tree.ts';
-import { baseContext, counterFields, indexGroupBits, layerParams, outFifoFiles, type GeneratedFile } from './common.ts';
+import { baseContext, counterFields, type GeneratedFile } from '../common/context.ts';
+import { outFifoFiles } from '../common/out-fifo.ts';
+import { reduceAtWidth } from '../common/reduction-tree.ts';
+import { indexGroupBits, layerParams } from './common.ts';
 
 /**
  * The multiply stage: `acc_ext * MULTIPLIER` in one cycle, or with `pipeline: max` a registered
@@ -12,7 +14,7 @@ import { baseContext, counterFields, indexGroupBits, layerParams, outFifoFiles, 
  * (requantLatency − 2 levels, the last one being product_q).
  */
 function productTree(plan: LutLinearPlan, wide: number) {
-  if (plan.ccs.pipeline !== 'max') return { hasProductTree: false, productRegs: [], productAssigns: [], productExpr: 'acc_ext * MULTIPLIER' };
+  if (plan.pipeline !== 'max') return { hasProductTree: false, productRegs: [], productAssigns: [], productExpr: 'acc_ext * MULTIPLIER' };
   const m = plan.requant.multiplier;
   const leaves: string[] = [];
   for (let b = 0; 2 ** b <= m; b++) if (Math.floor(m / 2 ** b) % 2 === 1) leaves.push(b === 0 ? 'acc_ext' : `(acc_ext <<< ${b})`);

@@ -2,8 +2,8 @@
 import type { DesignPlan, MacLinearPlan } from '../../plan/types.ts';
 import { indexBits, signedBitsFor, signedMax, signedMin, unsignedBitsFor } from '../../numeric/fixed.ts';
 import { headerLines } from '../header.ts';
-import { baseContext, type GeneratedFile } from '../lut-linear/common.ts';
-import { romWords } from '../lut-linear/memories.ts';
+import { baseContext, type GeneratedFile } from '../common/context.ts';
+import { romModule, romWords } from '../common/memory.ts';
 import { renderTemplate } from '../render.ts';
 import { lit, packHex, range, signExtend, slice } from '../verilog.ts';
 
@@ -51,18 +51,6 @@ function weightFile(design: DesignPlan, plan: MacLinearPlan): GeneratedFile {
   return { path: mem.file, content: `${header}\n${lines.join('\n')}\n` };
 }
 
-function romModule(design: DesignPlan, plan: MacLinearPlan): GeneratedFile {
-  const mem = plan.memory.weights;
-  const ctx = {
-    ...baseContext(design, plan.modules.weightRom, 'MAC baseline weight ROM', { ...params(plan), 'width x depth': `${mem.width} x ${mem.depth}`, style: mem.style }),
-    style: mem.style,
-    defaultFile: mem.file,
-    addrRange: range(mem.addressWidth),
-    dataRange: range(mem.width),
-    lastWord: romWords(mem.depth) - 1,
-  };
-  return { path: `${plan.modules.weightRom}.v`, content: renderTemplate('rom.v.hbs', ctx) };
-}
 
 function topModule(design: DesignPlan, plan: MacLinearPlan): GeneratedFile {
   const { D, M } = plan.dims;
@@ -218,5 +206,7 @@ function topModule(design: DesignPlan, plan: MacLinearPlan): GeneratedFile {
 }
 
 export function macLinearFiles(design: DesignPlan, plan: MacLinearPlan): GeneratedFile[] {
-  return [topModule(design, plan), romModule(design, plan), weightFile(design, plan)];
+  const w = plan.memory.weights;
+  const rom = { module: plan.modules.weightRom, style: w.style, width: w.width, depth: w.depth, addressWidth: w.addressWidth, file: w.file, purpose: 'MAC baseline weight ROM' };
+  return [topModule(design, plan), romModule(design, rom, params(plan)), weightFile(design, plan)];
 }

@@ -3,7 +3,8 @@ import { indexBits, signedMax, signedMin, unsignedBitsFor } from '../../numeric/
 import type { DesignPlan, NnlutPlan } from '../../plan/types.ts';
 import { renderTemplate } from '../render.ts';
 import { lit, range, signExtend, slice, zeroExtend } from '../verilog.ts';
-import { baseContext, counterFields, countWidth, outFifoFiles, type GeneratedFile } from '../lut-linear/common.ts';
+import { baseContext, counterFields, countWidth, type GeneratedFile } from '../common/context.ts';
+import { outFifoFiles } from '../common/out-fifo.ts';
 
 function nnlutParams(plan: NnlutPlan): Record<string, string | number> {
   return {

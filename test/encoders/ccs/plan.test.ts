@@ -1,8 +1,9 @@
+/** CCS planning (encoders/ccs/plan.ts): distance ranges and widths per metric, the argmin tree. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Metric } from '../../generator/artifact/types.ts';
-import { hardwareDistance, planDistance, planTree } from '../../generator/plan/distance.ts';
-import { planTiming } from '../../generator/plan/timing.ts';
+import type { Metric } from '../../../generator/artifact/types.ts';
+import { hardwareDistance } from '../../../generator/encoders/ccs/golden.ts';
+import { planDistance, planTree } from '../../../generator/encoders/ccs/plan.ts';
 
 const metricArb = fc.constantFrom<Metric>('l2', 'l1', 'chebyshev');
 
@@ -123,21 +124,10 @@ describe('distance planning', () => {
   });
 });
 
-describe('tree and timing', () => {
+describe('argmin tree', () => {
   it('registers after every N levels and always after the last', () => {
     expect(planTree(16, 2)).toEqual({ depth: 4, registeredLevels: [2, 4] });
     expect(planTree(10, 3)).toEqual({ depth: 4, registeredLevels: [3, 4] });
     expect(planTree(2, 2)).toEqual({ depth: 1, registeredLevels: [1] });
-  });
-  it('derives latency, II, banks and FIFO depth', () => {
-    const t = planTiming(4, 1, 3);
-    expect(t).toMatchObject({ latency: 4 + 4 + 3 + 6, initiationInterval: 4, indexBanks: 4, outFifoDepth: 3 });
-    const full = planTiming(1, 1, 2);
-    expect(full.initiationInterval).toBe(1);
-    expect(full.indexBanks).toBe(6);
-    expect(full.outFifoDepth).toBe(7);
-    const slow = planTiming(16, 8, 4);
-    expect(slow.indexBanks).toBe(2);
-    expect(slow.outFifoDepth).toBe(2);
   });
 });

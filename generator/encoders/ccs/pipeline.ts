@@ -1,5 +1,5 @@
 /**
- * Maximum pipelining of the closest-centroid search (`ccs_pipeline: max`): every distance is a
+ * Maximum pipelining of the closest-centroid search (hw.yaml `pipeline: max`): every distance is a
  * registered reduction tree with one adder (or max) between registers, instead of a multiply-add
  * in one cycle. Shared by the planner (latency) and the emitter (RTL), so they cannot disagree.
  *
@@ -10,7 +10,8 @@
  *   parts fold into one term. Everything is modulo 2^W, exact because the distance fits W bits.
  * l1 / chebyshev: |a_v − p_v| registered first, then a sum / max tree over v.
  */
-import type { Metric } from '../artifact/types.ts';
+import type { Metric } from '../../artifact/types.ts';
+import { treeStages } from '../../plan/timing.ts';
 
 export type DistanceTerm =
   /** A constant (norm plus folded corrections), already reduced to the signed W-bit range. */
@@ -25,7 +26,7 @@ export type DistanceTerm =
 /**
  * pipeline: max — centroids per first-level copy of a lane's input: the input is registered where
  * it enters the CCS, then reaches the K distance modules through a register per group of this many
- * centroids and a register in each distance module (three cycles, emit/lut-linear/ccs-distance.ts),
+ * centroids and a register in each distance module (three cycles, encoders/ccs/emit-distance.ts),
  * so no net both crosses the unit and drives more than about this many flops' worth of logic.
  */
 export const CCS_FANOUT_GROUP = 4;
@@ -68,23 +69,11 @@ export function l2Terms(V: number, B: number, W: number, coords: ArrayLike<numbe
   return c !== 0 || pps.length === 0 ? [{ kind: 'const', value: c }, ...pps] : pps;
 }
 
-/** Register stages of a reduction tree over n leaves (at least one: the distance register). */
-export function treeStages(n: number): number {
-  return Math.max(1, Math.ceil(Math.log2(Math.max(1, n))));
-}
-
-/** Cycles from the CCS input to the distance register, for `ccs_pipeline: max`. */
+/** Cycles from the CCS input to the distance register, for `pipeline: max`. */
 export function maxPipelineDistanceStages(metric: Metric, V: number, B: number, W: number, centroids: Int32Array | null, norms: Float64Array, count: number): number {
   if (metric !== 'l2') return V === 1 ? 1 : 1 + treeStages(V);
   if (centroids === null) return treeStages(l2Terms(V, B, W, null, 0).length);
   let n = 1;
   for (let i = 0; i < count; i++) n = Math.max(n, l2Terms(V, B, W, centroids.subarray(i * V, (i + 1) * V), norms[i]).length);
   return treeStages(n);
-}
-
-/** Set bits of a non-negative integer (the requantizer multiplier's adder-tree terms). */
-export function popcount(n: number): number {
-  let c = 0;
-  for (let x = n; x > 0; x = Math.floor(x / 2)) c += x % 2;
-  return c;
 }

@@ -1,14 +1,18 @@
 /**
- * Closest-centroid-search planning: the exact distance range (and so the datapath width) for each
- * metric, and the argmin comparator-tree pipeline.
+ * Planner of a closest-centroid-search encoder: the exact distance range (and so the datapath
+ * width) for each metric, the argmin comparator-tree pipeline, latency and the centroid ROM.
  *
  * l2 is computed as e_k = ||p_k||² − 2·a·p_k. It differs from ||a − p_k||² by ||a||², which is the
  * same for every k, so the argmin (and every tie) is bit-for-bit identical, while the hardware needs
  * only multiplications by constants instead of V·K squarers.
  */
-import type { Metric } from '../artifact/types.ts';
-import { LutnnError } from '../errors.ts';
-import { MAX_EXACT_BITS, scaleInterval, signedBitsFor, signedMax, signedMin, unsignedBitsFor } from '../numeric/fixed.ts';
+import type { Metric } from '../../artifact/types.ts';
+import { LutnnError } from '../../errors.ts';
+import { indexBits, MAX_EXACT_BITS, scaleInterval, signedBitsFor, signedMax, signedMin, unsignedBitsFor } from '../../numeric/fixed.ts';
+import { quantizeCentroids } from '../../plan/table.ts';
+import type { EncoderPlanContext } from '../registry.ts';
+import { CCS_BROADCAST_STAGES, maxPipelineDistanceStages } from './pipeline.ts';
+import type { CcsPlan } from './types.ts';
 
 /**
  * ||p||² for every centroid of (C·K, V). Float64Array, not Int32Array: with 16-bit inputs a norm
@@ -86,21 +90,6 @@ export function planDistance(metric: Metric, centroids: Int32Array, count: numbe
   return { range: [lo, hi], width, norms, normWidth: unsignedBitsFor(maxNorm) };
 }
 
-/** The distance of one centroid exactly as the hardware computes it (golden model and tests). */
-export function hardwareDistance(metric: Metric, a: ArrayLike<number>, aOffset: number, p: ArrayLike<number>, pOffset: number, V: number, norm: number): number {
-  if (metric === 'l2') {
-    let dot = 0;
-    for (let v = 0; v < V; v++) dot += a[aOffset + v] * p[pOffset + v];
-    return norm - 2 * dot;
-  }
-  let d = 0;
-  for (let v = 0; v < V; v++) {
-    const diff = Math.abs(a[aOffset + v] - p[pOffset + v]);
-    d = metric === 'l1' ? d + diff : Math.max(d, diff);
-  }
-  return d;
-}
-
 /** Argmin comparator tree: depth ceil(log2 K); registers after every `levelsPerStage` levels and after the last. */
 export function planTree(K: number, levelsPerStage: number): { depth: number; registeredLevels: number[] } {
   const depth = Math.max(1, Math.ceil(Math.log2(K)));
@@ -109,4 +98,46 @@ export function planTree(K: number, levelsPerStage: number): { depth: number; re
     if (level % levelsPerStage === 0 || level === depth) registeredLevels.push(level);
   }
   return { depth, registeredLevels };
+}
+
+/** The CCS of a lut_linear layer: centroids, distance widths, argmin tree, pipeline, latency, centroid ROM. */
+export function planCcs(ctx: EncoderPlanContext<{ kind: 'ccs' }>): CcsPlan {
+  const { layer, hw, prefix, file, lanes: Pc, steps: E } = ctx;
+  const { numCodebooks: C, numCentroids: K, subvectorLen: V, metric } = layer;
+  const B = layer.input.bits;
+  const centroids = quantizeCentroids(layer);
+  const dist = planDistance(metric, centroids, C * K, V, B, { file, layer: layer.name });
+  const maxPipe = hw.pipeline === 'max';
+  const tree = planTree(K, maxPipe ? 1 : hw.treeLevelsPerStage);
+  const centroidStorage = E === 1 ? 'constant' : 'rom';
+  // Standard: the distance is computed in one cycle into its register. Max: a registered tree.
+  const distanceStages = maxPipe ? maxPipelineDistanceStages(metric, V, B, dist.width, centroidStorage === 'constant' ? centroids : null, dist.norms, C * K) : 1;
+  // Tree registers; with max pipelining each level is a compare stage and a select stage, and
+  // the input is first registered, then broadcast to the distances through a two-level register tree (pipeline.ts).
+  const latency = (maxPipe ? CCS_BROADCAST_STAGES : 0) + distanceStages + (maxPipe ? 2 : 1) * tree.registeredLevels.length;
+  // A centroid-ROM word: per lane and centroid, the V coordinates and (l2) the norm.
+  const entryWidth = V * B + (metric === 'l2' ? dist.normWidth : 0);
+  return {
+    kind: 'ccs',
+    module: `${prefix}_ccs`,
+    indexWidth: indexBits(K),
+    latency,
+    stepRom:
+      centroidStorage === 'rom'
+        ? { module: `${prefix}_centroid_rom`, width: Pc * K * entryWidth, depth: E, addressWidth: indexBits(E), file: `${prefix}_centroids.memh` }
+        : null,
+    metric,
+    centroidStorage,
+    centroids,
+    norms: dist.norms,
+    normWidth: dist.normWidth,
+    distanceWidth: dist.width,
+    distanceRange: dist.range,
+    treeDepth: tree.depth,
+    treeRegisteredLevels: tree.registeredLevels,
+    pipeline: maxPipe ? 'max' : 'standard',
+    distanceStages,
+    distanceModule: `${prefix}_ccs_dist`,
+    fanoutModule: `${prefix}_ccs_fanout`,
+  };
 }

@@ -1,0 +1,46 @@
+/**
+ * Layer kind `lut_linear` (docs/architecture.md, "The hardware of a lut_linear layer"): the
+ * LUT-NN layer, an encoder sub-unit (encoders/registry.ts) in front of the index buffer, table
+ * lookups and accumulators. Wires its pieces: plan/lut-linear.ts, golden/lut-linear.ts,
+ * golden/float/lut-linear.ts, golden/reference/lut-linear.ts, emit/lut-linear/,
+ * tb/vectors/lut-linear.ts, synth/estimate-lut-linear.ts.
+ */
+import type { LutLinearLayer } from '../artifact/types.ts';
+import { lutLinearFiles } from '../emit/lut-linear/index.ts';
+import { encoderOf } from '../encoders/registry.ts';
+import { floatLutLinear } from '../golden/float/lut-linear.ts';
+import { runLutLinear } from '../golden/lut-linear.ts';
+import { lutLinearReference } from '../golden/reference/lut-linear.ts';
+import { planLutLinear } from '../plan/lut-linear.ts';
+import type { LutLinearPlan } from '../plan/types.ts';
+import { estimateLutLinear } from '../synth/estimate-lut-linear.ts';
+import { generateVectors } from '../../tb/vectors/lut-linear.ts';
+import type { ArtifactKindDefinition, LayerKindDefinition } from './registry.ts';
+
+export const lutLinearKind: LayerKindDefinition<LutLinearPlan> = {
+  io: (l) => ({ input: l.dims.D, output: l.dims.M }),
+  golden: (l, inputs) => runLutLinear(l, inputs),
+  emit: lutLinearFiles,
+  vectors: (_design, l, count, seed) => generateVectors(l, count, seed),
+  estimate: estimateLutLinear,
+  memories: (l) => [{ module: l.modules.tableRom, style: l.memory.table.style }],
+  describe: (l) => {
+    const { D, M, C, K, V } = l.dims;
+    const t = l.timing;
+    return (
+      `${l.name}: D=${D} M=${M} C=${C} K=${K} V=${V}, ${encoderOf(l.encoder).describe(l.encoder)}, ${l.activation}; ` +
+      `${l.parallel.codebooksPerCycle} codebooks/cycle, ${l.parallel.outputsPerCycle} outputs/cycle; ` +
+      `latency ${t.latency}, II ${t.initiationInterval}; ${l.memory.table.banks} table bank(s) of ${l.memory.table.depth} x ${l.memory.table.width} bits (${l.memory.table.style})`
+    );
+  },
+  notInArtifact: null,
+};
+
+export const lutLinearArtifactKind: ArtifactKindDefinition<LutLinearLayer, LutLinearPlan> = {
+  planKind: 'lut_linear',
+  // C·K·M entries are held several times over while planning.
+  tableEntries: (l) => l.numCodebooks * l.numCentroids * l.outFeatures,
+  plan: planLutLinear,
+  float: floatLutLinear,
+  reference: lutLinearReference,
+};

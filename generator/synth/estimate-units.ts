@@ -1,0 +1,63 @@
+/**
+ * The building blocks of the analytic estimate (estimate.ts): one unit's resources and timing, and
+ * the LUT4 costs of the datapath pieces the emitters generate. Each layer kind's and encoder's
+ * estimate (estimate-<kind>.ts, encoders/<kind>/estimate.ts) adds them up for its units.
+ */
+import { zeroCounts, type ResourceCounts, type Target } from './targets.ts';
+
+export interface UnitEstimate extends ResourceCounts {
+  module: string;
+  latency: number;
+  ii: number;
+}
+
+/** Block RAM primitives of one family: aspect ratios (width × depth) of one primitive and its unit cost. */
+const BRAM_SHAPES: Record<Target['family'], { shapes: [number, number][]; cost: number }> = {
+  ice40: { shapes: [[16, 256], [8, 512], [4, 1024], [2, 2048]], cost: 1 },
+  ecp5: { shapes: [[36, 512], [18, 1024], [9, 2048], [4, 4096], [2, 8192], [1, 16384]], cost: 1 },
+  // RAMB18 halves of a RAMB36 (simple dual port 36 × 512).
+  xilinx: { shapes: [[36, 512], [18, 1024], [9, 2048], [4, 4096], [2, 8192], [1, 16384]], cost: 0.5 },
+  gowin: { shapes: [[36, 512], [18, 1024], [9, 2048], [4, 4096], [2, 8192], [1, 16384]], cost: 1 },
+};
+
+export function bramCount(family: Target['family'], width: number, depth: number): number {
+  const { shapes, cost } = BRAM_SHAPES[family];
+  return cost * Math.min(...shapes.map(([w, d]) => Math.ceil(width / w) * Math.ceil(depth / d)));
+}
+
+/**
+ * A constant ROM in logic with its read register: each output bit is a function of the address;
+ * bits with the same column pattern merge, so a ROM of d words has at most 2^d distinct bits.
+ */
+export function romLogic(width: number, depth: number): { LUT: number; FF: number } {
+  const distinct = depth < 16 ? Math.min(width, 2 ** Math.max(1, depth)) : width;
+  if (depth <= 2) return { LUT: Math.ceil(distinct * 0.3), FF: distinct };
+  return { LUT: Math.ceil(distinct * Math.ceil(depth / 16) * (depth > 16 ? 1.3 : 0.8)), FF: distinct };
+}
+
+/** LUT4s of a signed b1 × b2 multiplier of two variables in logic (array of partial-product adders). */
+export function mulLuts(b1: number, b2: number): number {
+  return Math.round(3.6 * b1 * b2);
+}
+
+/** LUT4s of a multiplication of a b1-bit variable by a b2-bit constant (shift-and-add). */
+export function constMulLuts(b1: number, b2: number): number {
+  return Math.round(0.45 * b1 * b2);
+}
+
+/** 0 and powers of two (either sign): Yosys turns these products into shifts, not multipliers. */
+export function isTrivialFactor(c: number): boolean {
+  const a = Math.abs(c);
+  return a === 0 || Number.isInteger(Math.log2(a));
+}
+
+export function countNontrivial(values: ArrayLike<number>): number {
+  let n = 0;
+  for (let i = 0; i < values.length; i++) if (!isTrivialFactor(values[i])) n++;
+  return n;
+}
+
+/** The generic LUT4 count of one unit's datapath; `lut6` families need fewer. */
+export function unit(module: string, c: Partial<ResourceCounts>, latency: number, ii: number): UnitEstimate {
+  return { module, ...zeroCounts(), ...c, latency, ii };
+}
