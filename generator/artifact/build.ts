@@ -18,7 +18,11 @@ export interface LutLinearLayerSpec {
   centroids: ArrayLike<number>;
   /** weight[c][v][m] = W[c·V + v][m] (LUT-NN's per-codebook layout). */
   weight: ArrayLike<number>;
+  /** A float table (C, K, M) to store instead of the weight (e.g. a ridge-refined one). */
+  lut?: ArrayLike<number>;
   bias: ArrayLike<number>;
+  /** The layer's encoder is a MADDNESS hash tree (docs/artifact-format.md); the centroids are its prototypes. */
+  hashTree?: { depth: number; splitDims: ArrayLike<number>; thresholds: ArrayLike<number> };
   input: StreamFormat;
   output: StreamFormat;
   metric?: 'l2' | 'l1' | 'chebyshev';
@@ -37,8 +41,14 @@ export function lutLinearLayer(s: LutLinearLayerSpec): { layer: Record<string, u
     if (data.length !== n) throw new RangeError(`lutLinearLayer ${s.name}: ${what} has ${data.length} values, expected ${n}`);
   };
   expect('centroids', s.centroids, C * K * V);
-  expect('weight', s.weight, C * V * M);
+  if (s.lut) expect('lut', s.lut, C * K * M);
+  else expect('weight', s.weight, C * V * M);
   expect('bias', s.bias, M);
+  const tree = s.hashTree;
+  if (tree) {
+    expect('split dims', tree.splitDims, C * tree.depth);
+    expect('thresholds', tree.thresholds, C * (2 ** tree.depth - 1));
+  }
   const layer: Record<string, unknown> = {
     name: s.name,
     kind: 'lut_linear',
@@ -48,20 +58,24 @@ export function lutLinearLayer(s: LutLinearLayerSpec): { layer: Record<string, u
     num_centroids: K,
     subvector_len: V,
   };
+  if (tree) layer.encoder = { kind: 'hash_tree', depth: tree.depth };
   if (s.metric !== undefined) layer.metric = s.metric;
   if (s.activation !== undefined) layer.activation = s.activation;
   layer.input = { bits: s.input.bits, scale: s.input.scale };
   layer.output = { bits: s.output.bits, scale: s.output.scale };
   if (s.tableBits !== undefined) layer.table = { bits: s.tableBits };
-  layer.tensors = { centroids: `${s.name}.centroids`, weight: `${s.name}.weight`, bias: `${s.name}.bias` };
-  return {
-    layer,
-    tensors: [
-      { name: `${s.name}.centroids`, dtype: 'F32', shape: [C, K, V], data: s.centroids },
-      { name: `${s.name}.weight`, dtype: 'F32', shape: [C, V, M], data: s.weight },
-      { name: `${s.name}.bias`, dtype: 'F32', shape: [M], data: s.bias },
-    ],
-  };
+  const table = s.lut ? 'lut' : 'weight';
+  layer.tensors = { centroids: `${s.name}.centroids`, [table]: `${s.name}.${table}`, bias: `${s.name}.bias`, ...(tree ? { split_dims: `${s.name}.split_dims`, thresholds: `${s.name}.thresholds` } : {}) };
+  const tensors: TensorInput[] = [
+    { name: `${s.name}.centroids`, dtype: 'F32', shape: [C, K, V], data: s.centroids },
+    s.lut ? { name: `${s.name}.lut`, dtype: 'F32', shape: [C, K, M], data: s.lut } : { name: `${s.name}.weight`, dtype: 'F32', shape: [C, V, M], data: s.weight },
+    { name: `${s.name}.bias`, dtype: 'F32', shape: [M], data: s.bias },
+  ];
+  if (tree) {
+    tensors.push({ name: `${s.name}.split_dims`, dtype: 'I32', shape: [C, tree.depth], data: tree.splitDims });
+    tensors.push({ name: `${s.name}.thresholds`, dtype: 'F32', shape: [C, 2 ** tree.depth - 1], data: tree.thresholds });
+  }
+  return { layer, tensors };
 }
 
 /** The manifest header (format v1, tensors in `model.safetensors`) around `layers`. */

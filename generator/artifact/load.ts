@@ -11,7 +11,7 @@ import { assertNever } from '../util/assert-never.ts';
 import { readInputFile } from '../util/read-input.ts';
 import { parseManifest, type ManifestElementwiseStep, type ManifestLayer, type ManifestLutLinearLayer, type ManifestNnlutLayer } from './schema.ts';
 import { isFloatDtype, parseSafetensors } from './safetensors.ts';
-import type { Artifact, Layer, LutLinearEncoder, LutLinearLayer, NnlutLayer, TableSource, Tensor } from './types.ts';
+import type { Artifact, HashTreeArtifactEncoder, Layer, LutLinearEncoder, LutLinearLayer, NnlutLayer, TableSource, Tensor } from './types.ts';
 
 /** What layer builders need to look tensors up and to name files in errors. */
 interface LoadContext {
@@ -340,9 +340,8 @@ function buildLutLinear(l: ManifestLutLinearLayer, index: number, ctx: LoadConte
   const V = l.subvector_len;
   const M = l.out_features;
 
-  const centroids = useTensor(ctx, l.tensors.centroids, `${where}.tensors.centroids`);
-  expectShape(centroids, [C, K, V], '(C, K, V)', ctx);
-  checkCentroidValues(centroids, l.input.bits, ctx);
+  const encoder = buildEncoder(l, where, ctx);
+  const centroids = buildCentroids(l, encoder, where, ctx);
 
   const layer: LutLinearLayer = {
     kind: 'lut_linear',
@@ -353,34 +352,140 @@ function buildLutLinear(l: ManifestLutLinearLayer, index: number, ctx: LoadConte
     numCentroids: K,
     subvectorLen: V,
     metric: l.metric,
-    encoder: buildEncoder(l, where, ctx),
+    encoder,
     input: { bits: l.input.bits, scale: l.input.scale },
     output: { bits: l.output.bits, scale: l.output.scale },
     activation: l.activation,
     tableBits: l.table.bits,
-    centroids: centroids.tensor,
+    centroids: centroids?.tensor ?? null,
     table: buildTableSource(l, where, ctx),
   };
   if (l.tensors.bias !== undefined) layer.bias = buildBias(l, l.tensors.bias, where, ctx);
   return layer;
 }
 
+/**
+ * The centroids (C, K, V): required for the closest-centroid search and for a `weight` source
+ * (T = P·W); a hash-tree layer with a `lut` may name none (it never compares with centroids), and
+ * if it names some they are checked like any other.
+ */
+function buildCentroids(l: ManifestLutLinearLayer, encoder: LutLinearEncoder, where: string, ctx: LoadContext): TensorRef | null {
+  const [C, K, V] = [l.num_codebooks, l.num_centroids, l.subvector_len];
+  if (l.tensors.centroids === undefined) {
+    if (encoder.kind === 'ccs' || l.tensors.weight !== undefined) {
+      throw new LutnnError(`Layer ${JSON.stringify(l.name)}: missing tensors.centroids`, {
+        file: ctx.manifestFile,
+        field: `${where}.tensors.centroids`,
+        expected:
+          encoder.kind === 'ccs'
+            ? 'the name of the centroid tensor (C, K, V): the closest-centroid search compares each sub-vector with them'
+            : `the name of the prototype tensor (C, K, V): the table is built from them and ${where}.tensors.weight (T = P·W)`,
+        found: describeValue(undefined),
+      });
+    }
+    return null;
+  }
+  const centroids = useTensor(ctx, l.tensors.centroids, `${where}.tensors.centroids`);
+  expectShape(centroids, [C, K, V], '(C, K, V)', ctx);
+  checkCentroidValues(centroids, l.input.bits, ctx);
+  return centroids;
+}
+
+/** The tensor keys only a hash-tree layer has. */
+const HASH_TREE_KEYS = ['split_dims', 'thresholds', 'split_offsets', 'split_scales'] as const;
+
 /** The layer's encoder (docs/artifact-format.md, "Encoders of a lut_linear layer"). */
 function buildEncoder(l: ManifestLutLinearLayer, where: string, ctx: LoadContext): LutLinearEncoder {
   const e = l.encoder;
   switch (e.kind) {
-    case 'ccs':
+    case 'ccs': {
+      const key = HASH_TREE_KEYS.find((k) => l.tensors[k] !== undefined);
+      if (key !== undefined) {
+        throw new LutnnError(`Layer ${JSON.stringify(l.name)}: tensors.${key} belongs to a hash-tree encoder`, {
+          file: ctx.manifestFile,
+          field: `${where}.tensors.${key}`,
+          expected: `no ${key} with the closest-centroid search (encoder "ccs", the default); for MADDNESS's tree give encoder: { "kind": "hash_tree", "depth": d }`,
+          found: JSON.stringify(l.tensors[key]),
+        });
+      }
       return { kind: 'ccs' };
+    }
     case 'hash_tree':
-      throw new LutnnError(`Layer ${JSON.stringify(l.name)}: the hash_tree encoder is not implemented yet`, {
-        file: ctx.manifestFile,
-        field: `${where}.encoder.kind`,
-        expected: '"ccs" (the closest-centroid search; hash_tree is part of the format, its encoder comes next)',
-        found: JSON.stringify(e.kind),
-      });
+      return buildHashTree(l, e.depth, where, ctx);
     default:
       return assertNever(e);
   }
+}
+
+/**
+ * A hash tree's tensors (docs/artifact-format.md): split_dims (C, d) integral columns inside each
+ * codebook's own columns, thresholds (C, 2^d − 1) finite (the float32 maximum a learner writes for a
+ * degenerate node is finite and accepted: number-formats.md §2a clamps it), optional offsets and
+ * positive scales (C, d).
+ */
+function buildHashTree(l: ManifestLutLinearLayer, depth: number, where: string, ctx: LoadContext): HashTreeArtifactEncoder {
+  const [C, K, V] = [l.num_codebooks, l.num_centroids, l.subvector_len];
+  if (K !== 2 ** depth) {
+    throw new LutnnError(`Layer ${JSON.stringify(l.name)}: a hash tree of depth ${depth} has 2^${depth} = ${2 ** depth} leaves, one per centroid`, {
+      file: ctx.manifestFile,
+      field: `${where}.num_centroids`,
+      expected: `2^depth = ${2 ** depth} (${where}.encoder.depth is ${depth})`,
+      found: String(K),
+    });
+  }
+  const required = (key: 'split_dims' | 'thresholds', what: string): TensorRef => {
+    const name = l.tensors[key];
+    if (name !== undefined) return useTensor(ctx, name, `${where}.tensors.${key}`);
+    throw new LutnnError(`Layer ${JSON.stringify(l.name)}: a hash-tree encoder needs tensors.${key}`, {
+      file: ctx.manifestFile,
+      field: `${where}.tensors.${key}`,
+      expected: `the name of ${what}`,
+      found: describeValue(undefined),
+    });
+  };
+  const dims = required('split_dims', `the split columns (C, d) = (${C}, ${depth})`);
+  expectShape(dims, [C, depth], '(C, d)', ctx);
+  requireIntegral(dims, ctx);
+  for (let c = 0; c < C; c++) {
+    for (let lv = 0; lv < depth; lv++) {
+      const j = dims.tensor.data[c * depth + lv];
+      if (j >= c * V && j < (c + 1) * V) continue;
+      throw new LutnnError(`Split column outside its codebook in ${dims.label}: codebook ${c}, level ${lv}`, {
+        file: ctx.tensorsFile,
+        field: dims.label,
+        expected: `split_dims[${c}][${lv}] in codebook ${c}'s own input columns [${c * V}, ${(c + 1) * V}) (absolute columns, V = ${V})`,
+        found: `${j} at index [${c}, ${lv}] (codebook ${c}, level ${lv})`,
+      });
+    }
+  }
+  const thresholds = required('thresholds', `the node thresholds (C, 2^d − 1) = (${C}, ${K - 1}), level-major`);
+  expectShape(thresholds, [C, K - 1], '(C, 2^d − 1)', ctx);
+  requireFloat(thresholds, 'thresholds are in real input units', ctx);
+  requireFinite(thresholds, ctx);
+  const optional = (key: 'split_offsets' | 'split_scales'): TensorRef | null => {
+    const name = l.tensors[key];
+    if (name === undefined) return null;
+    const ref = useTensor(ctx, name, `${where}.tensors.${key}`);
+    expectShape(ref, [C, depth], '(C, d)', ctx);
+    requireFloat(ref, `halutmatmul's per-level ${key === 'split_offsets' ? 'offset' : 'scaleby'} is real-valued`, ctx);
+    requireFinite(ref, ctx);
+    return ref;
+  };
+  const offsets = optional('split_offsets');
+  const scales = optional('split_scales');
+  if (scales) {
+    const data = scales.tensor.data;
+    for (let i = 0; i < data.length; i++) {
+      if (data[i] > 0) continue;
+      throw new LutnnError(`Non-positive scale in ${scales.label}`, {
+        file: ctx.tensorsFile,
+        field: scales.label,
+        expected: 'scales > 0 (x·scale > t is folded into x > t/scale: a scale of 0 or below would flip or erase the comparison)',
+        found: `${data[i]} at flat index ${i}, index [${unflatten(i, scales.tensor.shape).join(', ')}]`,
+      });
+    }
+  }
+  return { kind: 'hash_tree', depth, splitDims: dims.tensor, thresholds: thresholds.tensor, splitOffsets: offsets?.tensor ?? null, splitScales: scales?.tensor ?? null };
 }
 
 function checkFeatureCount(l: ManifestLutLinearLayer, where: string, ctx: LoadContext): void {
@@ -509,6 +614,21 @@ function requireFinite(ref: TensorRef, ctx: LoadContext): void {
       file: ctx.tensorsFile,
       field: ref.label,
       expected: 'finite numbers only (no NaN or Infinity)',
+      found: `${describeValue(data[i])} at flat index ${i}, index [${unflatten(i, ref.tensor.shape).join(', ')}]`,
+    });
+  }
+}
+
+/** Integer values (an integer dtype, or a float tensor holding only finite integers). */
+function requireIntegral(ref: TensorRef, ctx: LoadContext): void {
+  if (!isFloatDtype(ref.tensor.dtype)) return;
+  const data = ref.tensor.data;
+  for (let i = 0; i < data.length; i++) {
+    if (Number.isInteger(data[i])) continue;
+    throw new LutnnError(`Non-integral value in ${ref.label}`, {
+      file: ctx.tensorsFile,
+      field: ref.label,
+      expected: 'integers (input column indices; an integer dtype such as I32, or a float tensor of whole numbers)',
       found: `${describeValue(data[i])} at flat index ${i}, index [${unflatten(i, ref.tensor.shape).join(', ')}]`,
     });
   }

@@ -81,18 +81,26 @@ const tableFormat = strictObject({
   scale: positiveScale.optional(),
 });
 
+/**
+ * `centroids` is required for a `ccs` layer and for a `weight` source, and the `split_*` /
+ * `thresholds` keys belong to a `hash_tree` layer only: load.ts checks both against the encoder.
+ */
 const layerTensors = strictObject({
-  centroids: tensorName,
+  centroids: tensorName.optional(),
   lut: tensorName.optional(),
   weight: tensorName.optional(),
   bias: tensorName.optional(),
+  split_dims: tensorName.optional(),
+  thresholds: tensorName.optional(),
+  split_offsets: tensorName.optional(),
+  split_scales: tensorName.optional(),
 }).refine((t) => (t.lut === undefined) !== (t.weight === undefined), {
   message: 'exactly one table source: "lut" (a (C, K, M) table) or "weight" (LUT-NN weight (C, V, M))',
 });
 
 /**
- * The encoder of a lut_linear layer (docs/artifact-format.md, "Encoders of a lut_linear layer").
- * `hash_tree` is part of the format; load.ts refuses it until the hash-tree encoder is implemented.
+ * The encoder of a lut_linear layer (docs/artifact-format.md, "Encoders of a lut_linear layer"):
+ * the closest-centroid search, or MADDNESS's hash tree of `depth` levels (its tensors: load.ts).
  */
 const encoder = z.discriminatedUnion('kind', [
   strictObject({ kind: z.literal('ccs') }),

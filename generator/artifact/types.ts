@@ -37,11 +37,31 @@ export type TableSource =
   | { kind: 'weight'; weight: Tensor };
 
 /**
- * The encoder of a lut_linear layer as the artifact describes it (docs/artifact-format.md,
- * "Encoders of a lut_linear layer"): `ccs`, the closest-centroid search with the layer's metric.
- * (`hash_tree` is in the manifest format; the loader refuses it until it is implemented.)
+ * MADDNESS's hash tree (docs/artifact-format.md, "Encoders of a lut_linear layer"): per codebook c
+ * and level l one comparison, `node = 2·node + ((a[splitDims[c][l]] − offset[c][l])·scale[c][l] >
+ * thresholds[c][2^l − 1 + node])`; the index is the node after `depth` levels. The loader has
+ * checked every invariant below.
  */
-export type LutLinearEncoder = { kind: 'ccs' };
+export interface HashTreeArtifactEncoder {
+  kind: 'hash_tree';
+  /** d, 1 … 8; the layer's K is 2^d. */
+  depth: number;
+  /** (C, d): absolute input columns, integers, split_dims[c][l] ∈ [c·V, (c+1)·V). */
+  splitDims: Tensor;
+  /** (C, 2^d − 1), level-major (level l, node n at 2^l − 1 + n), finite, real input units. */
+  thresholds: Tensor;
+  /** (C, d) finite offsets, or null (all 0). */
+  splitOffsets: Tensor | null;
+  /** (C, d) finite scales > 0, or null (all 1). */
+  splitScales: Tensor | null;
+}
+
+/**
+ * The encoder of a lut_linear layer as the artifact describes it (docs/artifact-format.md,
+ * "Encoders of a lut_linear layer"): `ccs`, the closest-centroid search with the layer's metric
+ * and centroids, or `hash_tree`, MADDNESS's tree of comparisons (its tensors above).
+ */
+export type LutLinearEncoder = { kind: 'ccs' } | HashTreeArtifactEncoder;
 
 export interface LutLinearLayer {
   kind: 'lut_linear';
@@ -65,8 +85,12 @@ export interface LutLinearLayer {
   activation: Activation;
   /** Bits of the quantized table entries (b_t). */
   tableBits: number;
-  /** Centroids (C, K, V) as a float tensor in real units, or an integer tensor in input-scale units. */
-  centroids: Tensor;
+  /**
+   * Centroids (C, K, V) as a float tensor in real units, or an integer tensor in input-scale units.
+   * Always there for a `ccs` layer (the encoder's prototypes) and for a `weight` table source
+   * (T = P·W); null only for a `hash_tree` layer with a `lut` table that names none.
+   */
+  centroids: Tensor | null;
   table: TableSource;
   /** Bias (M) in real units, or undefined for no bias. */
   bias?: Tensor;

@@ -8,7 +8,7 @@ import { convertDense, DEFAULT_CONVERT } from '../convert/pq.ts';
 import { LutnnError } from '../errors.ts';
 import { makeReporter } from './progress.ts';
 import { checkLimit, formatBytes, SIZE_LIMITS } from '../util/size-limits.ts';
-import { parseIntOption } from './options.ts';
+import { parseIntOption, parseNonNegative } from './options.ts';
 
 export function convertCommand(program: Command): void {
   program
@@ -22,13 +22,18 @@ export function convertCommand(program: Command): void {
     .option('--subvector-len <n>', 'sub-vector length V', parseIntOption('--subvector-len', 1), DEFAULT_CONVERT.subvectorLen)
     .option('-K, --centroids <n>', 'centroids per codebook K', parseIntOption('--centroids', 2), DEFAULT_CONVERT.centroids)
     .option('--bits <n>', 'bits of inputs, outputs and tables', parseIntOption('--bits', 2), DEFAULT_CONVERT.bits)
-    .option('--refine <iterations>', 'centroid refinement iterations per layer (reduces ||Â·W − A·W||²)', parseIntOption('--refine', 0), DEFAULT_CONVERT.refineIterations)
+    .option('--refine <iterations>', 'centroid refinement iterations per layer (reduces ||Â·W − A·W||²; closest-centroid encoder)', parseIntOption('--refine', 0), DEFAULT_CONVERT.refineIterations)
+    .option('--encoder <kind>', 'ccs (closest-centroid search, k-means codebooks) or hash-tree (MADDNESS hash trees, K = 2^depth; no distance arithmetic in hardware)', DEFAULT_CONVERT.encoder)
+    .option('--ridge <lambda>', 'hash-tree: λ of MADDNESS’s ridge refinement of the table against A·W (0: the bucket means’ table)', parseNonNegative('--ridge'), DEFAULT_CONVERT.ridge)
     .option('--calib-rows <n>', 'calibration rows used for k-means and refinement', parseIntOption('--calib-rows', 1), DEFAULT_CONVERT.calibrationRows)
     .option('-s, --seed <n>', 'k-means seed', parseIntOption('--seed', 0), DEFAULT_CONVERT.seed)
     .option('--force', 'convert past the size limits (docs/hw-config.md, "Size limits")')
     .option('-q, --quiet', 'print only errors')
-    .action(async (opts: { dense: string; calib: string; out: string; name: string; layers?: string; subvectorLen: number; centroids: number; bits: number; refine: number; calibRows: number; seed: number; force?: boolean; quiet?: boolean }) => {
+    .action(async (opts: { dense: string; calib: string; out: string; name: string; layers?: string; subvectorLen: number; centroids: number; bits: number; refine: number; encoder: string; ridge: number; calibRows: number; seed: number; force?: boolean; quiet?: boolean }) => {
       const report = makeReporter(opts.quiet === true);
+      if (opts.encoder !== 'ccs' && opts.encoder !== 'hash-tree') throw new LutnnError('Unknown encoder.', { field: '--encoder', expected: 'ccs or hash-tree', found: JSON.stringify(opts.encoder) });
+      if (opts.encoder === 'hash-tree' && opts.refine > 0) throw new LutnnError('--refine refines k-means centroids.', { field: '--refine', expected: '--ridge λ to refine a hash tree’s table', found: `--refine ${opts.refine} with --encoder hash-tree` });
+      if (opts.encoder === 'ccs' && opts.ridge > 0) throw new LutnnError('--ridge refines a hash tree’s table.', { field: '--ridge', expected: '--encoder hash-tree, or --refine for k-means centroids', found: `--ridge ${opts.ridge} with --encoder ccs` });
       report.stage('loading dense model');
       const model = await loadDenseModel(opts.dense, { layers: opts.layers?.split(',').map((s) => s.trim()) });
       const calib = await readNpy(opts.calib, 'calibration data');
@@ -58,7 +63,7 @@ export function convertCommand(program: Command): void {
         model,
         calib.data,
         calib.shape[0],
-        { ...DEFAULT_CONVERT, name: opts.name, subvectorLen: opts.subvectorLen, centroids: opts.centroids, bits: opts.bits, refineIterations: opts.refine, calibrationRows: opts.calibRows, seed: opts.seed },
+        { ...DEFAULT_CONVERT, name: opts.name, subvectorLen: opts.subvectorLen, centroids: opts.centroids, bits: opts.bits, refineIterations: opts.refine, encoder: opts.encoder, ridge: opts.ridge, calibrationRows: opts.calibRows, seed: opts.seed },
         (layer) => report.stage(`converting ${layer}`),
       );
       await writeArtifactAtomically(opts.out, conversion.manifest, conversion.tensors);

@@ -10,6 +10,7 @@ import { toArtifact, type ImportedModel } from '../import/imported.ts';
 import { importLutnnOnnx } from '../import/lutnn-onnx.ts';
 import { importLutnnState } from '../import/lutnn-state.ts';
 import { importPimDlNpz } from '../import/pim-dl-npz.ts';
+import { halutToImported, importHalut } from '../import/halut.ts';
 import { NNLUT_FUNCTIONS, parseQFormat } from '../nnlut/functions.ts';
 import { nnlutManifestLayer, readNnlutTableFile } from '../nnlut/table-file.ts';
 import { writeDirectoryAtomically, type OutputFile } from '../util/atomic-dir.ts';
@@ -27,6 +28,7 @@ interface ImportOptions {
   tableBits: number;
   layers?: string;
   assumeLinear?: boolean;
+  encoder?: string;
   features?: number;
   coefficientBits?: number;
   inFormat?: string;
@@ -38,13 +40,22 @@ interface ImportOptions {
  * Importers of LUT-NN layers (lut_linear), by the name users pass to --from. Each returns the
  * models to write: one chained model, or (PIM-DL, whose ops sit in a BERT graph) one per operator.
  */
-export const LUT_IMPORTERS: Record<string, (file: string, opts: { layers?: string[]; assumeLinear?: boolean }) => Promise<ImportedModel[]>> = {
+export const LUT_IMPORTERS: Record<string, (file: string, opts: { layers?: string[]; assumeLinear?: boolean; encoder?: string; notice: (line: string) => void }) => Promise<ImportedModel[]>> = {
   'lutnn-state': async (f, o) => [await importLutnnState(f, o)],
   'lutnn-onnx': async (f, o) => {
     if (o.layers) throw new LutnnError('--layers does not apply to an ONNX graph.', { field: '--layers', expected: 'no --layers (the graph says which nodes form the model)', found: o.layers.join(',') });
     return [await importLutnnOnnx(f)];
   },
   'pim-dl-npz': (f, o) => importPimDlNpz(f, o),
+  halut: async (f, o) => {
+    if (o.layers && o.layers.length > 1) throw new LutnnError('A halutmatmul file holds one layer at a time.', { field: '--layers', expected: 'one layer prefix of a HalutLinear state dict', found: o.layers.join(',') });
+    const model = await importHalut(f, { layer: o.layers?.[0] });
+    if (o.encoder !== undefined && o.encoder !== 'hash-tree' && o.encoder !== 'ccs') throw new LutnnError('Unknown encoder.', { field: '--encoder', expected: 'hash-tree or ccs', found: JSON.stringify(o.encoder) });
+    // A HalutLinear state dict holds the k-means prototypes with their table, not the tree's table.
+    const encoder = o.encoder === 'ccs' || (o.encoder === undefined && !model.table) ? 'ccs' : 'hash_tree';
+    if (encoder === 'ccs' && o.encoder === undefined) o.notice(`note       ${model.tableNote ?? 'the file holds no table for the hash tree'}: imported halutmatmul's argmin path (its k-means prototypes and their table) as a closest-centroid layer`);
+    return [halutToImported(model, { encoder })];
+  },
 };
 
 /**
@@ -111,7 +122,7 @@ async function calibrationFor(models: ImportedModel[], names: string[], calib: s
 export function importCommand(program: Command): void {
   program
     .command('import')
-    .description('Import a trained LUT-NN model (LUT-NN PyTorch checkpoint or state, LUT-NN ONNX, PIM-DL npz, NN-LUT JSON) as a native artifact.')
+    .description('Import a trained LUT-NN model (LUT-NN PyTorch checkpoint or state, LUT-NN ONNX, PIM-DL npz, halutmatmul, NN-LUT JSON) as a native artifact.')
     .argument('<file>', 'the trained model file')
     .requiredOption('--from <format>', `source format: ${Object.keys(LUT_IMPORTERS).join(', ')}, nnlut-json`)
     .requiredOption('-o, --out <dir>', 'artifact folder to write (model.json + model.safetensors); for several PIM-DL operators, one sub-folder each')
@@ -122,6 +133,7 @@ export function importCommand(program: Command): void {
     .option('--table-bits <n>', 'bits of tables the tool quantizes (LUT-NN weight, float LUT); 8 is LUT-NN’s own INT8 table', parseIntOption('--table-bits', 2, 16), 8)
     .option('--layers <names>', 'lutnn-state: layers to import, in order; pim-dl-npz: operators to import (comma-separated)')
     .option('--assume-linear', 'lutnn-state: take every selected LUT layer as linear where the state dict cannot tell a linear layer from a convolution')
+    .option('--encoder <kind>', 'halut: hash-tree (the learned MADDNESS trees; default when the file holds their table) or ccs (halutmatmul’s argmin path: k-means prototypes)')
     .option('--features <n>', 'nnlut-json: elements per vector of the nnlut layer', parseIntOption('--features', 1))
     .option('--coefficient-bits <n>', 'nnlut-json: signed width of a slope constant (default 16; steep tables such as NN-LUT’s divide need more)', parseIntOption('--coefficient-bits', 2, 24))
     .option('--in-format <q>', 'nnlut-json: input fixed-point format, e.g. q6.10 (when the file has none)')
@@ -132,7 +144,8 @@ export function importCommand(program: Command): void {
       '\nExamples:\n' +
         '  npx lutnn import lutnn_mlp_digits.pth --from lutnn-state --calib calib.npy -o imported/\n' +
         '  npx lutnn import lutnn_mlp_digits_dpq.onnx --from lutnn-onnx --calib calib.npy -o imported/\n' +
-        '  npx lutnn import tiny_bert_pimdl.npz --from pim-dl-npz --layers 0.attention.self.query --calib query_x.npy -o query/\n',
+        '  npx lutnn import tiny_bert_pimdl.npz --from pim-dl-npz --layers 0.attention.self.query --calib query_x.npy -o query/\n' +
+        '  npx lutnn import halut_digits_C16_K16.npy --from halut --calib halut_calib.npy -o halut/\n',
     )
     .action(async (file: string, opts: ImportOptions) => {
       const report = makeReporter(opts.quiet === true);
@@ -143,10 +156,12 @@ export function importCommand(program: Command): void {
       }
       const importer = LUT_IMPORTERS[opts.from];
       if (!importer) throw new LutnnError('Unknown import format.', { field: '--from', expected: [...Object.keys(LUT_IMPORTERS), 'nnlut-json'].join(', '), found: JSON.stringify(opts.from) });
+      if (opts.encoder !== undefined && opts.from !== 'halut') throw new LutnnError('--encoder chooses between the encoders a halutmatmul file holds.', { field: '--encoder', expected: '--from halut (other formats hold one encoder)', found: `--from ${opts.from}` });
       if (opts.calib && opts.scales) throw new LutnnError('--calib and --scales both choose the stream scales.', { field: '--calib, --scales', expected: 'one of them', found: 'both' });
       report.stage(`reading ${opts.from}`);
       const layers = opts.layers?.split(',').map((s) => s.trim()).filter((s) => s !== '');
-      const models = await importer(file, { layers, assumeLinear: opts.assumeLinear === true });
+      const notices: string[] = [];
+      const models = await importer(file, { layers, assumeLinear: opts.assumeLinear === true, encoder: opts.encoder, notice: (l) => notices.push(l) });
       const several = models.length > 1;
       if (several && opts.scales) throw new LutnnError('--scales cannot describe several operators.', { field: '--scales', expected: '--layers naming one operator, or --calib with one array per operator', found: `${models.length} operators` });
       const names = models.map((m) => (several ? m.layers[0].name : opts.name));
@@ -165,6 +180,7 @@ export function importCommand(program: Command): void {
       const what = models.map((m) => m.layers.map((l) => `${l.name} ${l.C * l.V}->${l.M}`).join(', ')).join('; ');
       report.done(several ? `wrote ${models.length} artifacts under ${opts.out}/ (${what})` : `wrote ${opts.out}/model.json (${models[0].layers.length} layer${models[0].layers.length > 1 ? 's' : ''}: ${what})`);
       if (!opts.quiet) {
+        for (const l of notices) process.stdout.write(`${l}\n`);
         const first = several ? join(opts.out, artifacts[0].dir) : opts.out;
         process.stdout.write(`next       npx lutnn gen-rtl --model ${join(first, 'model.json')} --out rtl-out/${several ? artifacts[0].dir : opts.name}\n`);
       }

@@ -19,3 +19,11 @@ export function parseProbability(name: string) {
     return p;
   };
 }
+
+export function parseNonNegative(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!(n >= 0) || !Number.isFinite(n)) throw new LutnnError(`Invalid value for ${name}.`, { field: name, expected: 'a finite number >= 0', found: JSON.stringify(value) });
+    return n;
+  };
+}

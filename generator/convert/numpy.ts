@@ -18,12 +18,25 @@ function toArray(buf: Uint8Array, file: string, entry?: string): NumericArray {
   } catch (err) {
     throw new LutnnError('Not a valid .npy array.', { file, field: entry, expected: 'a NumPy .npy array', found: (err as Error).message });
   }
-  if (arr.fortranOrder) {
-    throw new LutnnError('Fortran-ordered arrays are not supported.', { file, field: entry, expected: 'C order (numpy.ascontiguousarray)', found: 'fortran_order: True' });
-  }
   const src = arr.data as unknown as ArrayLike<number | bigint>;
   const data = new Float64Array(src.length);
-  for (let i = 0; i < src.length; i++) data[i] = Number(src[i]);
+  if (arr.fortranOrder && arr.shape.length > 1) {
+    // Column-major in the file (np.save of a transposed or Fortran array): reorder to row-major.
+    const shape = arr.shape;
+    const index = new Array<number>(shape.length).fill(0);
+    for (let i = 0; i < src.length; i++) {
+      // i walks row-major; its column-major position is Σ index[d]·Π_{e<d} shape[e].
+      let f = 0;
+      for (let d = shape.length - 1; d >= 0; d--) f = f * shape[d] + index[d];
+      data[i] = Number(src[f]);
+      for (let d = shape.length - 1; d >= 0; d--) {
+        if (++index[d] < shape[d]) break;
+        index[d] = 0;
+      }
+    }
+  } else {
+    for (let i = 0; i < src.length; i++) data[i] = Number(src[i]);
+  }
   return { shape: arr.shape, data, dtype: arr.dtype };
 }
 

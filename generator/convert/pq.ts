@@ -13,7 +13,8 @@ import type { TensorInput } from '../artifact/safetensors.ts';
 import { LutnnError } from '../errors.ts';
 import type { DenseLayer, DenseModel } from './dense.ts';
 import { kmeans } from './kmeans.ts';
-import { importedLayerForward } from '../import/imported.ts';
+import { importedLayerForward, type ImportedLayer } from '../import/imported.ts';
+import { learnHashTrees } from './maddness.ts';
 import { maxAbs } from '../util/arrays.ts';
 
 export interface ConvertOptions {
@@ -28,11 +29,15 @@ export interface ConvertOptions {
   seed: number;
   /** Calibration rows used for k-means and refinement (the first ones). */
   calibrationRows: number;
-  /** Centroid-refinement iterations per layer (0: plain k-means). */
+  /** Centroid-refinement iterations per layer (0: plain k-means; closest-centroid encoder only). */
   refineIterations: number;
+  /** The encoder learned per layer: closest-centroid search (k-means) or MADDNESS hash trees (K = 2^depth). */
+  encoder: 'ccs' | 'hash-tree';
+  /** Hash trees: λ of MADDNESS's ridge refinement of the table against A·W (0: the bucket means' table P·W). */
+  ridge: number;
 }
 
-export const DEFAULT_CONVERT: Omit<ConvertOptions, 'name'> = { subvectorLen: 4, centroids: 16, bits: 8, seed: 1, calibrationRows: 4096, refineIterations: 0 };
+export const DEFAULT_CONVERT: Omit<ConvertOptions, 'name'> = { subvectorLen: 4, centroids: 16, bits: 8, seed: 1, calibrationRows: 4096, refineIterations: 0, encoder: 'ccs', ridge: 0 };
 
 export interface LayerConversionReport {
   name: string;
@@ -98,9 +103,9 @@ function meanSquare(x: Float64Array): number {
   return s / x.length;
 }
 
-/** Output reconstruction loss with nearest-centroid assignment, as the hardware encodes. */
-function reconstructionLoss(layer: DenseLayer, a: Float64Array, n: number, V: number, K: number, P: Float64Array): number {
-  const idx = assign(a, n, layer.inFeatures, V, K, P);
+/** Output reconstruction loss with the encoder's assignment (nearest centroid unless `idx` is given), as the hardware encodes. */
+function reconstructionLoss(layer: DenseLayer, a: Float64Array, n: number, V: number, K: number, P: Float64Array, codes?: Int32Array): number {
+  const idx = codes ?? assign(a, n, layer.inFeatures, V, K, P);
   return meanSquare(matmul(inputError(a, n, layer.inFeatures, V, K, P, idx), n, layer.weight, layer.inFeatures, layer.outFeatures));
 }
 
@@ -157,10 +162,49 @@ function refineCentroids(layer: DenseLayer, a: Float64Array, n: number, V: numbe
   return best;
 }
 
-/** LUT-NN forward of one layer in float, the importers' definition with LUT-NN's weight table. */
-function lutnnLayerForward(layer: DenseLayer, a: Float64Array, n: number, V: number, K: number, P: Float64Array, tableBits: number): Float64Array {
-  const C = layer.inFeatures / V;
-  return importedLayerForward({ name: layer.name, C, K, V, M: layer.outFeatures, centroids: P, table: { kind: 'weight', weight: layer.weight }, bias: layer.bias, activation: layer.activation }, a, n, tableBits);
+/** LUT-NN forward of one converted layer in float, the importers' definition (imported.ts). */
+function lutnnLayerForward(layer: ImportedLayer, a: Float64Array, n: number, tableBits: number): Float64Array {
+  return importedLayerForward(layer, a, n, tableBits);
+}
+
+/**
+ * One layer's encoder and table learned from its calibration activations: k-means centroids (with
+ * optional output-error refinement), or MADDNESS hash trees (bucket-mean prototypes, optionally a
+ * ridge-refined table).
+ */
+function learnLayer(layer: DenseLayer, sample: Float64Array, n: number, opts: ConvertOptions): { imported: ImportedLayer; before: number; after: number } {
+  const { subvectorLen: V, centroids: K } = opts;
+  const D = layer.inFeatures;
+  const C = D / V;
+  const base = { name: layer.name, C, K, V, M: layer.outFeatures, bias: layer.bias, activation: layer.activation };
+  if (opts.encoder === 'hash-tree') {
+    const depth = Math.log2(K);
+    if (!Number.isInteger(depth) || depth < 1 || depth > 8) {
+      throw new LutnnError('A hash tree has 2^depth leaves.', { field: '-K, --centroids', expected: 'a power of two from 2 to 256 with --encoder hash-tree', found: String(K) });
+    }
+    const trees = learnHashTrees(sample, n, D, { codebooks: C, depth, seed: opts.seed, ridge: opts.ridge > 0 ? opts.ridge : undefined, W: opts.ridge > 0 ? layer.weight : undefined, M: layer.outFeatures });
+    const before = reconstructionLoss(layer, sample, n, V, K, trees.prototypes, trees.codes);
+    const lut = trees.refinement?.lut;
+    const imported: ImportedLayer = {
+      ...base,
+      encoder: { kind: 'hash_tree', depth, splitDims: trees.splitDims, thresholds: trees.thresholds },
+      centroids: trees.prototypes,
+      table: lut ? { kind: 'float', lut } : { kind: 'weight', weight: layer.weight },
+    };
+    // The refined table's error against A·W, per row and output (the bucket means' error before).
+    const after = trees.refinement ? trees.refinement.errorAfter / (n * layer.outFeatures) : before;
+    return { imported, before, after };
+  }
+  let P: Float64Array = new Float64Array(C * K * V);
+  const sub = new Float64Array(n * V);
+  for (let c = 0; c < C; c++) {
+    for (let r = 0; r < n; r++) for (let v = 0; v < V; v++) sub[r * V + v] = sample[r * D + c * V + v];
+    P.set(kmeans(sub, n, V, { k: K, seed: opts.seed * 7919 + c }), c * K * V);
+  }
+  const before = reconstructionLoss(layer, sample, n, V, K, P);
+  if (opts.refineIterations > 0) P = refineCentroids(layer, sample, n, V, K, P, opts.refineIterations);
+  const after = opts.refineIterations > 0 ? reconstructionLoss(layer, sample, n, V, K, P) : before;
+  return { imported: { ...base, encoder: { kind: 'ccs' }, centroids: P, table: { kind: 'weight', weight: layer.weight } }, before, after };
 }
 
 export function convertDense(model: DenseModel, calib: Float64Array, rows: number, opts: ConvertOptions, onLayer?: (name: string) => void): Conversion {
@@ -185,19 +229,10 @@ export function convertDense(model: DenseModel, calib: Float64Array, rows: numbe
     }
     const C = D / V;
     const n = Math.min(rows, opts.calibrationRows);
-    const sample = acts.subarray(0, n * D);
-    let P: Float64Array = new Float64Array(C * K * V);
-    const sub = new Float64Array(n * V);
-    for (let c = 0; c < C; c++) {
-      for (let r = 0; r < n; r++) for (let v = 0; v < V; v++) sub[r * V + v] = sample[r * D + c * V + v];
-      P.set(kmeans(sub, n, V, { k: K, seed: opts.seed * 7919 + c }), c * K * V);
-    }
-    const before = reconstructionLoss(layer, sample, n, V, K, P);
-    if (opts.refineIterations > 0) P = refineCentroids(layer, sample, n, V, K, P, opts.refineIterations);
-    const after = opts.refineIterations > 0 ? reconstructionLoss(layer, sample, n, V, K, P) : before;
-
-    const next = lutnnLayerForward(layer, acts, rows, V, K, P, bits);
+    const { imported, before, after } = learnLayer(layer, acts.subarray(0, n * D), n, opts);
+    const next = lutnnLayerForward(imported, acts, rows, bits);
     const outScale = calibratedScale(maxAbs(next), bits, { file: model.source, stream: `the output of "${layer.name}"` });
+    const e = imported.encoder;
     // LUT-NN's layout: weight[c][v][m] = W[c·V + v][m], which is the dense (D, M) weight as stored.
     const built = lutLinearLayer({
       name: layer.name,
@@ -205,10 +240,12 @@ export function convertDense(model: DenseModel, calib: Float64Array, rows: numbe
       outFeatures: M,
       numCentroids: K,
       subvectorLen: V,
-      centroids: P,
+      centroids: imported.centroids!,
       weight: layer.weight,
+      lut: imported.table.kind === 'float' ? imported.table.lut : undefined,
       bias: layer.bias,
-      metric: 'l2',
+      metric: e?.kind === 'hash_tree' ? undefined : 'l2',
+      hashTree: e?.kind === 'hash_tree' ? { depth: e.depth, splitDims: e.splitDims, thresholds: e.thresholds } : undefined,
       activation: layer.activation,
       input: { bits, scale: inScale },
       output: { bits, scale: outScale },

@@ -17,6 +17,7 @@ import type { DesignPlan, LutLinearPlan } from '../plan/types.ts';
 import type { UnitEstimate } from '../synth/estimate-units.ts';
 import type { Target } from '../synth/targets.ts';
 import { ccsEncoder } from './ccs/index.ts';
+import { hashTreeEncoder } from './hash-tree/index.ts';
 import type { EncoderKind, EncoderPlan, EncoderPlanOf } from './types.ts';
 
 /** What the layer planner hands an encoder planner. */
@@ -108,6 +109,7 @@ export type EncoderRegistry = { [K in EncoderKind]: EncoderDefinition<EncoderPla
 /** One line per encoder kind. */
 export const ENCODERS: EncoderRegistry = {
   ccs: ccsEncoder,
+  hash_tree: hashTreeEncoder,
 };
 
 /**

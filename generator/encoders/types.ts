@@ -11,6 +11,7 @@
  * and one line in encoders/registry.ts; the compiler lists what its definition still lacks.
  */
 import type { CcsPlan } from './ccs/types.ts';
+import type { HashTreePlan } from './hash-tree/types.ts';
 
 /**
  * A ROM addressed by the encode step: one word per step, read when lanes are time-shared over
@@ -40,7 +41,7 @@ export interface EncoderSeam<K extends string> {
   stepRom: StepRomPlan | null;
 }
 
-/** Every encoder a lut_linear layer can have (`hash_tree` is the next one). */
-export type EncoderPlan = CcsPlan;
+/** Every encoder a lut_linear layer can have: the closest-centroid search and MADDNESS's hash tree. */
+export type EncoderPlan = CcsPlan | HashTreePlan;
 export type EncoderKind = EncoderPlan['kind'];
 export type EncoderPlanOf<K extends EncoderKind> = Extract<EncoderPlan, { kind: K }>;

@@ -21,11 +21,11 @@
  * where the file has them, the k-means prototypes (C, K, V) with their own table (halutmatmul's
  * "argmin" path), and the bias.
  */
-import type { TensorInput } from '../artifact/safetensors.ts';
 import { LutnnError } from '../errors.ts';
 import { readInputFile } from '../util/read-input.ts';
 import { describeItem, isNpy, parseNumpyObjectArray, type NumpyItem, type NumpyNumericArray, type NumpyObjectArray } from './numpy-pickle.ts';
 import { readStateDict, type StateDict, type StateTensor } from './state-dict.ts';
+import { safeName, type ImportedLayer, type ImportedModel } from './imported.ts';
 
 /** Names of the offline storage's elements (halutmatmul.py `class HalutOfflineStorage`). */
 export const HALUT_STORAGE = ['HASH_TABLES', 'LUT', 'CONFIG', 'PROTOTYPES', 'THRESHOLDS', 'DIMS', 'SIMPLE_PROTOTYPES', 'SIMPLE_LUT'] as const;
@@ -451,6 +451,15 @@ function rowsOf(model: HalutModel, x: ArrayLike<number>): number {
   return x.length / model.D;
 }
 
+/** The value level l of codebook c compares for row r: (x[dim] − offset)·scaleby, in float32 as halutmatmul computes it. */
+export function halutLevelValue(model: HalutModel, x: ArrayLike<number>, r: number, c: number, l: number): number {
+  const { D, depth } = model;
+  const o = model.offsets[c * depth + l];
+  const s = model.scales[c * depth + l];
+  const a = x[r * D + model.dims[c * depth + l]];
+  return o === 0 && s === 1 ? a : Math.fround(Math.fround(a - o) * s);
+}
+
 /**
  * The tree's leaf per row and codebook (rows × C, each 0 … K − 1), exactly as functions.py
  * `apply_hash_function_opt` (for every codebook, `halut_encode_opt`):
@@ -464,16 +473,13 @@ function rowsOf(model: HalutModel, x: ArrayLike<number>): number {
  */
 export function encodeHalutFloat(model: HalutModel, x: ArrayLike<number>): Int32Array {
   const rows = rowsOf(model, x);
-  const { C, K, D, depth } = model;
+  const { C, K, depth } = model;
   const out = new Int32Array(rows * C);
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < C; c++) {
       let node = 0;
       for (let l = 0; l < depth; l++) {
-        const o = model.offsets[c * depth + l];
-        const s = model.scales[c * depth + l];
-        const a = x[r * D + model.dims[c * depth + l]];
-        const v = o === 0 && s === 1 ? a : Math.fround(Math.fround(a - o) * s);
+        const v = halutLevelValue(model, x, r, c, l);
         node = 2 * node + (v > model.thresholds[c * (K - 1) + 2 ** l - 1 + node] ? 1 : 0);
       }
       out[r * C + c] = node;
@@ -558,85 +564,45 @@ export function halutPrototypeForwardFloat(model: HalutModel, x: ArrayLike<numbe
 }
 
 // ---------------------------------------------------------------------------------------------
-// Artifact layer (docs/artifact-format.md, "Encoders of a lut_linear layer")
-
-export interface HalutLayerOptions {
-  /** Layer name (an identifier); tensors are named `<name>.<key>`. */
-  name: string;
-  input: { bits: number; scale: number };
-  output: { bits: number; scale: number };
-  /** Bits of the table the tool quantizes from the float LUT. */
-  tableBits: number;
-  activation?: 'none' | 'relu';
-  /**
-   * `hash_tree` (default): the tree and its table. `ccs`: halutmatmul's argmin path instead — the
-   * k-means prototypes as centroids with their table (L2, what halut_matmul_forward computes with prototypes).
-   */
-  encoder?: 'hash_tree' | 'ccs';
-}
-
-const IDENTIFIER = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
+// To the importers' common form (imported.ts), which toArtifact writes as a native artifact
 
 /**
- * One `lut_linear` layer of the manifest and its tensors. With the hash tree: `encoder:
- * { kind: 'hash_tree', depth }`, tensors `split_dims` (C, d) I32, `thresholds` (C, 2^d − 1) F32
- * level-major, `split_offsets` / `split_scales` (C, d) F32 only when not all 0 / 1, `lut` (C, K, M)
- * F32 (the tool quantizes it), `bias` (M) when the model has one, and `centroids` (C, K, V) only when
- * the leaves' prototypes are codebook-local (then they are the bucket means in the codebook's own
- * columns; halutmatmul's ridge-refined PROTOTYPES span all D columns, and the k-means prototypes are
- * not indexed by the tree's leaf, so neither is written as a hash-tree layer's centroids).
+ * The model as one imported layer. `hash_tree` (default): the tree, its table (C, K, M) as a float
+ * LUT the tool quantizes, the leaves' prototypes as centroids only when they are codebook-local
+ * (halutmatmul's ridge-refined PROTOTYPES span all D columns, and the k-means prototypes are not
+ * indexed by the tree's leaf, so neither is a hash-tree layer's centroids). `ccs`: halutmatmul's
+ * argmin path instead — the k-means prototypes with their table, L2 (`halut_matmul_forward` with
+ * prototypes), which is all a HalutLinear state dict holds (its `lut` is SIMPLE_LUT).
  */
-export function halutToArtifactLayer(model: HalutModel, opts: HalutLayerOptions): { layer: Record<string, unknown>; tensors: TensorInput[] } {
-  const { name } = opts;
-  const bad = (field: string, expected: string, found: unknown) => new LutnnError('Invalid layer option.', { field, expected, found: JSON.stringify(found) });
-  if (typeof name !== 'string' || !IDENTIFIER.test(name)) throw bad('name', 'an identifier: a letter, then letters, digits or underscores, at most 64 characters', name);
-  for (const [k, s] of [['input', opts.input], ['output', opts.output]] as const) {
-    if (!s || !Number.isInteger(s.bits) || s.bits < 2 || s.bits > 16) throw bad(`${k}.bits`, 'an integer from 2 to 16', s?.bits);
-    if (!(s.scale >= 1e-30 && s.scale <= 1e30)) throw bad(`${k}.scale`, 'a finite number from 1e-30 to 1e30', s.scale);
-  }
-  if (!Number.isInteger(opts.tableBits) || opts.tableBits < 2 || opts.tableBits > 16) throw bad('tableBits', 'an integer from 2 to 16', opts.tableBits);
-  const { C, K, V, M, D, depth } = model;
-  const t = (key: string) => `${name}.${key}`;
-  const tensors: TensorInput[] = [];
-  const refs: Record<string, string> = {};
-  const add = (key: string, dtype: TensorInput['dtype'], shape: number[], data: ArrayLike<number>) => {
-    tensors.push({ name: t(key), dtype, shape, data });
-    refs[key] = t(key);
-  };
-  const layer: Record<string, unknown> = {
-    name,
-    kind: 'lut_linear',
-    in_features: D,
-    out_features: M,
-    num_codebooks: C,
-    num_centroids: K,
-    subvector_len: V,
-  };
+export function halutToImported(model: HalutModel, opts: { name?: string; encoder?: 'hash_tree' | 'ccs'; activation?: 'none' | 'relu' } = {}): ImportedModel {
+  const { C, K, V, M, depth } = model;
+  const name = opts.name ?? (model.layer ? safeName(model.layer, 'fc') : 'fc');
+  const bias = model.bias ?? new Float64Array(M);
+  const activation = opts.activation ?? 'none';
   if ((opts.encoder ?? 'hash_tree') === 'ccs') {
     if (!model.prototypes || !model.prototypeTable) {
-      throw new LutnnError('The file holds no k-means prototypes with their table.', { file: model.source, field: 'encoder', expected: 'SIMPLE_PROTOTYPES and SIMPLE_LUT (offline storage) or P with lut = P·W (state dict) for a ccs layer', found: 'none' });
+      throw new LutnnError('The file holds no k-means prototypes with their table.', { file: model.source, field: '--encoder ccs', expected: 'SIMPLE_PROTOTYPES and SIMPLE_LUT (offline storage) or P with lut = P·W (state dict)', found: 'none' });
     }
-    layer.metric = 'l2';
-    add('centroids', 'F32', [C, K, V], model.prototypes);
-    add('lut', 'F32', [C, K, M], model.prototypeTable);
-  } else {
-    const table = requireTable(model);
-    layer.encoder = { kind: 'hash_tree', depth };
-    add('split_dims', 'I32', [C, depth], model.dims);
-    add('thresholds', 'F32', [C, K - 1], model.thresholds);
-    if (model.offsets.some((o) => o !== 0)) add('split_offsets', 'F32', [C, depth], model.offsets);
-    if (model.scales.some((s) => s !== 1)) add('split_scales', 'F32', [C, depth], model.scales);
-    add('lut', 'F32', [C, K, M], table);
-    const local = localLeafPrototypes(model);
-    if (local) add('centroids', 'F32', [C, K, V], local);
+    const layer: ImportedLayer = { name, C, K, V, M, encoder: { kind: 'ccs' }, centroids: model.prototypes, table: { kind: 'float', lut: model.prototypeTable }, bias, activation };
+    return { source: model.source, label: model.source, layers: [layer] };
   }
-  if (model.bias) add('bias', 'F32', [M], model.bias);
-  layer.activation = opts.activation ?? 'none';
-  layer.input = { bits: opts.input.bits, scale: opts.input.scale };
-  layer.output = { bits: opts.output.bits, scale: opts.output.scale };
-  layer.table = { bits: opts.tableBits };
-  layer.tensors = refs;
-  return { layer, tensors };
+  const table = requireTable(model);
+  const layer: ImportedLayer = {
+    name, C, K, V, M,
+    encoder: {
+      kind: 'hash_tree',
+      depth,
+      splitDims: model.dims,
+      thresholds: model.thresholds,
+      offsets: model.offsets.some((o) => o !== 0) ? model.offsets : undefined,
+      scales: model.scales.some((x) => x !== 1) ? model.scales : undefined,
+    },
+    centroids: localLeafPrototypes(model),
+    table: { kind: 'float', lut: table },
+    bias,
+    activation,
+  };
+  return { source: model.source, label: model.source, layers: [layer] };
 }
 
 /** The leaves' prototypes (C, K, V) when they are zero outside each codebook's own columns, else null. */

@@ -8,6 +8,7 @@ import { LutnnError } from '../errors.ts';
 import { maxAbs } from '../util/arrays.ts';
 import { quantizeSymmetric } from '../plan/table.ts';
 import { calibratedScale } from '../artifact/build.ts';
+import { encodeHashTrees } from '../convert/maddness.ts';
 export { safeName } from '../util/names.ts';
 
 export type ImportedTable =
@@ -15,14 +16,31 @@ export type ImportedTable =
   | { kind: 'int'; lut: Int32Array; scale: number; bits: number }
   | { kind: 'weight'; weight: Float64Array };
 
+/** A MADDNESS hash tree per codebook (docs/artifact-format.md, "Encoders of a lut_linear layer"). */
+export interface ImportedHashTree {
+  kind: 'hash_tree';
+  depth: number;
+  /** (C, d): absolute input column of level l of codebook c, in [c·V, (c+1)·V). */
+  splitDims: Int32Array;
+  /** (C, 2^d − 1), level-major, real input units. */
+  thresholds: Float64Array;
+  /** (C, d) halutmatmul `offset` / `scaleby` per level, when not all 0 / 1. */
+  offsets?: Float64Array;
+  scales?: Float64Array;
+}
+
+export type ImportedEncoder = { kind: 'ccs' } | ImportedHashTree;
+
 export interface ImportedLayer {
   name: string;
   C: number;
   K: number;
   V: number;
   M: number;
-  /** (C, K, V) in real input units. */
-  centroids: Float64Array;
+  /** How sub-vectors become indices; closest-centroid search (L2) when absent. */
+  encoder?: ImportedEncoder;
+  /** (C, K, V) in real input units: the closest-centroid search's centroids, or a hash tree's prototypes (needed for a `weight` table). */
+  centroids: Float64Array | null;
   table: ImportedTable;
   bias: Float64Array;
   activation: 'none' | 'relu';
@@ -78,39 +96,84 @@ export function realTableOf(l: ImportedLayer, tableBits: number): Float64Array {
   }
   const T = new Float64Array(l.C * l.K * l.M);
   const w = l.table.weight;
+  const P = centroidsOf(l);
   for (let c = 0; c < l.C; c++) for (let k = 0; k < l.K; k++) for (let v = 0; v < l.V; v++) {
-    const p = l.centroids[(c * l.K + k) * l.V + v];
+    const p = P[(c * l.K + k) * l.V + v];
     for (let m = 0; m < l.M; m++) T[(c * l.K + k) * l.M + m] += p * w[(c * l.V + v) * l.M + m];
   }
   const { values, scale } = quantizeSymmetric(T, tableBits);
   return Float64Array.from(values, (q) => q * scale);
 }
 
-/** Float LUT-NN forward of one imported layer over `rows` rows: nearest centroid, table sum, bias, activation. */
-export function importedLayerForward(l: ImportedLayer, x: Float64Array, rows: number, tableBits: number): Float64Array {
-  const T = realTableOf(l, tableBits);
+function centroidsOf(l: ImportedLayer): Float64Array {
+  if (!l.centroids) throw new LutnnError(`Layer "${l.name}" has no centroids.`, { field: `${l.name}.centroids`, expected: l.encoder?.kind === 'hash_tree' ? 'the prototypes (C, K, V) its table is built from (weight source)' : 'centroids (C, K, V)', found: 'none' });
+  return l.centroids;
+}
+
+/** The index of every codebook of every row (rows·C), as the trainer encodes: nearest centroid (L2) or the hash tree. */
+export function importedEncode(l: ImportedLayer, x: Float64Array, rows: number): Int32Array {
+  const e = l.encoder;
+  if (e?.kind === 'hash_tree') {
+    return encodeHashTrees({ C: l.C, V: l.V, depth: e.depth, splitDims: e.splitDims, thresholds: e.thresholds, splitOffsets: e.offsets, splitScales: e.scales }, x, rows);
+  }
+  const P = centroidsOf(l);
   const D = l.C * l.V;
-  const y = new Float64Array(rows * l.M);
+  const codes = new Int32Array(rows * l.C);
   for (let r = 0; r < rows; r++) {
-    const row = y.subarray(r * l.M, (r + 1) * l.M);
-    row.set(l.bias);
     for (let c = 0; c < l.C; c++) {
       let best = 0;
       let bestD = Infinity;
       for (let k = 0; k < l.K; k++) {
         let d = 0;
-        for (let v = 0; v < l.V; v++) d += (x[r * D + c * l.V + v] - l.centroids[(c * l.K + k) * l.V + v]) ** 2;
+        for (let v = 0; v < l.V; v++) d += (x[r * D + c * l.V + v] - P[(c * l.K + k) * l.V + v]) ** 2;
         if (d < bestD) {
           bestD = d;
           best = k;
         }
       }
-      const t = (c * l.K + best) * l.M;
+      codes[r * l.C + c] = best;
+    }
+  }
+  return codes;
+}
+
+/** Float LUT-NN forward of one imported layer over `rows` rows: encode, table sum, bias, activation. */
+export function importedLayerForward(l: ImportedLayer, x: Float64Array, rows: number, tableBits: number): Float64Array {
+  const T = realTableOf(l, tableBits);
+  const codes = importedEncode(l, x, rows);
+  const y = new Float64Array(rows * l.M);
+  for (let r = 0; r < rows; r++) {
+    const row = y.subarray(r * l.M, (r + 1) * l.M);
+    row.set(l.bias);
+    for (let c = 0; c < l.C; c++) {
+      const t = (c * l.K + codes[r * l.C + c]) * l.M;
       for (let m = 0; m < l.M; m++) row[m] += T[t + m];
     }
     if (l.activation === 'relu') for (let m = 0; m < l.M; m++) if (row[m] < 0) row[m] = 0;
   }
   return y;
+}
+
+/**
+ * The largest input magnitude at which a layer's encoder decides something: its centroids, or a
+ * hash tree's thresholds in input units (t/σ + o; the learner's "never" threshold, float32 max, excluded).
+ */
+export function decisionRange(l: ImportedLayer): number {
+  const e = l.encoder;
+  if (e?.kind !== 'hash_tree') return l.centroids ? maxAbs(l.centroids) : 0;
+  const per = 2 ** e.depth - 1;
+  let m = 0;
+  for (let c = 0; c < l.C; c++) {
+    for (let i = 0; i < per; i++) {
+      const t = e.thresholds[c * per + i];
+      if (Math.abs(t) >= 1e38) continue;
+      const level = Math.floor(Math.log2(i + 1));
+      const o = e.offsets?.[c * e.depth + level] ?? 0;
+      const sc = e.scales?.[c * e.depth + level] ?? 1;
+      m = Math.max(m, Math.abs(t / sc + o));
+    }
+  }
+  return m;
 }
 
 /** Stream scales: given, or max(|activation|, |centroid of the reading layer|) / (2^(b−1) − 1) over the calibration rows. */
@@ -133,11 +196,12 @@ function chooseScales(model: ImportedModel, f: FormatChoice): number[] {
   if (data.length !== rows * D) {
     throw new LutnnError('Calibration data has the wrong shape.', { expected: `rows × ${D} (the first layer's inputs)`, found: `${data.length} values for ${rows} rows` });
   }
-  // A stream's range covers its activations and the centroids of the layer reading it: a centroid
-  // clipped to the stream's range would move the nearest-centroid boundaries (on the digits MLP,
-  // 39 of fc1's 1024 centroids lie beyond the largest input and cost 0.5 accuracy points).
+  // A stream's range covers its activations and what the layer reading it decides on (centroids,
+  // tree thresholds): a centroid clipped to the stream's range would move the nearest-centroid
+  // boundaries (on the digits MLP, 39 of fc1's 1024 centroids lie beyond the largest input and cost
+  // 0.5 accuracy points), and a threshold beyond it would see clipped inputs on the wrong side.
   const streamScale = (activations: Float64Array, reader: ImportedLayer | undefined, stream: string) =>
-    calibratedScale(Math.max(maxAbs(activations), reader ? maxAbs(reader.centroids) : 0), f.bits, { file: model.source, stream });
+    calibratedScale(Math.max(maxAbs(activations), reader ? decisionRange(reader) : 0), f.bits, { file: model.source, stream });
   const scales = [streamScale(data, model.layers[0], 'the input')];
   let x = data;
   for (const [i, l] of model.layers.entries()) {
@@ -169,8 +233,20 @@ export function toArtifact(model: ImportedModel, name: string, f: FormatChoice):
   const tensors: TensorInput[] = [];
   const layers = model.layers.map((l, i) => {
     const t = (s: string) => `${l.name}.${s}`;
-    tensors.push({ name: t('centroids'), dtype: 'F32', shape: [l.C, l.K, l.V], data: l.centroids });
-    const refs: Record<string, string> = { centroids: t('centroids'), bias: t('bias') };
+    const refs: Record<string, string> = {};
+    const add = (key: string, dtype: TensorInput['dtype'], shape: number[], data: ArrayLike<number>) => {
+      tensors.push({ name: t(key), dtype, shape, data });
+      refs[key] = t(key);
+    };
+    if (l.centroids) add('centroids', 'F32', [l.C, l.K, l.V], l.centroids);
+    const e = l.encoder;
+    if (e?.kind === 'hash_tree') {
+      add('split_dims', 'I32', [l.C, e.depth], e.splitDims);
+      add('thresholds', 'F32', [l.C, 2 ** e.depth - 1], e.thresholds);
+      if (e.offsets) add('split_offsets', 'F32', [l.C, e.depth], e.offsets);
+      if (e.scales) add('split_scales', 'F32', [l.C, e.depth], e.scales);
+    }
+    refs.bias = t('bias');
     const table: Record<string, number> = { bits: l.table.kind === 'int' ? l.table.bits : f.tableBits };
     if (l.table.kind === 'weight') {
       tensors.push({ name: t('weight'), dtype: 'F32', shape: [l.C, l.V, l.M], data: l.table.weight });
@@ -192,7 +268,7 @@ export function toArtifact(model: ImportedModel, name: string, f: FormatChoice):
       num_codebooks: l.C,
       num_centroids: l.K,
       subvector_len: l.V,
-      metric: 'l2',
+      ...(e?.kind === 'hash_tree' ? { encoder: { kind: 'hash_tree', depth: e.depth } } : { metric: 'l2' }),
       activation: l.activation,
       input: { bits: f.bits, scale: scales[i] },
       output: { bits: f.bits, scale: scales[i + 1] },

@@ -274,30 +274,6 @@ function decodeNumeric(name: string, order: string, shape: number[], fortran: bo
   return { kind: 'numeric', descr, shape, data: out };
 }
 
-export async function readNumpyArray(file: string): Promise<NumpyNumericArray> {
-  return parseNumpyArray(new Uint8Array(await readInputFile(file, 'NumPy array', 'a readable .npy file')), file);
-}
-
-/**
- * A plain numeric .npy array (descr such as '<f4', '<i4', '<i8', '|u1', '|b1'), in C or Fortran order
- * (numpy writes a transposed result such as `total_result.T` with fortran_order True), as C order.
- */
-export function parseNumpyArray(bytes: Uint8Array, file: string): NumpyNumericArray {
-  const header = parseNpyHeader(bytes, file);
-  const fail = (expected: string, found: string) => new LutnnError('The .npy array cannot be decoded.', { file, field: "header 'descr'", expected, found });
-  const m = /^([<>|=]?)([a-zA-Z]\d*)$/.exec(header.descr);
-  if (!m || m[2].startsWith('O')) {
-    throw fail('a numeric dtype such as <f4, <i4, <i8, |u1 (an object array is read with parseNumpyObjectArray)', `'${header.descr}'`);
-  }
-  const count = header.shape.reduce((a, b) => a * b, 1);
-  const size = DTYPES[m[2]]?.size ?? 0;
-  const data = bytes.subarray(header.dataOffset, header.dataOffset + count * size);
-  if (size > 0 && data.length < count * size) {
-    throw new LutnnError('The .npy file is truncated.', { file, field: 'data', expected: `${count * size} bytes for shape (${header.shape.join(', ')}) of ${header.descr}`, found: `${bytes.length - header.dataOffset} bytes` });
-  }
-  return decodeNumeric(m[2], m[1] || '=', header.shape, header.fortranOrder, data, file, fail);
-}
-
 /** For each C-order flat index, the Fortran-order flat index of the same element. */
 function fortranPositions(shape: number[]): Uint32Array | Float64Array {
   const count = shape.reduce((a, b) => a * b, 1);

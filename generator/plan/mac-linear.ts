@@ -68,7 +68,7 @@ function solve(A: Float64Array, V: number, B: Float64Array, M: number): Float64A
 export function denseWeights(layer: LutLinearLayer): { real: Float64Array; source: MacLinearPlan['weights']['source'] } {
   const { numCodebooks: C, numCentroids: K, subvectorLen: V, outFeatures: M, table } = layer;
   if (table.kind === 'weight') return { real: Float64Array.from(table.weight.data), source: 'weight' };
-  const P = realCentroids(layer);
+  const P = realCentroids(layer, 'the MAC baseline (least-squares dense weights from a table)');
   const T = realTable(layer);
   const out = new Float64Array(C * V * M);
   for (let c = 0; c < C; c++) {

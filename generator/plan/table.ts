@@ -9,9 +9,24 @@ import { quantize, roundHalfEven, signedMax } from '../numeric/fixed.ts';
 
 const isFloat = (t: Tensor) => t.dtype === 'F32' || t.dtype === 'F16';
 
+/**
+ * The layer's centroids (C, K, V). The loader guarantees them for a `ccs` layer and a `weight`
+ * source; a hash-tree layer with a `lut` may have none, and whatever needs them (the MAC baseline's
+ * least-squares weights, lutnn compare) is refused with this error.
+ */
+export function layerCentroids(layer: LutLinearLayer, purpose: string): Tensor {
+  if (layer.centroids) return layer.centroids;
+  throw new LutnnError(`Layer "${layer.name}" has no centroids, which ${purpose} needs.`, {
+    field: `layers.${layer.name}.tensors.centroids`,
+    expected: 'a (C, K, V) centroid tensor (a hash-tree layer with a lut table may omit it)',
+    found: 'none',
+  });
+}
+
 /** Centroids (C, K, V) as input-scale integers. Float centroids are quantized like inputs. */
 export function quantizeCentroids(layer: LutLinearLayer): Int32Array {
-  const { centroids, input } = layer;
+  const centroids = layerCentroids(layer, 'the closest-centroid search');
+  const { input } = layer;
   if (!isFloat(centroids)) return Int32Array.from(centroids.data);
   const out = new Int32Array(centroids.data.length);
   for (let i = 0; i < out.length; i++) out[i] = quantize(centroids.data[i], input.scale, input.bits);
@@ -19,8 +34,9 @@ export function quantizeCentroids(layer: LutLinearLayer): Int32Array {
 }
 
 /** Centroids (C, K, V) in real units, for building tables from LUT-NN weights and float references. */
-export function realCentroids(layer: LutLinearLayer): Float64Array {
-  const { centroids, input } = layer;
+export function realCentroids(layer: LutLinearLayer, purpose = 'a table built from weight (T = P·W)'): Float64Array {
+  const centroids = layerCentroids(layer, purpose);
+  const { input } = layer;
   if (isFloat(centroids)) return Float64Array.from(centroids.data);
   return Float64Array.from(centroids.data, (q) => q * input.scale);
 }

@@ -10,10 +10,10 @@ import { designSources } from '../../tb/build.ts';
 import { loadDesign } from '../../tb/verify.ts';
 import { LutnnError } from '../errors.ts';
 import { OUTPUT_MARKER, writeDirectoryAtomically, type OutputFile } from '../util/atomic-dir.ts';
-import { estimateDesign } from './estimate.ts';
+import { estimateDesign, type Estimate } from './estimate.ts';
 import { DEFAULT_PNR_TIMEOUT_SECONDS, describeProgress, parsePorts, pnrWrapper, PnrStopped, runPnr, WRAPPER_MODULE, type PnrResult } from './nextpnr.ts';
 import { checkMemories, formatReport, fullnessWarnings, nearlyFullWarning, parseStat, type PnrStatus, type SynthReport } from './report.ts';
-import { getTarget, RESOURCES, type ResourceCounts, type Target } from './targets.ts';
+import { getTarget, RESOURCES, zeroCounts, type ResourceCounts, type Target } from './targets.ts';
 import { NETLIST_FILE, readDesignSources, runYosysScript, STAT_FILE, yosysScript } from './yosys.ts';
 
 export interface SynthOptions {
@@ -72,6 +72,15 @@ export function pnrMisfit(total: ResourceCounts, target: Target): string | null 
  * to within one block, LUTs to within ±25 % (test/synth), so these margins never reject a design
  * that fits.
  */
+/** The estimate of the unit named `module` alone, or null when no unit has that name. */
+export function unitEstimate(full: Estimate, module: string): Estimate | null {
+  const units = full.units.filter((u) => u.module === module);
+  if (units.length === 0) return null;
+  const total = zeroCounts();
+  for (const u of units) for (const r of RESOURCES) total[r] += u[r];
+  return { target: full.target, units, total };
+}
+
 export function clearlyTooBig(estimate: ResourceCounts, target: Target): boolean {
   return estimate.BRAM > target.available.BRAM + 1 || estimate.LUT > 2 * target.available.LUT;
 }
@@ -129,7 +138,9 @@ export async function synthDesign(designDir: string, opts: SynthOptions): Promis
     wrapperFlops = w.flops;
   }
   const yosysTop = pnr ? WRAPPER_MODULE : top;
-  const estimate = opts.module ? null : estimateDesign(design, target);
+  // One unit (--module): its own estimate when the plan has a unit of that name (a module below a
+  // unit, such as one CCS distance, has none).
+  const estimate = opts.module ? unitEstimate(estimateDesign(design, target), opts.module) : estimateDesign(design, target);
   // The flattened netlist for nextpnr is the slowest thing Yosys writes for a large design (over
   // 20 minutes of the bundled example's 40 for iCE40 HX8K), so it is only written when the design
   // may fit. The synthesis result below decides; this guess only saves time, and is safe because

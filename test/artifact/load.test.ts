@@ -89,7 +89,7 @@ describe('loadArtifact', () => {
       expect(l.table.kind).toBe('float');
       if (l.table.kind !== 'float') throw new Error('unreachable');
       expect(Array.from(l.table.lut.data)).toEqual(ramp(C * K * M, 0.5, 20));
-      expect(Array.from(l.centroids.data)).toEqual(ramp(C * K * V, 0.25, 12));
+      expect(Array.from(l.centroids!.data)).toEqual(ramp(C * K * V, 0.25, 12));
       expect(Array.from(l.bias!.data)).toEqual([0.5, -1, 2, 0, 0.25]);
     });
 
@@ -131,7 +131,7 @@ describe('loadArtifact', () => {
       expect(l).toMatchObject({ metric: 'chebyshev', activation: 'relu', tableBits: 6, input: { bits: 6, scale: 0.5 } });
       expect(l.table).toMatchObject({ kind: 'int', scale: 0.01 });
       expect(l.bias).toBeUndefined();
-      expect(l.centroids.data).toBeInstanceOf(Int32Array);
+      expect(l.centroids!.data).toBeInstanceOf(Int32Array);
     });
 
     it('loads a LUT-NN weight source', async () => {
@@ -287,9 +287,9 @@ describe('loadArtifact', () => {
       expect((art.layers[0] as LutLinearLayer).encoder).toEqual({ kind: 'ccs' });
     });
 
-    it('the hash_tree encoder is refused as not implemented yet, naming the field', async () => {
+    it('a hash_tree encoder needs its tree tensors, named by field', async () => {
       const layer = { ...baseLayer(), encoder: { kind: 'hash_tree', depth: 2 } };
-      await expectLoadError(await loadManifest(baseManifest(layer)), 'hash_tree encoder is not implemented yet', 'layers[0].encoder.kind', '"ccs"', '"hash_tree"', 'model.json');
+      await expectLoadError(await loadManifest(baseManifest(layer)), 'a hash-tree encoder needs tensors.split_dims', 'layers[0].tensors.split_dims', 'model.json');
     });
 
     it('unknown encoder kind lists the known encoders', async () => {
@@ -443,6 +443,116 @@ describe('loadArtifact', () => {
       const tensors = replaceTensor(baseTensors(), { name: 'fc1.centroids', dtype: 'I16', shape: [C, K, V], data });
       await expectLoadError(await writeArtifact(dir, baseManifest(), tensors), 'tensor "fc1.centroids"', 'input.bits', '-129 at flat index 4, index [0, 1, 1]');
     });
+  });
+});
+
+describe('loadArtifact: hash_tree layers', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'lutnn-art-ht-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  // depth 2 (K = 4), C = 2, V = 3: codebook 0 owns columns 0 … 2, codebook 1 columns 3 … 5.
+  const treeLayer = (extra: Json = {}): Json => ({
+    ...baseLayer(),
+    encoder: { kind: 'hash_tree', depth: 2 },
+    tensors: { lut: 'fc1.lut', bias: 'fc1.bias', split_dims: 'fc1.dims', thresholds: 'fc1.thr' },
+    ...extra,
+  });
+  const dims = (data: ArrayLike<number> = [0, 2, 5, 3], dtype: TensorInput['dtype'] = 'I32'): TensorInput => ({ name: 'fc1.dims', dtype, shape: [C, 2], data });
+  const thr = (data: ArrayLike<number> = [0.5, -1, 3.4028234663852886e38, 0, 0.25, -0.25]): TensorInput => ({ name: 'fc1.thr', dtype: 'F32', shape: [C, 3], data });
+  const treeTensors = (...extra: TensorInput[]): TensorInput[] => [...baseTensors().filter((t) => t.name !== 'fc1.centroids'), dims(), thr(), ...extra];
+  const write = (layer: Json, tensors: TensorInput[]) => writeArtifact(dir, baseManifest(layer), tensors);
+  async function expectError(manifestPath: string, ...fragments: string[]): Promise<void> {
+    const err = await loadArtifact(manifestPath).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(LutnnError);
+    for (const f of fragments) expect((err as LutnnError).message).toContain(f);
+  }
+
+  it('loads the tree: depth, absolute split columns, level-major thresholds (the float32 maximum included), no centroids', async () => {
+    const art = await loadArtifact(await write(treeLayer({ metric: 'l1' }), treeTensors()));
+    const l = art.layers[0] as LutLinearLayer;
+    expect(l.centroids).toBeNull();
+    expect(l.encoder.kind).toBe('hash_tree');
+    if (l.encoder.kind !== 'hash_tree') return;
+    expect(l.encoder.depth).toBe(2);
+    expect(Array.from(l.encoder.splitDims.data)).toEqual([0, 2, 5, 3]);
+    expect(l.encoder.thresholds.data[2]).toBe(3.4028234663852886e38);
+    expect([l.encoder.splitOffsets, l.encoder.splitScales]).toEqual([null, null]);
+  });
+
+  it('loads offsets and scales, integral float split columns and optional centroids', async () => {
+    const tensors = [
+      ...treeTensors(
+        { name: 'fc1.off', dtype: 'F32', shape: [C, 2], data: [0, 0.5, -0.25, 1] },
+        { name: 'fc1.sc', dtype: 'F32', shape: [C, 2], data: [1, 2, 0.5, 4] },
+        baseTensors()[0],
+      ).map((t) => (t.name === 'fc1.dims' ? dims([0, 2, 5, 3], 'F32') : t)),
+    ];
+    const layer = treeLayer();
+    layer.tensors = { ...layer.tensors, split_offsets: 'fc1.off', split_scales: 'fc1.sc', centroids: 'fc1.centroids' };
+    const l = (await loadArtifact(await write(layer, tensors))).layers[0] as LutLinearLayer;
+    expect(l.centroids?.shape).toEqual([C, K, V]);
+    if (l.encoder.kind !== 'hash_tree') throw new Error('not a hash tree');
+    expect(Array.from(l.encoder.splitScales!.data)).toEqual([1, 2, 0.5, 4]);
+    expect(Array.from(l.encoder.splitOffsets!.data)).toEqual([0, 0.5, -0.25, 1]);
+  });
+
+  it('refuses num_centroids other than 2^depth', async () => {
+    await expectError(await write(treeLayer({ encoder: { kind: 'hash_tree', depth: 3 } }), treeTensors()), 'layers[0].num_centroids', '2^depth = 8', 'found:', '4');
+  });
+
+  it('refuses a depth out of 1 … 8', async () => {
+    await expectError(await write(treeLayer({ encoder: { kind: 'hash_tree', depth: 9 } }), treeTensors()), 'layers[0].encoder.depth', 'from 1 to 8');
+    await expectError(await write(treeLayer({ encoder: { kind: 'hash_tree', depth: 0 } }), treeTensors()), 'layers[0].encoder.depth', 'from 1 to 8');
+  });
+
+  it('refuses wrong shapes of split_dims and thresholds', async () => {
+    await expectError(await write(treeLayer(), [...treeTensors().filter((t) => t.name !== 'fc1.dims'), { ...dims(), shape: [2, 3], data: [0, 1, 2, 3, 4, 5] }]), 'fc1.dims', '(C, d) = [2, 2]', '[2, 3]');
+    await expectError(await write(treeLayer(), [...treeTensors().filter((t) => t.name !== 'fc1.thr'), { ...thr(), shape: [2, 4], data: new Array(8).fill(0) }]), 'fc1.thr', '(C, 2^d − 1) = [2, 3]', '[2, 4]');
+  });
+
+  it('refuses a split column outside its codebook, naming codebook and level', async () => {
+    await expectError(await write(treeLayer(), [...treeTensors().filter((t) => t.name !== 'fc1.dims'), dims([0, 2, 5, 2])]), 'codebook 1, level 1', "codebook 1's own input columns [3, 6)", 'found:', '2 at index [1, 1]');
+  });
+
+  it('refuses non-integral split columns', async () => {
+    await expectError(await write(treeLayer(), [...treeTensors().filter((t) => t.name !== 'fc1.dims'), dims([0, 1.5, 5, 3], 'F32')]), 'Non-integral', 'fc1.dims', '1.5', 'index [0, 1]');
+  });
+
+  it('refuses non-finite thresholds (the float32 maximum is finite: accepted above)', async () => {
+    await expectError(await write(treeLayer(), [...treeTensors().filter((t) => t.name !== 'fc1.thr'), thr([0, Infinity, 0, 0, 0, 0])]), 'Non-finite', 'fc1.thr', 'Infinity', 'index [0, 1]');
+    await expectError(await write(treeLayer(), [...treeTensors().filter((t) => t.name !== 'fc1.thr'), thr([0, 0, 0, 0, NaN, 0])]), 'Non-finite', 'NaN', 'index [1, 1]');
+  });
+
+  it('refuses non-positive scales and integer thresholds', async () => {
+    const layer = treeLayer();
+    layer.tensors = { ...layer.tensors, split_scales: 'fc1.sc' };
+    await expectError(await write(layer, treeTensors({ name: 'fc1.sc', dtype: 'F32', shape: [C, 2], data: [1, 1, 0, 1] })), 'Non-positive scale', 'fc1.sc', 'scales > 0', '0 at flat index 2, index [1, 0]');
+    await expectError(await write(layer, treeTensors({ name: 'fc1.sc', dtype: 'F32', shape: [C, 2], data: [1, -2, 1, 1] })), 'Non-positive scale', '-2 at flat index 1');
+    await expectError(await write(treeLayer(), [...treeTensors().filter((t) => t.name !== 'fc1.thr'), { ...thr(), dtype: 'I32', data: [0, 1, 2, 3, 4, 5] }]), 'fc1.thr', 'a float tensor');
+  });
+
+  it('needs centroids with a weight source, and thresholds', async () => {
+    const w: TensorInput = { name: 'fc1.w', dtype: 'F32', shape: [C, V, M], data: ramp(C * V * M, 0.1) };
+    const layer = treeLayer();
+    layer.tensors = { weight: 'fc1.w', split_dims: 'fc1.dims', thresholds: 'fc1.thr' };
+    await expectError(await write(layer, [w, dims(), thr()]), 'layers[0].tensors.centroids', 'T = P·W');
+    const noThr = treeLayer();
+    delete noThr.tensors.thresholds;
+    await expectError(await write(noThr, treeTensors()), 'layers[0].tensors.thresholds', '(C, 2^d − 1) = (2, 3)');
+  });
+
+  it('a ccs layer refuses the tree tensors and needs its centroids', async () => {
+    const layer = baseLayer();
+    layer.tensors = { ...layer.tensors, split_dims: 'fc1.dims' };
+    await expectError(await write(layer, [...baseTensors(), dims()]), 'layers[0].tensors.split_dims', 'hash_tree');
+    const noCentroids = baseLayer();
+    delete noCentroids.tensors.centroids;
+    await expectError(await write(noCentroids, baseTensors()), 'layers[0].tensors.centroids', 'closest-centroid search');
   });
 });
 

@@ -257,6 +257,15 @@ const cases: Case[] = [
   },
 
   // ---- import ----
+  { name: 'convert: unknown --encoder', args: async () => convert(join(FIX, 'calib.npy'), undefined, ['--encoder', 'pq-tree']), patterns: [/Unknown encoder/, /--encoder/, /ccs or hash-tree/, /"pq-tree"/] },
+  { name: 'convert: hash tree with K not a power of two', args: async () => convert(join(FIX, 'calib.npy'), undefined, ['--encoder', 'hash-tree', '-K', '12']), patterns: [/2\^depth leaves/, /-K, --centroids/, /power of two/, /found: +12/] },
+  { name: 'convert: --refine with a hash tree', args: async () => convert(join(FIX, 'calib.npy'), undefined, ['--encoder', 'hash-tree', '--refine', '3']), patterns: [/--refine refines k-means centroids/, /--ridge/] },
+  { name: 'convert: --ridge with the closest-centroid search', args: async () => convert(join(FIX, 'calib.npy'), undefined, ['--ridge', '1']), patterns: [/--ridge refines a hash tree/, /--encoder hash-tree/] },
+  { name: 'convert: negative --ridge', args: async () => convert(join(FIX, 'calib.npy'), undefined, ['--encoder', 'hash-tree', '--ridge', '-1']), patterns: [/--ridge/, /-1/] },
+  { name: 'import: halut, a plain .npy array', args: async () => imp(join(REAL, 'halut', 'halut_test_x.npy'), 'halut', ['--calib', join(REAL, 'halut', 'halut_calib.npy')]), patterns: [/not an object array/, /halut_test_x\.npy/, /'\|O'/, /\(397, 64\)/] },
+  { name: 'import: halut state dict asked for the hash tree', args: async () => imp(join(REAL, 'halut', 'halut_linear_state.safetensors'), 'halut', ['--encoder', 'hash-tree', '--calib', join(REAL, 'halut', 'halut_calib.npy')]), patterns: [/no table for the hash tree/, /fc\.lut/, /SIMPLE_LUT/] },
+  { name: 'import: halut, unknown --encoder', args: async () => imp(join(REAL, 'halut', 'halut_digits_C16_K16.npy'), 'halut', ['--encoder', 'l1', '--scales', '1,1']), patterns: [/Unknown encoder/, /hash-tree or ccs/, /"l1"/] },
+  { name: 'import: --encoder with another format', args: async () => imp(join(FIX, 'lutnn_dpq.onnx'), 'lutnn-onnx', ['--encoder', 'ccs', '--scales', '1,1,1']), patterns: [/--encoder chooses/, /--from halut/, /--from lutnn-onnx/] },
   { name: 'import: unknown --from', args: async () => imp(join(FIX, 'lutnn_dpq.onnx'), 'tflite'), patterns: [/--from/, /lutnn-state, lutnn-onnx, pim-dl-npz/, /"tflite"/] },
   { name: 'import: a LUT-NN convolution state', args: async () => imp(join(REAL, 'lutnn-conv', 'amm_conv1x1_state.safetensors'), 'lutnn-state', ['--scales', '1,1,1']), patterns: [/Layer "c1" may be a convolution/, /not supported yet/, /--assume-linear/] },
   { name: 'import: a state dict that is a .npy file', args: async () => imp(join(FIX, 'calib.npy'), 'lutnn-state'), patterns: [/Not a state dict/, /\.npy array/] },

@@ -69,7 +69,7 @@ describe('importers', () => {
           expect(Array.from(t.lut)).toEqual(Array.from(lut));
           expect(t.scale).toBeCloseTo(scale, 7);
         }
-        expect(Array.from(layer.centroids)).toEqual(Array.from(l.centroids));
+        expect(Array.from(layer.centroids!)).toEqual(Array.from(l.centroids));
         expect(Array.from(layer.bias)).toEqual(Array.from(l.bias, Math.fround));
       }
       expect(state.layers[i].table.kind).toBe('weight');

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toArtifact } from '../../generator/import/imported.ts';
 import { loadArtifact } from '../../generator/artifact/load.ts';
 import { encodeSafetensors, type TensorInput } from '../../generator/artifact/safetensors.ts';
 import { writeArtifact } from '../../generator/artifact/write.ts';
@@ -18,12 +19,13 @@ import {
   encodeHalutPrototypes,
   halutForwardFloat,
   halutPrototypeForwardFloat,
-  halutToArtifactLayer,
+  halutToImported,
   importHalut,
   localLeafPrototypes,
   type HalutModel,
 } from '../../generator/import/halut.ts';
-import { parseNumpyArray, parseNumpyObjectArray, readNumpyArray, readNumpyObjectArray, type NumpyNumericArray } from '../../generator/import/numpy-pickle.ts';
+import { parseNumpyObjectArray, readNumpyObjectArray, type NumpyNumericArray } from '../../generator/import/numpy-pickle.ts';
+import { readNpy, type NumericArray } from '../../generator/convert/numpy.ts';
 import { countHalutTies, encodeHalutInt, foldHalutThresholds, quantizeHalutInputs } from '../support/halut-int.ts';
 import { npyFile, npyObjectArray, pickleCall, pickleObjectArray, type NpyElement, type PickleItem } from '../support/halut-pickle.ts';
 
@@ -36,20 +38,20 @@ let tmp: string;
 let npyModel: HalutModel;
 let stateModel: HalutModel;
 let raw: NumpyNumericArray[];
-let x: NumpyNumericArray;
-let treeCodes: NumpyNumericArray;
-let treeY: NumpyNumericArray;
-let refY: NumpyNumericArray;
+let x: NumericArray;
+let treeCodes: NumericArray;
+let treeY: NumericArray;
+let refY: NumericArray;
 
 beforeAll(async () => {
   tmp = await mkdtemp(join(tmpdir(), 'lutnn-halut-'));
   npyModel = await importHalut(NPY);
   stateModel = await importHalut(STATE);
   raw = (await readNumpyObjectArray(NPY)).items as NumpyNumericArray[];
-  x = await readNumpyArray(join(DIR, 'halut_test_x.npy'));
-  treeCodes = await readNumpyArray(join(DIR, 'halut_tree_codes.npy'));
-  treeY = await readNumpyArray(join(DIR, 'halut_tree_ref_y.npy'));
-  refY = await readNumpyArray(join(DIR, 'halut_ref_y.npy'));
+  x = await readNpy(join(DIR, 'halut_test_x.npy'));
+  treeCodes = await readNpy(join(DIR, 'halut_tree_codes.npy'));
+  treeY = await readNpy(join(DIR, 'halut_tree_ref_y.npy'));
+  refY = await readNpy(join(DIR, 'halut_ref_y.npy'));
 });
 afterAll(async () => {
   await rm(tmp, { recursive: true, force: true });
@@ -127,7 +129,9 @@ describe('NumPy object array reader', () => {
     expect(treeY.shape).toEqual([397, M]);
     const vals = Array.from({ length: 6 }, (_, i) => i);
     const bytes = new Uint8Array(new Float32Array([0, 3, 1, 4, 2, 5]).buffer); // (2, 3) stored column-major
-    expect(Array.from(parseNumpyArray(npyFile({ descr: '<f4', shape: [2, 3], fortran: true }, bytes), 'f.npy').data)).toEqual(vals);
+    const f = join(tmp, 'fortran.npy');
+    await writeFile(f, npyFile({ descr: '<f4', shape: [2, 3], fortran: true }, bytes));
+    expect(Array.from((await readNpy(f)).data)).toEqual(vals);
   });
 
   it('resolves no other global: a call of posix.system or a numpy.matrix is refused, not run', () => {
@@ -311,19 +315,20 @@ describe('importHalut: state dicts whose lut is the tree\'s table', () => {
   });
 });
 
-describe('halutToArtifactLayer', () => {
-  const formats = { input: { bits: 8, scale: 1 / 16 }, output: { bits: 8, scale: 0.03 }, tableBits: 8 };
+describe('halutToImported, written by toArtifact', () => {
+  const formats = { bits: 8, tableBits: 8, scales: [1 / 16, 0.03] };
 
   it('builds a hash_tree lut_linear layer: shapes, level-major thresholds, (C, K, M) table', () => {
-    const { layer, tensors } = halutToArtifactLayer(npyModel, { name: 'fc', ...formats });
+    const { manifest, tensors } = toArtifact(halutToImported(npyModel, { name: 'fc' }), 'h', formats);
+    const layer = (manifest.layers as Record<string, unknown>[])[0];
     expect(layer).toEqual({
       name: 'fc', kind: 'lut_linear', in_features: D, out_features: M, num_codebooks: C, num_centroids: K, subvector_len: V,
-      encoder: { kind: 'hash_tree', depth: DEPTH }, activation: 'none', input: formats.input, output: formats.output, table: { bits: 8 },
-      tensors: { split_dims: 'fc.split_dims', thresholds: 'fc.thresholds', lut: 'fc.lut' },
+      encoder: { kind: 'hash_tree', depth: DEPTH }, activation: 'none', input: { bits: 8, scale: 1 / 16 }, output: { bits: 8, scale: 0.03 }, table: { bits: 8 },
+      tensors: { split_dims: 'fc.split_dims', thresholds: 'fc.thresholds', bias: 'fc.bias', lut: 'fc.lut' },
     });
     const byName = new Map(tensors.map((t) => [t.name, t]));
     expect(tensors.map((t) => [t.name, t.dtype, t.shape])).toEqual([
-      ['fc.split_dims', 'I32', [C, DEPTH]], ['fc.thresholds', 'F32', [C, K - 1]], ['fc.lut', 'F32', [C, K, M]],
+      ['fc.split_dims', 'I32', [C, DEPTH]], ['fc.thresholds', 'F32', [C, K - 1]], ['fc.lut', 'F32', [C, K, M]], ['fc.bias', 'F32', [M]],
     ]);
     const ht = raw[0].data;
     const thr = byName.get('fc.thresholds')!.data;
@@ -346,29 +351,23 @@ describe('halutToArtifactLayer', () => {
     const leaf = new Float64Array(C * K * D);
     for (let c = 0; c < C; c++) for (let k = 0; k < K; k++) for (let v = 0; v < V; v++) leaf[(c * K + k) * D + c * V + v] = c + k / 16 + v / 256;
     const m = { ...npyModel, offsets, scales, leafPrototypes: leaf, bias: Float64Array.from({ length: M }, (_, i) => i) };
-    const { layer, tensors } = halutToArtifactLayer(m, { name: 'h1', ...formats, activation: 'relu' });
+    const { manifest, tensors } = toArtifact(halutToImported(m, { name: 'h1', activation: 'relu' }), 'h', formats);
     expect(tensors.map((t) => [t.name, t.shape])).toEqual([
-      ['h1.split_dims', [C, DEPTH]], ['h1.thresholds', [C, K - 1]], ['h1.split_offsets', [C, DEPTH]], ['h1.split_scales', [C, DEPTH]],
-      ['h1.lut', [C, K, M]], ['h1.centroids', [C, K, V]], ['h1.bias', [M]],
+      ['h1.centroids', [C, K, V]], ['h1.split_dims', [C, DEPTH]], ['h1.thresholds', [C, K - 1]], ['h1.split_offsets', [C, DEPTH]], ['h1.split_scales', [C, DEPTH]],
+      ['h1.lut', [C, K, M]], ['h1.bias', [M]],
     ]);
-    expect(layer.activation).toBe('relu');
+    expect((manifest.layers as { activation: string }[])[0].activation).toBe('relu');
     const cent = tensors.find((t) => t.name === 'h1.centroids')!.data;
     expect(cent[(3 * K + 2) * V + 1]).toBe(3 + 2 / 16 + 1 / 256);
   });
 
   it('refuses a hash_tree layer from the state dict (no tree table); builds its argmin path as a ccs layer that loads', async () => {
-    expect(() => halutToArtifactLayer(stateModel, { name: 'fc', ...formats })).toThrow(/no table for the hash tree/);
-    const { layer, tensors } = halutToArtifactLayer(stateModel, { name: 'fc', ...formats, encoder: 'ccs' });
+    expect(() => halutToImported(stateModel)).toThrow(/no table for the hash tree/);
+    const { manifest, tensors } = toArtifact(halutToImported(stateModel, { encoder: 'ccs' }), 'halut_ccs', formats);
+    const layer = (manifest.layers as Record<string, unknown>[])[0];
     expect(layer.encoder).toBeUndefined();
-    expect([layer.metric, layer.tensors]).toEqual(['l2', { centroids: 'fc.centroids', lut: 'fc.lut', bias: 'fc.bias' }]);
-    const manifest = await writeArtifact(join(tmp, 'ccs'), { format: 'lutnn-artifact', format_version: 1, name: 'halut_ccs', tensors: 'model.safetensors', layers: [layer] }, tensors);
-    const art = await loadArtifact(manifest);
+    expect([layer.metric, layer.tensors]).toEqual(['l2', { centroids: 'fc.centroids', bias: 'fc.bias', lut: 'fc.lut' }]);
+    const art = await loadArtifact(await writeArtifact(join(tmp, 'ccs'), manifest, tensors));
     expect(art.layers).toHaveLength(1);
-  });
-
-  it('refuses bad options', () => {
-    expect(() => halutToArtifactLayer(npyModel, { name: '1fc', ...formats })).toThrow(/identifier/);
-    expect(() => halutToArtifactLayer(npyModel, { name: 'fc', ...formats, tableBits: 1 })).toThrow(/tableBits/);
-    expect(() => halutToArtifactLayer(npyModel, { name: 'fc', ...formats, input: { bits: 8, scale: 0 } })).toThrow(/input\.scale/);
   });
 });

@@ -26,6 +26,7 @@ import { importLutnnState } from '../../generator/import/lutnn-state.ts';
 import { importPimDlNpz } from '../../generator/import/pim-dl-npz.ts';
 import { planDesign } from '../../generator/plan/design.ts';
 import type { DesignPlan, LutLinearPlan } from '../../generator/plan/types.ts';
+import { encoderOf } from '../../generator/encoders/registry.ts';
 import { argmaxRows } from '../../generator/util/arrays.ts';
 import { genRtl } from '../../generator/gen-rtl.ts';
 import { verifyDesign } from '../../tb/verify.ts';
@@ -90,7 +91,7 @@ describe('LUT-NN (blink-mm) digits MLP, as exported', () => {
       ]);
       expect(state.layers.map((l) => [l.name, l.C, l.K, l.V, l.M, l.activation])).toEqual(onnx.layers.map((l) => [l.name, l.C, l.K, l.V, l.M, l.activation]));
       for (let i = 0; i < 3; i++) {
-        expect(Array.from(state.layers[i].centroids)).toEqual(Array.from(onnx.layers[i].centroids));
+        expect(Array.from(state.layers[i].centroids!)).toEqual(Array.from(onnx.layers[i].centroids!));
         expect(Array.from(state.layers[i].bias)).toEqual(Array.from(onnx.layers[i].bias));
         expect(state.layers[i].table.kind).toBe('weight');
       }
@@ -295,5 +296,72 @@ describe('PIM-DL converter output (tiny BERT)', () => {
     expect(one.exitCode).toBe(1);
     expect(one.stderr).toMatch(/One calibration array cannot calibrate several operators[\s\S]*--layers/);
     expect(existsSync(join(tmp, 'pim-bad'))).toBe(false);
+  });
+});
+
+describe('halutmatmul (Stella Nera) MADDNESS export', () => {
+  const H = join(REAL, 'halut');
+
+  it('imports the learner’s .npy as a hash-tree layer whose float model is halutmatmul’s matmul_online, and whose RTL is bit-exact', async () => {
+    const art = join(tmp, 'halut-art');
+    const rtl = join(tmp, 'halut-rtl');
+    const imp = await execa('node', [LUTNN, 'import', join(H, 'halut_digits_C16_K16.npy'), '--from', 'halut', '--calib', join(H, 'halut_calib.npy'), '-o', art], { reject: false });
+    expect(imp.exitCode, imp.stderr).toBe(0);
+    const artifact = await loadArtifact(join(art, 'model.json'));
+    const layer = artifact.layers[0] as LutLinearLayer;
+    expect([layer.numCodebooks, layer.numCentroids, layer.subvectorLen, layer.outFeatures]).toEqual([16, 16, 4, 10]);
+    expect(layer.encoder).toMatchObject({ kind: 'hash_tree', depth: 4 });
+    const hw = join(tmp, 'halut-hw.yaml');
+    await writeFile(hw, 'codebooks_per_cycle: 4\n');
+    const { plan } = await genRtl({ model: join(art, 'model.json'), config: hw, out: rtl });
+    const x = await readNpy(join(H, 'halut_test_x.npy'));
+    const q = quantizeInputs(plan, x.data);
+    const r = await verifyDesign(rtl, { vectors: 0, seed: 3, inputs: q });
+    expect(r.mismatch).toBeNull();
+    expect(r.timing?.ok).toBe(true);
+    expect(checkGoldenAgainstArtifact(plan, artifact, q).disagreement).toBeNull();
+    // halut_tree_ref_y.npy is stored in Fortran order, read as it is.
+    const yRef = await readNpy(join(H, 'halut_tree_ref_y.npy'));
+    const float = floatModelOutputs(artifact, x.data, 64, 10);
+    expect(compareOutputs(float, yRef.data, 10).maxAbsError).toBeLessThanOrEqual(1e-4);
+  });
+
+  it('reports how often the quantized encoder picks halutmatmul’s codes: every time on the digits’ 1/16 grid', async () => {
+    const { importHalut, halutToImported } = await import('../../generator/import/halut.ts');
+    const model = halutToImported(await importHalut(join(H, 'halut_digits_C16_K16.npy')));
+    const x = await readNpy(join(H, 'halut_test_x.npy'));
+    const codes = Int32Array.from((await readNpy(join(H, 'halut_tree_codes.npy'))).data);
+    const agreement = async (scale: number) => {
+      const { manifest, tensors } = toArtifact(model, `g${Math.round(1 / scale)}`, { bits: 8, tableBits: 8, scales: [scale, 0.05] });
+      const dir = join(tmp, `halut-${Math.round(1 / scale)}`);
+      await writeArtifactAtomically(dir, manifest, tensors);
+      const design = planDesign(await loadArtifact(join(dir, 'model.json')), await loadHwConfig(undefined), { manifest: dir, regenerateCommand: 'test' });
+      const lut = design.layers[0] as LutLinearPlan;
+      const idx = new Int32Array(16);
+      const q = quantizeInputs(design, x.data);
+      let same = 0;
+      for (let n = 0; n < 397; n++) {
+        encoderOf(lut.encoder).encode(lut, lut.encoder, q, n * 64, idx);
+        for (let c = 0; c < 16; c++) if (idx[c] === codes[n * 16 + c] - c * 16) same++;
+      }
+      return same / (397 * 16);
+    };
+    // Documented in docs/convert-and-import.md: the inputs are digits/16, so a 1/16 input grid is exact.
+    expect(await agreement(1 / 16)).toBe(1);
+    expect(await agreement(1 / 127)).toBeGreaterThan(0.9);
+  });
+
+  it('imports a HalutLinear state dict as halutmatmul’s argmin path, saying why, matching halut_ref_y', async () => {
+    const art = join(tmp, 'halut-state');
+    const imp = await execa('node', [LUTNN, 'import', join(H, 'halut_linear_state.safetensors'), '--from', 'halut', '--calib', join(H, 'halut_calib.npy'), '-o', art], { reject: false });
+    expect(imp.exitCode, imp.stderr).toBe(0);
+    expect(imp.stdout).toMatch(/^note .*argmin path/m);
+    const artifact = await loadArtifact(join(art, 'model.json'));
+    expect((artifact.layers[0] as LutLinearLayer).encoder).toEqual({ kind: 'ccs' });
+    const x = await readNpy(join(H, 'halut_test_x.npy'));
+    const yRef = await readNpy(join(H, 'halut_ref_y.npy'));
+    const float = floatModelOutputs(artifact, x.data, 64, 10);
+    // The state dict's bias (zeros here) is added as HalutLinear does; halut_ref_y has none.
+    expect(compareOutputs(float, yRef.data, 10).maxAbsError).toBeLessThanOrEqual(1e-4);
   });
 });

@@ -14,7 +14,11 @@ import { join } from 'node:path';
 import { expect } from 'vitest';
 import { loadArtifact } from '../../generator/artifact/load.ts';
 import { genRtl } from '../../generator/gen-rtl.ts';
+import type { LutLinearLayer } from '../../generator/artifact/types.ts';
+import { encoderFor } from '../../generator/encoders/registry.ts';
 import { checkGoldenAgainstArtifact } from '../../generator/golden/artifact-reference.ts';
+import { encodeVector } from '../../generator/golden/lut-linear.ts';
+import type { LutLinearPlan } from '../../generator/plan/types.ts';
 import { verifyDesign } from '../../tb/verify.ts';
 import { lintDesign } from './lint.ts';
 import { writeRandomLayer, type RandomLayerSpec } from './random-layer.ts';
@@ -38,6 +42,18 @@ export async function checkRandomLayer(spec: RandomLayerSpec): Promise<void> {
     const check = checkGoldenAgainstArtifact(report.design, await loadArtifact(model), report.inputs);
     expect(check.disagreement).toBeNull();
     expect(check.layers).toEqual(plan.layers.map((l) => l.name));
+    // And index by index: the encoder's golden indices against its artifact reference (saturated
+    // or equal table rows could hide a wrong index in the outputs).
+    const artifact = await loadArtifact(model);
+    const layer = report.design.layers[0] as LutLinearPlan;
+    const art = artifact.layers.find((l) => l.name === layer.name) as LutLinearLayer;
+    const reference = encoderFor(art.encoder).reference(art, art.encoder);
+    const { C, D } = layer.dims;
+    for (let n = 0; n < report.inputs.length / D; n++) {
+      const x = report.inputs.subarray(n * D, (n + 1) * D);
+      const idx = encodeVector(layer, x);
+      for (let c = 0; c < C; c++) if (idx[c] !== reference(x, c)) expect.fail(`vector ${n}, codebook ${c}: golden index ${idx[c]}, artifact reference ${reference(x, c)}`);
+    }
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -3,7 +3,7 @@
  * planner for tests: integer thresholds folded from (threshold, offset, scale, input scale), INT b
  * inputs, integer codes, and the count of inputs lying exactly on a threshold.
  */
-import type { HalutModel } from '../../generator/import/halut.ts';
+import { halutLevelValue, type HalutModel } from '../../generator/import/halut.ts';
 import { quantize, signedMax, signedMin } from '../../generator/numeric/fixed.ts';
 
 /** §2a: u = (t/σ + o)/s_in; U = round(u) when u is an integer up to 1e-9 relative, else floor(u); T = clamp(U, lo − 1, hi). (C, K − 1), level-major. */
@@ -62,10 +62,7 @@ export function countHalutTies(model: HalutModel, x: ArrayLike<number>): { perLe
     for (let c = 0; c < C; c++) {
       let node = 0;
       for (let l = 0; l < depth; l++) {
-        const o = model.offsets[c * depth + l];
-        const s = model.scales[c * depth + l];
-        const a = x[r * D + model.dims[c * depth + l]];
-        const v = o === 0 && s === 1 ? a : Math.fround(Math.fround(a - o) * s);
+        const v = halutLevelValue(model, x, r, c, l);
         const base = c * (K - 1) + 2 ** l - 1;
         const t = model.thresholds[base + node];
         if (v === t) perLevel[l]++;

@@ -53,7 +53,35 @@ export interface RandomLayerSpec {
   memoryStyle: 'auto' | 'block' | 'distributed';
   reset: 'sync' | 'async';
   seed: number;
+  /**
+   * The encoder: absent, the closest-centroid search (centroids and metric above); present, a
+   * MADDNESS hash tree of `depth` levels (K must be 2^depth), its tensors drawn from their own
+   * stream (the centroids, table and bias are those of the same spec without it).
+   */
+  hashTree?: HashTreeSpec;
 }
+
+/** A random hash tree (docs/artifact-format.md, "Encoders of a lut_linear layer"). */
+export interface HashTreeSpec {
+  depth: number;
+  /**
+   * Fraction of thresholds exactly on an input grid value after offset and scale (so ties happen
+   * and the folded threshold is that integer); the rest are random reals, except `extremes`.
+   */
+  onGrid: number;
+  /** Fraction of thresholds beyond the input range: the learner's float32 maximum, its negative, ±1e6 LSBs, lo − 1 and hi. */
+  extremes: number;
+  /**
+   * Per-level offsets and scales: none, grid-aligned ones (offset a multiple of the input scale,
+   * scale a power of two, so on-grid thresholds stay exact ties), or random reals.
+   */
+  affine: 'none' | 'grid' | 'random';
+  /** Whether the layer names its centroids (always with a `weight` source, which needs them). */
+  centroids: boolean;
+}
+
+/** The largest finite float32, which the MADDNESS learner writes for a degenerate node. */
+export const FLOAT32_MAX = 3.4028234663852886e38;
 
 /** The original family: many codebooks and outputs, formats up to 12 bits. */
 export const smallLayerSpec: fc.Arbitrary<RandomLayerSpec> = fc.record({
@@ -125,6 +153,52 @@ export const wideLayerSpec: fc.Arbitrary<RandomLayerSpec> = fc
     const budget = s.pipeline === 'standard' ? b.standard : lanes === s.C ? b.maxConstant : b.maxRom;
     const K = Math.max(2, Math.min(s.K, Math.floor(budget / (s.V * lanes))));
     return { ...s, K };
+  });
+
+/**
+ * Random hash-tree layers (`hashTree` set, K = 2^depth): depths 1 … 8, V 1 … 12, input formats 2 … 16
+ * bits, thresholds mostly on the input grid (ties) or beyond it (the learner's float32 maximum),
+ * offsets and scales none / grid-aligned / random, with and without centroids; both threshold
+ * storages (E = 1 constants, E > 1 the step ROM), pipelines and output groups. P_c·2^d ≤ 512 keeps
+ * the Verilator build small.
+ */
+export const hashTreeLayerSpec: fc.Arbitrary<RandomLayerSpec> = fc
+  .record({
+    depth: fc.oneof(fc.constantFrom(1, 3, 8), fc.integer({ min: 1, max: 8 })),
+    V: fc.oneof(fc.constantFrom(1, 2), fc.integer({ min: 1, max: 12 })),
+    C: fc.integer({ min: 1, max: 6 }),
+    M: fc.integer({ min: 1, max: 8 }),
+    inBits: fc.oneof(fc.constantFrom(2, 16), fc.integer({ min: 2, max: 16 })),
+    outBits: fc.integer({ min: 2, max: 16 }),
+    tableBits: fc.integer({ min: 2, max: 16 }),
+    activation: fc.constantFrom('none' as const, 'relu' as const),
+    source: fc.constantFrom('float' as const, 'int' as const, 'weight' as const),
+    withBias: fc.boolean(),
+    outputScaleFactor: fc.constantFrom(0.3, 1, 3),
+    codebooksPerCycle: fc.oneof(fc.constant('all' as const), fc.integer({ min: 1, max: 4 })),
+    outputsPerCycle: fc.oneof(fc.constant('all' as const), fc.integer({ min: 1, max: 4 })),
+    treeLevelsPerStage: fc.integer({ min: 1, max: 3 }),
+    pipeline: fc.constantFrom('standard' as const, 'max' as const),
+    memoryStyle: fc.constantFrom('auto' as const, 'block' as const, 'distributed' as const),
+    reset: fc.constantFrom('sync' as const, 'async' as const),
+    seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+    onGrid: fc.constantFrom(0.5, 0.8, 1),
+    extremes: fc.constantFrom(0, 0.1, 0.3),
+    affine: fc.constantFrom('none' as const, 'grid' as const, 'random' as const),
+    centroids: fc.boolean(),
+  })
+  .map(({ depth, onGrid, extremes, affine, centroids, ...s }): RandomLayerSpec => {
+    const lanes = s.codebooksPerCycle === 'all' ? s.C : Math.min(s.codebooksPerCycle, s.C);
+    const C = lanes * 2 ** depth > 512 ? Math.max(1, Math.floor(512 / 2 ** depth)) : s.C;
+    return {
+      ...s,
+      C,
+      codebooksPerCycle: s.codebooksPerCycle === 'all' ? 'all' : Math.min(s.codebooksPerCycle, C),
+      K: 2 ** depth,
+      metric: 'l2',
+      duplicateFraction: 0,
+      hashTree: { depth, onGrid: Math.min(onGrid, 1 - extremes), extremes, affine, centroids },
+    };
   });
 
 /** Both families; the wide one in about a third of the draws. */
@@ -206,25 +280,91 @@ export function buildRandomLayer(s: RandomLayerSpec, name: string, input?: { bit
   // Natural output range ≈ sqrt(C)·(typical entry); the factor pushes it into saturation or not.
   const natural = Math.sqrt(s.C) * entryScale * tmax;
   const output = { bits: s.outBits, scale: Math.fround((natural * s.outputScaleFactor) / 2 ** (s.outBits - 1)) };
-  return {
-    manifest: {
-      name,
-      kind: 'lut_linear',
-      in_features: D,
-      out_features: s.M,
-      num_codebooks: s.C,
-      num_centroids: s.K,
-      subvector_len: s.V,
-      metric: s.metric,
-      activation: s.activation,
-      input: { bits: inBits, scale: inScale },
-      output,
-      table,
-      tensors: tensorRefs,
-    },
-    tensors,
+  const manifest: Record<string, unknown> = {
+    name,
+    kind: 'lut_linear',
+    in_features: D,
+    out_features: s.M,
+    num_codebooks: s.C,
+    num_centroids: s.K,
+    subvector_len: s.V,
+    metric: s.metric,
+    activation: s.activation,
+    input: { bits: inBits, scale: inScale },
     output,
+    table,
+    tensors: tensorRefs,
   };
+  if (s.hashTree) {
+    const tree = randomHashTree(s, s.hashTree, inBits, inScale, t);
+    manifest.encoder = { kind: 'hash_tree', depth: s.hashTree.depth };
+    const refs: Record<string, string> = { ...tensorRefs, ...tree.refs };
+    const keep = s.hashTree.centroids || s.source === 'weight';
+    if (!keep) delete refs.centroids;
+    manifest.tensors = refs;
+    return { manifest, tensors: [...tensors.filter((x) => keep || x.name !== t('centroids')), ...tree.tensors], output };
+  }
+  return { manifest, tensors, output };
+}
+
+/**
+ * The tensors of a random hash tree: split columns inside each codebook, thresholds on the input
+ * grid (ties), random, or beyond the range (the learner's float32 maximum included), and per-level
+ * offsets and scales. Every value is a float32 (as stored), so an on-grid threshold stays exact.
+ */
+function randomHashTree(s: RandomLayerSpec, h: HashTreeSpec, bits: number, inScale: number, t: (k: string) => string) {
+  if (s.K !== 2 ** h.depth) throw new RangeError(`hash tree of depth ${h.depth} needs K = ${2 ** h.depth}, not ${s.K}`);
+  const rng = new Rng(s.seed ^ 0x7ee5eed);
+  const { C, V } = s;
+  const d = h.depth;
+  const nodes = 2 ** d - 1;
+  const lo = -(2 ** (bits - 1));
+  const hi = 2 ** (bits - 1) - 1;
+  const dims = Int32Array.from({ length: C * d }, (_, i) => Math.floor(i / d) * V + rng.int(0, V - 1));
+  const offsets = new Float64Array(C * d);
+  const scales = new Float64Array(C * d).fill(1);
+  for (let i = 0; i < C * d; i++) {
+    if (h.affine === 'grid') {
+      offsets[i] = rng.int(-3, 3) * inScale;
+      scales[i] = 2 ** rng.int(-2, 2);
+    } else if (h.affine === 'random') {
+      offsets[i] = Math.fround(rng.normal() * 4 * inScale);
+      scales[i] = Math.fround(0.25 + rng.next() * 3);
+    }
+  }
+  const thresholds = new Float64Array(C * nodes);
+  for (let c = 0; c < C; c++) {
+    for (let l = 0; l < d; l++) {
+      const o = offsets[c * d + l];
+      const sigma = scales[c * d + l];
+      for (let n = 0; n < 2 ** l; n++) {
+        const r = rng.next();
+        let x: number;
+        if (r < h.extremes) {
+          const e = rng.int(0, 5);
+          // In input units before offset and scale, then through them: (q·s − o)·σ.
+          const q = [NaN, NaN, 1e6, -1e6, lo - 1, hi][e];
+          x = e === 0 ? FLOAT32_MAX : e === 1 ? -FLOAT32_MAX : (q * inScale - o) * sigma;
+        } else if (r < h.extremes + h.onGrid) {
+          x = (rng.int(lo, hi) * inScale - o) * sigma;
+        } else {
+          x = (rng.int(lo, hi) + rng.next()) * inScale * sigma - o * sigma;
+        }
+        thresholds[c * nodes + 2 ** l - 1 + n] = Math.fround(x);
+      }
+    }
+  }
+  const tensors: TensorInput[] = [
+    { name: t('split_dims'), dtype: 'I32', shape: [C, d], data: dims },
+    { name: t('thresholds'), dtype: 'F32', shape: [C, nodes], data: thresholds },
+  ];
+  const refs: Record<string, string> = { split_dims: t('split_dims'), thresholds: t('thresholds') };
+  if (h.affine !== 'none') {
+    tensors.push({ name: t('split_offsets'), dtype: 'F32', shape: [C, d], data: offsets }, { name: t('split_scales'), dtype: 'F32', shape: [C, d], data: scales });
+    refs.split_offsets = t('split_offsets');
+    refs.split_scales = t('split_scales');
+  }
+  return { tensors, refs };
 }
 
 /** hw.yaml text for a spec's knobs (top level). */

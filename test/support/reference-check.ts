@@ -1,6 +1,7 @@
 /** Shared by the golden-versus-artifact-reference tests (test/golden, test/encoders/<kind>). */
 import { checkGoldenAgainstArtifact } from '../../generator/golden/artifact-reference.ts';
 import type { CcsPlan } from '../../generator/encoders/ccs/types.ts';
+import type { HashTreePlan } from '../../generator/encoders/hash-tree/types.ts';
 import type { DesignPlan, LutLinearPlan } from '../../generator/plan/types.ts';
 import { generateVectors } from '../../tb/vectors/lut-linear.ts';
 import { planRandomLayer } from './plan-random.ts';
@@ -31,5 +32,11 @@ export function corrupt(design: DesignPlan, edit: (p: LutLinearPlan) => void): D
 /** The layer's encoder as a CCS (the layers of these tests have one; fails loudly otherwise). */
 export function ccsOf(layer: LutLinearPlan): CcsPlan {
   if (layer.encoder.kind !== 'ccs') throw new Error(`layer ${layer.name}: encoder ${layer.encoder.kind}, not ccs`);
+  return layer.encoder;
+}
+
+/** The layer's encoder as a hash tree (fails loudly otherwise). */
+export function hashTreeOf(layer: LutLinearPlan): HashTreePlan {
+  if (layer.encoder.kind !== 'hash_tree') throw new Error(`layer ${layer.name}: encoder ${layer.encoder.kind}, not hash_tree`);
   return layer.encoder;
 }

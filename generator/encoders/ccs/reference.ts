@@ -6,13 +6,14 @@
  */
 import type { LutLinearLayer } from '../../artifact/types.ts';
 import { big, rhe, satNum } from '../../golden/reference/arith.ts';
-import { realCentroids } from '../../plan/table.ts';
+import { layerCentroids, realCentroids } from '../../plan/table.ts';
 
 /** Index of codebook c for one input vector x (input-grid integers), from the artifact's centroids. */
 export function ccsReference(layer: LutLinearLayer): (x: Int32Array, c: number) => number {
   const { numCentroids: K, subvectorLen: V, input, metric } = layer;
-  const isFloat = layer.centroids.dtype === 'F32' || layer.centroids.dtype === 'F16';
-  const centroids = Array.from(layer.centroids.data, (p) => (isFloat ? satNum(rhe(p / input.scale), input.bits) : p));
+  const tensor = layerCentroids(layer, 'the closest-centroid search');
+  const isFloat = tensor.dtype === 'F32' || tensor.dtype === 'F16';
+  const centroids = Array.from(tensor.data, (p) => (isFloat ? satNum(rhe(p / input.scale), input.bits) : p));
   return (x, c) => {
     let best = 0;
     let bestD = -1n;

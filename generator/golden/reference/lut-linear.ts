@@ -14,8 +14,12 @@ export function lutLinearReference(layer: LutLinearLayer, plan: LutLinearPlan): 
   const { numCodebooks: C, numCentroids: K, subvectorLen: V, outFeatures: M, input, activation, output } = layer;
   const precisionBits = plan.requant.precisionBits;
   const float = (dtype: string) => dtype === 'F32' || dtype === 'F16';
-  const cData = layer.centroids.data;
-  const realCentroid = (i: number) => (float(layer.centroids.dtype) ? cData[i] : cData[i] * input.scale);
+  // Centroids are read only for a `weight` source (T = P·W), where the loader guarantees them.
+  const cTensor = layer.centroids;
+  const realCentroid = (i: number) => {
+    if (!cTensor) throw new Error(`layer ${layer.name}: a weight source without centroids`);
+    return float(cTensor.dtype) ? cTensor.data[i] : cTensor.data[i] * input.scale;
+  };
 
   let table: number[];
   let scale: number;

@@ -1,0 +1,186 @@
+/**
+ * Encoder bench (npm run bench:encoders): what each encoder costs at equal K, V and throughput.
+ * For the bundled example's shape (64 → 32, K = 16, V = 4, 4 codebooks per cycle) and a 256 → 256
+ * layer (K = 16, V = 4, one codebook and 16 outputs per cycle), the same dense layer is converted
+ * (lutnn convert's code path, seeded) three ways — closest-centroid search with l2 and with l1 on
+ * the k-means centroids, and MADDNESS hash trees (depth 4) — and each design is synthesised with
+ * YoWASP Yosys: the encoder unit alone and the whole layer, beside the MAC-array baseline of equal
+ * throughput. Prints the table and writes bench/encoders.md (rewritten after every design, so an
+ * interrupted run keeps what it measured).
+ *
+ *   npm run bench:encoders [-- --targets ice40-hx8k,ecp5,xilinx-7 --designs example,l256 --units-only --out <file.md>]
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { writeArtifactAtomically } from '../generator/convert/write-artifact.ts';
+import { convertDense, DEFAULT_CONVERT } from '../generator/convert/pq.ts';
+import type { DenseModel } from '../generator/convert/dense.ts';
+import { PROJECT_ROOT } from '../generator/emit/render.ts';
+import { genMac } from '../generator/gen-mac.ts';
+import { genRtl } from '../generator/gen-rtl.ts';
+import type { LutLinearPlan } from '../generator/plan/types.ts';
+import { synthDesign } from '../generator/synth/run.ts';
+import type { SynthReport } from '../generator/synth/report.ts';
+import { TARGET_NAMES, type TargetName } from '../generator/synth/targets.ts';
+import { Rng } from '../generator/util/rng.ts';
+import { TOOL } from '../generator/version.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    targets: { type: 'string', default: 'ice40-hx8k,ecp5,xilinx-7' },
+    designs: { type: 'string', default: 'example,l256' },
+    out: { type: 'string' },
+    'units-only': { type: 'boolean', default: false },
+  },
+});
+const TARGETS = args.targets!.split(',') as TargetName[];
+for (const t of TARGETS) if (!(TARGET_NAMES as readonly string[]).includes(t)) throw new Error(`unknown target ${t} (${TARGET_NAMES.join(', ')})`);
+const RESULTS = args.out ?? join(PROJECT_ROOT, 'bench', 'encoders.md');
+const WORK = join(PROJECT_ROOT, 'rtl-out', 'bench-encoders');
+const COMMAND = `npm run bench:encoders -- --targets ${TARGETS.join(',')} --designs ${args.designs}${args['units-only'] ? ' --units-only' : ''}`;
+
+interface DesignSpec {
+  name: string;
+  D: number;
+  M: number;
+  hw: string;
+  what: string;
+}
+
+const DESIGNS: Record<string, DesignSpec> = {
+  example: { name: 'example', D: 64, M: 32, hw: 'codebooks_per_cycle: 4\noutputs_per_cycle: 32\ntree_levels_per_stage: 2\nmemory_style: auto\n', what: '64→32 (the example’s shape), 4 codebooks/cycle, II 4' },
+  l256: { name: 'l256', D: 256, M: 256, hw: 'codebooks_per_cycle: 1\noutputs_per_cycle: 16\ntree_levels_per_stage: 1\nmemory_style: auto\n', what: '256→256, 1 codebook and 16 outputs/cycle, II 1024' },
+};
+
+const ENCODERS = ['ccs-l2', 'ccs-l1', 'hash-tree'] as const;
+type EncoderName = (typeof ENCODERS)[number];
+
+/** A dense layer and calibration rows: inputs clustered per sub-vector (as activations are), seeded. */
+function denseLayer(spec: DesignSpec): { model: DenseModel; calib: Float64Array; rows: number } {
+  const rng = new Rng(spec.D * 7 + spec.M);
+  const rows = 2048;
+  const weight = Float64Array.from({ length: spec.D * spec.M }, () => rng.normal() / Math.sqrt(spec.D));
+  const bias = Float64Array.from({ length: spec.M }, () => rng.normal() * 0.1);
+  const centres = Float64Array.from({ length: 16 * spec.D }, () => rng.normal());
+  const calib = new Float64Array(rows * spec.D);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < spec.D / 4; c++) {
+    const k = rng.int(0, 15);
+    for (let v = 0; v < 4; v++) calib[r * spec.D + c * 4 + v] = centres[k * spec.D + c * 4 + v] + 0.3 * rng.normal();
+  }
+  return { model: { source: `bench ${spec.name}`, layers: [{ name: 'fc', inFeatures: spec.D, outFeatures: spec.M, weight, bias, activation: 'relu' }] }, calib, rows };
+}
+
+interface Measured {
+  design: string;
+  target: TargetName;
+  encoder: EncoderName | 'mac';
+  /** The encoder unit alone (LUT, FF), and the whole layer. */
+  unit: { LUT: number; FF: number } | null;
+  layer: { LUT: number; FF: number; BRAM: number; DSP: number } | null;
+  estimateUnitLut: number | null;
+}
+
+const measured: Measured[] = [];
+const started = Date.now();
+const log = (s: string) => process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(0)}s] ${s}\n`);
+
+const counts = (r: SynthReport) => ({ LUT: r.total.LUT, FF: r.total.FF, BRAM: r.total.BRAM, DSP: r.total.DSP });
+
+async function run(): Promise<void> {
+  await mkdir(WORK, { recursive: true });
+  const designDirs = new Map<string, Record<EncoderName | 'mac', string>>();
+  for (const name of args.designs!.split(',')) {
+    const spec = DESIGNS[name];
+    if (!spec) throw new Error(`unknown design ${name} (${Object.keys(DESIGNS).join(', ')})`);
+    const { model, calib, rows } = denseLayer(spec);
+    const hw = join(WORK, `${name}-hw.yaml`);
+    await writeFile(hw, spec.hw);
+    const dirs: Partial<Record<EncoderName | 'mac', string>> = {};
+    for (const encoder of ENCODERS) {
+      const conversion = convertDense(model, calib, rows, { ...DEFAULT_CONVERT, name, subvectorLen: 4, centroids: 16, encoder: encoder === 'hash-tree' ? 'hash-tree' : 'ccs', refineIterations: 0, ridge: 0, seed: 1 });
+      if (encoder === 'ccs-l1') for (const l of conversion.manifest.layers as { metric?: string }[]) l.metric = 'l1';
+      const art = join(WORK, `${name}-${encoder}-artifact`);
+      await writeArtifactAtomically(art, conversion.manifest, conversion.tensors);
+      dirs[encoder] = join(WORK, `${name}-${encoder}`);
+      await genRtl({ model: join(art, 'model.json'), config: hw, out: dirs[encoder]! });
+      if (encoder === 'ccs-l2') {
+        dirs.mac = join(WORK, `${name}-mac`);
+        await genMac({ model: join(art, 'model.json'), config: hw, out: dirs.mac, regenerateCommand: `${COMMAND} (MAC baseline)` });
+      }
+    }
+    designDirs.set(name, dirs as Record<EncoderName | 'mac', string>);
+  }
+  // Encoder units first on every target (the figure the target is about), then the whole layers,
+  // which take far longer; results are rewritten after every synthesis.
+  for (const phase of ['unit', 'layer'] as const) {
+    for (const [name, dirs] of designDirs) {
+      for (const target of TARGETS) {
+        for (const encoder of [...ENCODERS, 'mac'] as const) {
+          if (phase === 'unit' && encoder === 'mac') continue;
+          if (phase === 'layer' && args['units-only']) continue;
+          const dir = dirs[encoder];
+          const row = entry(name, target, encoder);
+          if (phase === 'unit') {
+            const plan = JSON.parse(await readFile(join(dir, 'plan.json'), 'utf8')) as { layers: LutLinearPlan[] };
+            const module = plan.layers[0].encoder.module;
+            log(`${name} ${encoder} on ${target}: encoder unit ${module}`);
+            const u = (await synthDesign(dir, { target, pnr: false, module, out: join(dir, 'synth', `${target}-${module}`) })).report;
+            row.unit = { LUT: u.total.LUT, FF: u.total.FF };
+            row.estimateUnitLut = u.estimate?.total.LUT ?? null;
+          } else {
+            log(`${name} ${encoder} on ${target}: whole layer`);
+            row.layer = counts((await synthDesign(dir, { target, pnr: false, out: join(dir, 'synth', target) })).report);
+          }
+          await writeResults();
+        }
+      }
+    }
+  }
+}
+
+/** The row of one design, target and encoder (created empty on first use). */
+function entry(design: string, target: TargetName, encoder: EncoderName | 'mac'): Measured {
+  let m = measured.find((r) => r.design === design && r.target === target && r.encoder === encoder);
+  if (!m) {
+    m = { design, target, encoder, unit: null, layer: null, estimateUnitLut: null };
+    measured.push(m);
+  }
+  return m;
+}
+
+function pct(a: number, b: number): string {
+  return b > 0 ? `${((100 * a) / b).toFixed(1)} %` : '-';
+}
+
+async function writeResults(): Promise<void> {
+  const lines = [
+    '# Encoders: closest-centroid search against the MADDNESS hash tree',
+    '',
+    `Produced by \`${COMMAND}\` (bench/encoders.ts, ${TOOL.name} ${TOOL.version}, Yosys via YoWASP, no place-and-route), ${new Date().toISOString().slice(0, 10)}.`,
+    'The same dense layer (seeded, ReLU, inputs clustered per sub-vector) converted three ways at K = 16, V = 4 and equal throughput:',
+    'closest-centroid search on k-means centroids with l2 and with l1, and MADDNESS hash trees of depth 4 (`lutnn convert --encoder hash-tree`).',
+    'The MAC baseline is `lutnn compare`’s dense INT8 array of the same throughput. LUT = LC (LUT4) on iCE40, LUT4 on ECP5, LUT1–6 on Xilinx 7.',
+    '',
+  ];
+  for (const name of [...new Set(measured.map((m) => m.design))]) {
+    lines.push(`## ${DESIGNS[name].what}`, '', '| target | encoder | encoder unit LUT | FF | vs l2 CCS (LUT) | estimate | whole layer LUT | FF | BRAM | DSP | vs MAC (LUT) |', '|---|---|---|---|---|---|---|---|---|---|---|');
+    for (const target of TARGETS) {
+      const rows = measured.filter((m) => m.design === name && m.target === target);
+      const l2 = rows.find((m) => m.encoder === 'ccs-l2');
+      const mac = rows.find((m) => m.encoder === 'mac');
+      for (const m of rows) {
+        const u = m.unit;
+        lines.push(
+          `| ${target} | ${m.encoder} | ${u ? u.LUT : '-'} | ${u ? u.FF : '-'} | ${u && l2?.unit ? pct(u.LUT, l2.unit.LUT) : '-'} | ${m.estimateUnitLut ?? '-'} | ${m.layer?.LUT ?? '-'} | ${m.layer?.FF ?? '-'} | ${m.layer?.BRAM ?? '-'} | ${m.layer?.DSP ?? '-'} | ${m.layer && mac?.layer && m.encoder !== 'mac' ? pct(m.layer.LUT, mac.layer.LUT) : '-'} |`,
+        );
+      }
+    }
+    lines.push('');
+  }
+  await writeFile(RESULTS, `${lines.join('\n')}\n`);
+}
+
+await run();
+log(`wrote ${RESULTS}`);
+process.stdout.write(await readFile(RESULTS, 'utf8'));
