@@ -62,7 +62,13 @@ export function compareRows(lut: CompareSide, mac: CompareSide): CompareResult['
   const rows: CompareResult['rows'] = [];
   const a = lut.synth?.report;
   const b = mac.synth?.report;
-  if (a && b) {
+  const asic = a?.asic && b?.asic ? { a: a.asic, b: b.asic } : null;
+  if (a && b && asic) {
+    // ASIC: cell counts, then area (the figure that matters).
+    for (const r of ['LUT', 'FF'] as const) rows.push({ metric: `${a.labels[r]}`, lut: a.total[r], mac: b.total[r], ratio: ratio(a.total[r], b.total[r]) });
+    rows.push({ metric: 'area (kGE)', lut: asic.a.kGE, mac: asic.b.kGE, ratio: ratio(asic.a.kGE, asic.b.kGE) });
+    rows.push({ metric: 'longest path (ps, ABC)', lut: asic.a.worstDelayPs, mac: asic.b.worstDelayPs, ratio: ratio(asic.a.worstDelayPs, asic.b.worstDelayPs) });
+  } else if (a && b) {
     for (const r of RESOURCES) rows.push({ metric: `${a.labels[r]}`, lut: a.total[r], mac: b.total[r], ratio: ratio(a.total[r], b.total[r]) });
     if (a.estimate && b.estimate) rows.push({ metric: `${a.labels.LUT} (estimate)`, lut: a.estimate.total.LUT, mac: b.estimate.total.LUT, ratio: ratio(a.estimate.total.LUT, b.estimate.total.LUT) });
   }
@@ -71,7 +77,11 @@ export function compareRows(lut: CompareSide, mac: CompareSide): CompareResult['
   if (fa !== null || fb !== null) rows.push({ metric: 'Fmax (MHz, nextpnr)', lut: fa, mac: fb, ratio: ratio(fa, fb) });
   rows.push({ metric: 'cycles per vector (II)', lut: lut.ii, mac: mac.ii, ratio: ratio(lut.ii, mac.ii) });
   rows.push({ metric: 'latency (cycles)', lut: lut.latency, mac: mac.latency, ratio: ratio(lut.latency, mac.latency) });
-  if (a && b) {
+  if (asic) {
+    const la = asic.a.kGE * lut.ii;
+    const lb = asic.b.kGE * mac.ii;
+    rows.push({ metric: 'area x cycles (kGE x II)', lut: la, mac: lb, ratio: ratio(la, lb) });
+  } else if (a && b) {
     const la = a.total.LUT * lut.ii;
     const lb = b.total.LUT * mac.ii;
     rows.push({ metric: `area x cycles (${a.labels.LUT} x II)`, lut: la, mac: lb, ratio: ratio(la, lb) });

@@ -25,7 +25,7 @@ export function synthCommand(program: Command): void {
     .description('Synthesise a generated design with Yosys (in-process) and report resources; place and route on iCE40 targets.')
     .argument('<design-dir>', 'folder written by lutnn gen-rtl')
     .option('-t, --target <target>', `one of ${TARGET_NAMES.join(', ')}`, 'ice40-hx8k')
-    .option('--freq <MHz>', 'clock constraint for place-and-route', parseMhz, DEFAULT_FREQ_MHZ)
+    .option('--freq <MHz>', 'clock constraint for place-and-route; on sg13g2 ABC\'s delay target (period = 1000/MHz ns)', parseMhz, DEFAULT_FREQ_MHZ)
     .option('--no-pnr', 'skip place-and-route (iCE40)')
     .option('--module <name>', 'synthesise one unit of the design (e.g. <prefix>_ccs) instead of its top')
     .option('--seed <n>', 'nextpnr placement seed', (v) => Number(v), 1)
@@ -34,13 +34,14 @@ export function synthCommand(program: Command): void {
     .option('-o, --out <dir>', 'folder for report.json, report.txt and tool logs (default <design-dir>/synth/<target>)')
     .option('--json', 'print the report as JSON instead of a table')
     .option('-q, --quiet', 'print only the report')
-    .addHelpText('after', '\nExamples:\n  npx lutnn synth rtl-out/example --target ice40-hx8k\n  npx lutnn synth rtl-out/example --target xilinx-7\n  npx lutnn synth rtl-out/example --module example_fc1_accumulator --freq 175\n')
+    .addHelpText('after', '\nExamples:\n  npx lutnn synth rtl-out/example --target ice40-hx8k\n  npx lutnn synth rtl-out/example --target xilinx-7\n  npx lutnn synth rtl-out/example --target sg13g2 --freq 166.67   # ASIC area (µm², kGE) and delay\n  npx lutnn synth rtl-out/example --module example_fc1_accumulator --freq 175\n')
     .action(async (designDir: string, opts: { target: string; freq: number; pnr: boolean; module?: string; seed: number; tmgRipup?: boolean; pnrTimeout: number; out?: string; json?: boolean; quiet?: boolean }) => {
       const report = makeReporter(opts.quiet === true);
       const r = await synthDesign(designDir, {
         target: opts.target,
         freqMhz: opts.freq,
-        pnr: opts.pnr,
+        // Place-and-route where the target has it (iCE40), unless --no-pnr.
+        pnr: opts.pnr ? undefined : false,
         module: opts.module,
         seed: opts.seed,
         timingRipup: opts.tmgRipup === true,

@@ -18,10 +18,13 @@ const BRAM_SHAPES: Record<Target['family'], { shapes: [number, number][]; cost: 
   // RAMB18 halves of a RAMB36 (simple dual port 36 × 512).
   xilinx: { shapes: [[36, 512], [18, 1024], [9, 2048], [4, 4096], [2, 8192], [1, 16384]], cost: 0.5 },
   gowin: { shapes: [[36, 512], [18, 1024], [9, 2048], [4, 4096], [2, 8192], [1, 16384]], cost: 1 },
+  // No block RAM is inferred on an ASIC target (synth/run.ts gives it no estimate).
+  asic: { shapes: [], cost: 0 },
 };
 
 export function bramCount(family: Target['family'], width: number, depth: number): number {
   const { shapes, cost } = BRAM_SHAPES[family];
+  if (shapes.length === 0) return 0;
   return cost * Math.min(...shapes.map(([w, d]) => Math.ceil(width / w) * Math.ceil(depth / d)));
 }
 

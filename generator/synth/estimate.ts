@@ -22,7 +22,7 @@ export interface Estimate {
 }
 
 /** LUT6 families pack about 1.6 LUT4s of logic into one LUT (and carry logic is denser). */
-const LUT_SCALE: Record<Target['family'], number> = { ice40: 1, ecp5: 1, gowin: 1, xilinx: 0.6 };
+const LUT_SCALE: Record<Target['family'], number> = { ice40: 1, ecp5: 1, gowin: 1, xilinx: 0.6, asic: 1 };
 
 export function estimateDesign(design: DesignPlan, t: Target): Estimate {
   const units = design.layers.flatMap((l) => layerKindOf(l).estimate(l, t));

@@ -11,6 +11,8 @@ import type { PnrResult } from './nextpnr.ts';
 
 interface StatModule {
   num_cells_by_type?: Record<string, number>;
+  /** With `stat -liberty`: the module's own cell area in µm² (submodule instances count as 0). */
+  area?: number;
 }
 interface StatJson {
   modules: Record<string, StatModule>;
@@ -30,6 +32,25 @@ export interface ModuleUsage {
   counts: ResourceCounts;
   /** Cell types the target table does not classify (summed over instances). */
   other: Record<string, number>;
+  /** ASIC targets: cell area of this module itself in µm², summed over all instances. */
+  areaUm2?: number;
+}
+
+/** ASIC area and delay (targets with a Liberty library; docs/synthesis.md "ASIC target"). */
+export interface AsicReport {
+  library: string;
+  /** The gate equivalent: NAND2 cell and its area (1 GE). */
+  nand2Cell: string;
+  nand2AreaUm2: number;
+  /** Total cell area (µm²) and in thousands of gate equivalents. */
+  areaUm2: number;
+  kGE: number;
+  /** ABC's delay target: the clock period (ps). */
+  clockPeriodPs: number;
+  /** ABC's longest path per module (ps, register to register or port inside the module) and the worst. */
+  delays: Record<string, number>;
+  worstDelayPs: number | null;
+  worstDelayModule: string | null;
 }
 
 export interface MemoryCheck {
@@ -66,6 +87,8 @@ export interface SynthReport {
   pnrTimeLimitSeconds?: number;
   /** The nextpnr phase when place-and-route was stopped (time limit, interruption, failure), e.g. "routing (iteration 40, 3 wires overused)". */
   pnrStoppedWhile?: string;
+  /** ASIC targets: area and delay. */
+  asic?: AsicReport;
   /** Things the user should know before waiting for place-and-route (nearly full device, …). */
   warnings: string[];
   synthSeconds: number;
@@ -109,7 +132,7 @@ export function fullnessWarnings(total: ResourceCounts, target: Pick<Target, 'de
 }
 
 /** Per-module usage from `stat -json` output, instances counted from `top` down. */
-export function parseStat(statText: string, target: Target, top: string): { modules: ModuleUsage[]; total: ResourceCounts } {
+export function parseStat(statText: string, target: Target, top: string): { modules: ModuleUsage[]; total: ResourceCounts; areaUm2: number } {
   const stat = JSON.parse(statText) as StatJson;
   const byName = new Map<string, StatModule>();
   for (const [name, m] of Object.entries(stat.modules)) byName.set(name, m);
@@ -127,6 +150,7 @@ export function parseStat(statText: string, target: Target, top: string): { modu
   visit(root, 1);
   const rows = new Map<string, ModuleUsage>();
   const total = zeroCounts();
+  let areaUm2 = 0;
   for (const [name, times] of instances) {
     const leaf: Record<string, number> = {};
     for (const [type, n] of Object.entries(byName.get(name)?.num_cells_by_type ?? {})) if (!find(type)) leaf[type] = n * times;
@@ -139,10 +163,15 @@ export function parseStat(statText: string, target: Target, top: string): { modu
       total[r] += counts[r];
     }
     for (const [t, n] of Object.entries(other)) row.other[t] = (row.other[t] ?? 0) + n;
+    const area = byName.get(name)?.area;
+    if (area !== undefined) {
+      row.areaUm2 = (row.areaUm2 ?? 0) + area * times;
+      areaUm2 += area * times;
+    }
     rows.set(base, row);
   }
   const modules = [...rows.values()].sort((a, b) => (a.module === top ? -1 : b.module === top ? 1 : a.module.localeCompare(b.module)));
-  return { modules, total };
+  return { modules, total, areaUm2 };
 }
 
 /** Memories the plan places in block RAM must show block RAM cells in the synthesised ROM module. */
@@ -156,6 +185,10 @@ export function checkMemories(design: DesignPlan, modules: ModuleUsage[], _targe
     out.push({ module: memory.module, planned: memory.style, bram, ok });
   }
   return out;
+}
+
+function kge(areaUm2: number, a: Pick<AsicReport, 'nand2AreaUm2'>): string {
+  return (areaUm2 / a.nand2AreaUm2 / 1000).toFixed(2);
 }
 
 function fmt(n: number): string {
@@ -174,12 +207,24 @@ function table(rows: string[][]): string {
 
 /** The terminal report: per-module table, total with estimate, memories, and PnR timing. */
 export function formatReport(r: SynthReport): string {
-  const head = ['module', ...RESOURCES.map((x) => r.labels[x])];
+  const asic = r.asic;
+  // ASIC: logic cells and flops/latches, then area and gate equivalents (no device to fill).
+  const shown = asic ? (['LUT', 'FF'] as const) : RESOURCES;
+  const head = ['module', ...shown.map((x) => r.labels[x]), ...(asic ? ['area µm²', 'kGE', 'delay ps'] : [])];
   const rows: string[][] = [head];
-  for (const m of r.modules) rows.push([m.instances > 1 ? `${m.module} (x${m.instances})` : m.module, ...RESOURCES.map((x) => fmt(m.counts[x]))]);
-  rows.push(['total', ...RESOURCES.map((x) => cell(r.total[x], r.available[x]))]);
-  if (r.estimate) rows.push(['estimate (analytic)', ...RESOURCES.map((x) => fmt(r.estimate!.total[x]))]);
+  const asicCells = (areaUm2: number, delay: string) => (asic ? [areaUm2.toFixed(1), kge(areaUm2, asic), delay] : []);
+  for (const m of r.modules) {
+    rows.push([m.instances > 1 ? `${m.module} (x${m.instances})` : m.module, ...shown.map((x) => fmt(m.counts[x])), ...asicCells(m.areaUm2 ?? 0, asic?.delays[m.module]?.toFixed(0) ?? '-')]);
+  }
+  rows.push(['total', ...shown.map((x) => cell(r.total[x], r.available[x])), ...asicCells(asic?.areaUm2 ?? 0, asic?.worstDelayPs?.toFixed(0) ?? '-')]);
+  if (r.estimate) rows.push(['estimate (analytic)', ...shown.map((x) => fmt(r.estimate!.total[x]))]);
   const lines = [`synthesis  ${r.top} on ${r.target} (${r.device}), ${r.tool}, ${r.synthSeconds.toFixed(1)} s`, '', table(rows), ''];
+  if (asic) {
+    lines.push(
+      `area       ${asic.areaUm2.toFixed(1)} µm² = ${kge(asic.areaUm2, asic)} kGE (1 GE = ${asic.nand2Cell}, ${asic.nand2AreaUm2} µm²), ${asic.library}; cell area only (no placement, wiring or SRAM macros)`,
+      `delay      ABC's longest path ${asic.worstDelayPs === null ? 'not reported' : `${asic.worstDelayPs.toFixed(0)} ps in ${asic.worstDelayModule}`} against a ${asic.clockPeriodPs} ps target (${(1e6 / asic.clockPeriodPs).toFixed(1)} MHz): ${asic.worstDelayPs === null ? '-' : asic.worstDelayPs <= asic.clockPeriodPs ? 'MET' : 'FAILED'} (per module; paths across modules are not timed)`,
+    );
+  }
   for (const m of r.memories) {
     lines.push(`memory     ${m.module}: planned ${m.planned}, mapped to ${m.bram > 0 ? `${fmt(m.bram)} block RAM(s)` : 'logic / LUT RAM'} ${m.ok ? 'OK' : 'MISMATCH'}`);
   }

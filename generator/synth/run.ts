@@ -4,7 +4,7 @@
  * estimate beside it) and, on iCE40, nextpnr place-and-route with achieved Fmax.
  */
 import { existsSync } from 'node:fs';
-import { rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { designSources } from '../../tb/build.ts';
 import { loadDesign } from '../../tb/verify.ts';
@@ -12,9 +12,10 @@ import { LutnnError } from '../errors.ts';
 import { OUTPUT_MARKER, writeDirectoryAtomically, type OutputFile } from '../util/atomic-dir.ts';
 import { estimateDesign, type Estimate } from './estimate.ts';
 import { DEFAULT_PNR_TIMEOUT_SECONDS, describeProgress, parsePorts, pnrWrapper, PnrStopped, runPnr, WRAPPER_MODULE, type PnrResult } from './nextpnr.ts';
-import { checkMemories, formatReport, fullnessWarnings, nearlyFullWarning, parseStat, type PnrStatus, type SynthReport } from './report.ts';
-import { getTarget, RESOURCES, zeroCounts, type ResourceCounts, type Target } from './targets.ts';
-import { NETLIST_FILE, readDesignSources, runYosysScript, STAT_FILE, yosysScript } from './yosys.ts';
+import { baseModuleName, checkMemories, formatReport, fullnessWarnings, nearlyFullWarning, parseStat, type AsicReport, type PnrStatus, type SynthReport } from './report.ts';
+import { getTarget, RESOURCES, zeroCounts, type LibertyLibrary, type ResourceCounts, type Target } from './targets.ts';
+import { abcDelays, LIBERTY_FILE, NETLIST_FILE, readDesignSources, runYosysScript, STAT_FILE, yosysScript } from './yosys.ts';
+import { PROJECT_ROOT } from '../emit/render.ts';
 
 export interface SynthOptions {
   target: string;
@@ -72,6 +73,38 @@ export function pnrMisfit(total: ResourceCounts, target: Target): string | null 
  * to within one block, LUTs to within ±25 % (test/synth), so these margins never reject a design
  * that fits.
  */
+/** The Liberty file of an ASIC target (vendor/pdk/…, shipped with lutnn). */
+async function readLiberty(lib: LibertyLibrary): Promise<string> {
+  const file = join(PROJECT_ROOT, lib.file);
+  try {
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    throw new LutnnError('The standard-cell library of the ASIC target is missing.', { file, expected: `the Liberty file of ${lib.name} (shipped in vendor/pdk/)`, found: (err as NodeJS.ErrnoException).code ?? (err as Error).message });
+  }
+}
+
+/** Area and ABC's delays of an ASIC synthesis (module names as in the RTL). */
+export function asicReport(lib: LibertyLibrary, areaUm2: number, rawDelays: Record<string, number>, clockPeriodPs: number): AsicReport {
+  const delays: Record<string, number> = {};
+  for (const [m, d] of Object.entries(rawDelays)) {
+    const base = baseModuleName(m);
+    delays[base] = Math.max(delays[base] ?? 0, d);
+  }
+  let worst: [string, number] | null = null;
+  for (const [m, d] of Object.entries(delays)) if (worst === null || d > worst[1]) worst = [m, d];
+  return {
+    library: lib.name,
+    nand2Cell: lib.nand2Cell,
+    nand2AreaUm2: lib.nand2AreaUm2,
+    areaUm2,
+    kGE: areaUm2 / lib.nand2AreaUm2 / 1000,
+    clockPeriodPs: Math.round(clockPeriodPs),
+    delays,
+    worstDelayPs: worst?.[1] ?? null,
+    worstDelayModule: worst?.[0] ?? null,
+  };
+}
+
 /** The estimate of the unit named `module` alone, or null when no unit has that name. */
 export function unitEstimate(full: Estimate, module: string): Estimate | null {
   const units = full.units.filter((u) => u.module === module);
@@ -129,6 +162,7 @@ export async function synthDesign(designDir: string, opts: SynthOptions): Promis
   const freqMhz = opts.freqMhz ?? DEFAULT_FREQ_MHZ;
   const src = await readDesignSources(dir, verilog, memories);
   const files: Record<string, string> = { ...src.tree };
+  if (target.liberty) files[LIBERTY_FILE] = await readLiberty(target.liberty);
   const sources = [...verilog];
   let wrapperFlops = 0;
   if (pnr) {
@@ -140,7 +174,8 @@ export async function synthDesign(designDir: string, opts: SynthOptions): Promis
   const yosysTop = pnr ? WRAPPER_MODULE : top;
   // One unit (--module): its own estimate when the plan has a unit of that name (a module below a
   // unit, such as one CCS distance, has none).
-  const estimate = opts.module ? unitEstimate(estimateDesign(design, target), opts.module) : estimateDesign(design, target);
+  // ASIC targets have none: the estimator counts FPGA resources (LUTs, block RAM), not cell area.
+  const estimate = target.liberty ? null : opts.module ? unitEstimate(estimateDesign(design, target), opts.module) : estimateDesign(design, target);
   // The flattened netlist for nextpnr is the slowest thing Yosys writes for a large design (over
   // 20 minutes of the bundled example's 40 for iCE40 HX8K), so it is only written when the design
   // may fit. The synthesis result below decides; this guess only saves time, and is safe because
@@ -155,7 +190,7 @@ export async function synthDesign(designDir: string, opts: SynthOptions): Promis
     stage(`yosys: ${p}`);
   };
   const synthesise = async (netlist: boolean) => {
-    const script = yosysScript({ target, top: yosysTop, verilog: sources, netlist, keepHierarchy: true });
+    const script = yosysScript({ target, top: yosysTop, verilog: sources, netlist, keepHierarchy: true, clockPeriodPs: 1e6 / freqMhz });
     stage(`yosys ${target.synthCommand} of ${top}`);
     lastPass = '';
     return { script, ys: await runYosysScript(script, files, netlist ? [STAT_FILE, NETLIST_FILE] : [STAT_FILE], onPass) };
@@ -183,11 +218,13 @@ export async function synthDesign(designDir: string, opts: SynthOptions): Promis
     labels: target.labels,
     total,
     modules,
-    memories: opts.module ? [] : checkMemories(design, modules, target),
+    // On an ASIC target every memory is flops and logic (no SRAM macro is inferred): nothing to check.
+    memories: opts.module || target.liberty ? [] : checkMemories(design, modules, target),
     estimate,
     pnr: null,
     pnrStatus,
     ...(misfit ? { pnrError: misfit } : {}),
+    ...(target.liberty ? { asic: asicReport(target.liberty, parsed.areaUm2, abcDelays(ys.log), 1e6 / freqMhz) } : {}),
     warnings: fullnessWarnings(total, target, { pnr: pnrStatus === 'pending' }),
     synthSeconds: ys.seconds,
   };

@@ -15,13 +15,29 @@ export function zeroCounts(): ResourceCounts {
   return { LUT: 0, FF: 0, CARRY: 0, BRAM: 0, DSP: 0 };
 }
 
-export type TargetName = 'ice40-hx8k' | 'ice40-up5k' | 'ecp5' | 'xilinx-7' | 'gowin';
+export type TargetName = 'ice40-hx8k' | 'ice40-up5k' | 'ecp5' | 'xilinx-7' | 'gowin' | 'sg13g2';
+
+/**
+ * A standard-cell library for an ASIC target: Yosys maps flops with `dfflibmap -liberty`, logic with
+ * `abc -liberty` at a delay target, and `stat -liberty` gives area per module (docs/synthesis.md).
+ */
+export interface LibertyLibrary {
+  /** The library's name in reports. */
+  name: string;
+  /** The Liberty file, relative to the project root (vendor/pdk/…). */
+  file: string;
+  /** The gate equivalent: 1 GE is the area of this cell (a two-input NAND of drive 1). */
+  nand2Cell: string;
+  nand2AreaUm2: number;
+  /** Sequential cells (flip-flops and latches) by name; every other cell of the library is logic. */
+  sequential: RegExp;
+}
 
 export interface Target {
   name: TargetName;
   /** The part whose totals the report uses. */
   device: string;
-  family: 'ice40' | 'ecp5' | 'xilinx' | 'gowin';
+  family: 'ice40' | 'ecp5' | 'xilinx' | 'gowin' | 'asic';
   /** Yosys synthesis command (run after reading the sources and choosing the top). */
   synthCommand: string;
   /**
@@ -47,6 +63,8 @@ export interface Target {
   dspMultipliers: boolean;
   /** nextpnr-ice40 device flag and package, when place-and-route is supported in-process. */
   pnr: { flag: '--hx8k' | '--up5k'; package: string } | null;
+  /** ASIC targets: the standard-cell library (area in µm² and kGE instead of device utilisation). */
+  liberty?: LibertyLibrary;
 }
 
 const ICE40_CELLS: Record<string, Partial<ResourceCounts>> = {
@@ -104,15 +122,28 @@ for (const ff of ['DFF', 'DFFE', 'DFFS', 'DFFSE', 'DFFR', 'DFFRE', 'DFFP', 'DFFP
   GOWIN_CELLS[`${ff.slice(0, 3)}N${ff.slice(3)}`] = { FF: 1 };
 }
 
+/** IHP SG13G2 (130 nm, open PDK), typical corner 1.2 V 25 °C: vendor/pdk/ihp-sg13g2/README.md. */
+export const SG13G2: LibertyLibrary = {
+  name: 'IHP SG13G2 sg13g2_stdcell_typ_1p20V_25C',
+  file: 'vendor/pdk/ihp-sg13g2/sg13g2_stdcell_typ_1p20V_25C.lib',
+  nand2Cell: 'sg13g2_nand2_1',
+  nand2AreaUm2: 7.2576,
+  // dfrbp/dfrbpq (reset flops), sdfrbp/sdfrbpq/sdfbbp (scan flops), dlhq/dlhr/dlhrq/dllr/dllrq (latches).
+  sequential: /^sg13g2_(s?dfrbpq?|sdfbbp|dl[hl]r?q?)_\d+$/,
+};
+
 /** What every target of a family shares: report labels, cell weights, LUT RAM. */
 const FAMILIES: Record<Target['family'], Pick<Target, 'labels' | 'cells' | 'hasLutRam'>> = {
   ice40: { labels: ICE40_LABELS, cells: ICE40_CELLS, hasLutRam: false },
   ecp5: { labels: { LUT: 'LUT4', FF: 'FF', CARRY: 'CCU2C', BRAM: 'DP16KD (18 kbit)', DSP: 'MULT18X18D' }, cells: ECP5_CELLS, hasLutRam: true },
   xilinx: { labels: { LUT: 'LUT6', FF: 'FF', CARRY: 'CARRY4', BRAM: 'RAMB36', DSP: 'DSP48E1' }, cells: XILINX_CELLS, hasLutRam: true },
   gowin: { labels: { LUT: 'LUT4', FF: 'FF', CARRY: 'ALU', BRAM: 'BSRAM (18 kbit)', DSP: 'MULT18X18' }, cells: GOWIN_CELLS, hasLutRam: true },
+  // Standard cells are classified by the library (classifyCells): logic cells count as LUT,
+  // flip-flops and latches as FF; tables are logic or flops (no SRAM macro is inferred).
+  asic: { labels: { LUT: 'logic cells', FF: 'flops/latches', CARRY: '-', BRAM: 'SRAM macros', DSP: '-' }, cells: {}, hasLutRam: false },
 };
 
-function target(t: Pick<Target, 'name' | 'device' | 'family' | 'synthCommand' | 'synthTail' | 'available' | 'dspMultipliers' | 'pnr'>): Target {
+function target(t: Pick<Target, 'name' | 'device' | 'family' | 'synthCommand' | 'synthTail' | 'available' | 'dspMultipliers' | 'pnr' | 'liberty'>): Target {
   return { ...t, ...FAMILIES[t.family] };
 }
 
@@ -171,6 +202,18 @@ export const TARGETS: Record<TargetName, Target> = {
     dspMultipliers: false,
     pnr: null,
   }),
+  sg13g2: target({
+    name: 'sg13g2',
+    device: 'IHP SG13G2 130 nm standard cells',
+    family: 'asic',
+    // Generic synthesis with the hierarchy kept; yosys.ts adds dfflibmap and abc with the library.
+    synthCommand: 'synth',
+    // No device: nothing to be full of (the report gives area instead of utilisation).
+    available: { LUT: 0, FF: 0, CARRY: 0, BRAM: 0, DSP: 0 },
+    dspMultipliers: false,
+    pnr: null,
+    liberty: SG13G2,
+  }),
 };
 
 export const TARGET_NAMES = Object.keys(TARGETS) as TargetName[];
@@ -187,7 +230,7 @@ export function classifyCells(target: Target, cells: Record<string, number>): { 
   const counts = zeroCounts();
   const other: Record<string, number> = {};
   for (const [type, n] of Object.entries(cells)) {
-    const w = target.cells[type];
+    const w = target.cells[type] ?? libertyCellClass(target, type);
     if (!w) {
       other[type] = (other[type] ?? 0) + n;
       continue;
@@ -195,4 +238,11 @@ export function classifyCells(target: Target, cells: Record<string, number>): { 
     for (const r of RESOURCES) counts[r] += (w[r] ?? 0) * n;
   }
   return { counts, other };
+}
+
+/** An ASIC library cell's resource class: a flip-flop or latch is FF, any other cell of the library LUT. */
+function libertyCellClass(target: Target, type: string): Partial<ResourceCounts> | undefined {
+  const lib = target.liberty;
+  if (!lib || !type.startsWith(lib.nand2Cell.split('_')[0] + '_')) return undefined;
+  return lib.sequential.test(type) ? { FF: 1 } : { LUT: 1 };
 }

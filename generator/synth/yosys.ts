@@ -30,7 +30,19 @@ export interface YosysScriptOptions {
   netlist: boolean;
   /** Keep the module hierarchy so the report can be given per module. */
   keepHierarchy: boolean;
+  /** ASIC targets: ABC's delay target in picoseconds (the clock period). */
+  clockPeriodPs?: number;
 }
+
+/** The name the target's Liberty file has in Yosys's virtual file tree. */
+export const LIBERTY_FILE = 'cells.lib';
+
+/**
+ * ABC's script for a Liberty library at a delay target ({D}): Yosys's own mapping script
+ * (abc.cc, `-liberty` with `-D`), then gate sizing towards the target and `stime -p`, which prints
+ * the mapped module's area and its longest path ("Delay = … ps") into the log.
+ */
+const ABC_LIBERTY_SCRIPT = '+strash;&get,-n;&fraig,-x;&put;scorr;dc2;dretime;strash;&get,-n;&dch,-f;&nf,{D};&put;buffer,-p;upsize,{D};dnsize,{D};stime,-p';
 
 export const STAT_FILE = 'stat.json';
 export const NETLIST_FILE = 'netlist.json';
@@ -42,6 +54,18 @@ export function yosysScript(o: YosysScriptOptions): string {
   // logic (LUTs) on every family — iCE40 has no LUT RAM, and LUT-RAM mappers need a write port.
   lines.push('setattr -set rom_style "logic" -set ram_style "logic" m:* a:rom_style=distributed %i');
   const hier = o.keepHierarchy ? (o.target.family === 'xilinx' ? '' : ' -noflatten') : o.target.family === 'xilinx' ? ' -flatten' : '';
+  if (o.target.liberty) {
+    // Generic synthesis keeps the hierarchy unless told to flatten; memories become flops and logic.
+    const period = Math.round(o.clockPeriodPs ?? 10000);
+    lines.push(
+      `${o.target.synthCommand} -top ${o.top}${o.keepHierarchy ? '' : ' -flatten'}`,
+      `dfflibmap -liberty ${LIBERTY_FILE}`,
+      `abc -liberty ${LIBERTY_FILE} -D ${period} -script ${ABC_LIBERTY_SCRIPT}`,
+      'opt_clean',
+      `tee -q -o ${STAT_FILE} stat -json -liberty ${LIBERTY_FILE} -top ${o.top}`,
+    );
+    return `${lines.join('\n')}\n`;
+  }
   const tail = o.target.synthTail;
   lines.push(`${o.target.synthCommand} -top ${o.top}${hier}${tail ? ` -run :${tail.runUntil}` : ''}`, ...(tail?.commands ?? []));
   lines.push(`tee -q -o ${STAT_FILE} stat -json -top ${o.top}`);
@@ -104,4 +128,21 @@ export async function runYosysScript(script: string, files: Record<string, strin
     result[w] = t;
   }
   return { log, files: result, seconds: (Date.now() - started) / 1000 };
+}
+
+/**
+ * ABC's longest path per module after mapping to a Liberty library (ps), from the log: each ABC run
+ * follows "Extracting gate netlist of module `\<name>'" and prints "Delay = <x> ps" (stime -p).
+ * Paths that cross module boundaries are not seen (each module is mapped on its own).
+ */
+export function abcDelays(log: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  let module: string | null = null;
+  for (const line of log.split('\n')) {
+    const m = /Extracting gate netlist of module `\\?([^']+)'/.exec(line);
+    if (m) module = m[1];
+    const d = /^ABC: .*Delay =\s*([0-9.]+) ps/.exec(line);
+    if (d && module !== null) out[module] = Math.max(out[module] ?? 0, Number(d[1]));
+  }
+  return out;
 }

@@ -12,8 +12,9 @@ import { bramCount, estimateDesign } from '../../generator/synth/estimate.ts';
 import { DEFAULT_PNR_TIMEOUT_SECONDS, describeProgress, nextpnrProgress, parseNextpnrReport, parsePorts, pnrWrapper, WRAPPER_MODULE } from '../../generator/synth/nextpnr.ts';
 import { baseModuleName, checkMemories, formatReport, fullnessWarnings, NEARLY_FULL_FRACTION, nearlyFullWarning, parseStat, type SynthReport } from '../../generator/synth/report.ts';
 import { classifyCells, getTarget, TARGET_NAMES, TARGETS } from '../../generator/synth/targets.ts';
+import { asicReport } from '../../generator/synth/run.ts';
 import { clearlyTooBig, pnrMisfit } from '../../generator/synth/run.ts';
-import { yosysScript } from '../../generator/synth/yosys.ts';
+import { abcDelays, yosysScript } from '../../generator/synth/yosys.ts';
 import { designSources } from '../../tb/build.ts';
 
 let root: string;
@@ -39,7 +40,7 @@ const STAT = JSON.stringify({
 
 describe('targets and cells', () => {
   it('knows every target and refuses an unknown one with a LutnnError', () => {
-    expect(TARGET_NAMES).toEqual(['ice40-hx8k', 'ice40-up5k', 'ecp5', 'xilinx-7', 'gowin']);
+    expect(TARGET_NAMES).toEqual(['ice40-hx8k', 'ice40-up5k', 'ecp5', 'xilinx-7', 'gowin', 'sg13g2']);
     expect(() => getTarget('ice40-hx1k')).toThrow(LutnnError);
     expect(() => getTarget('ice40-hx1k')).toThrow(/expected: one of ice40-hx8k/);
   });
@@ -49,6 +50,30 @@ describe('targets and cells', () => {
     expect(x.counts).toEqual({ LUT: 7, FF: 2, CARRY: 0, BRAM: 1, DSP: 1 });
     expect(x.other).toEqual({ MUXF7: 4 });
     expect(classifyCells(TARGETS.ecp5, { CCU2C: 2, LUT4: 1 }).counts.LUT).toBe(5);
+  });
+
+  it('classifies IHP SG13G2 standard cells: flip-flops and latches as FF, every other library cell as logic', () => {
+    const a = classifyCells(TARGETS.sg13g2, { sg13g2_dfrbpq_1: 4, sg13g2_dfrbp_2: 1, sg13g2_sdfrbpq_1: 1, sg13g2_dlhq_1: 2, sg13g2_dllrq_1: 1, sg13g2_nand2_1: 7, sg13g2_a21oi_1: 3, sg13g2_mux4_1: 1, sg13g2_xor2_1: 2, $scopeinfo: 1 });
+    expect(a.counts).toEqual({ LUT: 13, FF: 9, CARRY: 0, BRAM: 0, DSP: 0 });
+    expect(a.other).toEqual({ $scopeinfo: 1 });
+  });
+
+  it('maps an ASIC target with the Liberty library at the clock period and reads ABC\'s delays per module', () => {
+    const s = yosysScript({ target: TARGETS.sg13g2, top: 't', verilog: ['t.v'], netlist: false, keepHierarchy: true, clockPeriodPs: 6000 });
+    expect(s).toContain('synth -top t\ndfflibmap -liberty cells.lib\nabc -liberty cells.lib -D 6000 -script +strash;');
+    expect(s).toContain('stime,-p\nopt_clean\ntee -q -o stat.json stat -json -liberty cells.lib -top t\n');
+    const log = [
+      "13.1. Extracting gate netlist of module `$paramod$ab12\\x_requant' to `<abc-temp-dir>/input.blif'..",
+      'ABC: WireLoad = "none"  Gates =    563 ( 13.1 %)   Cap =  3.9 ff (  2.7 %)   Area =     4995.84 ( 94.5 %)   Delay =  1067.41 ps  (  2.0 %)',
+      "13.2. Extracting gate netlist of module `\\x_top' to `<abc-temp-dir>/input.blif'..",
+      'ABC: WireLoad = "none"  Gates =      1 ( 0.0 %)   Cap =  0.1 ff (  0.0 %)   Area =        9.07 (100.0 %)   Delay =    60.00 ps  (  0.0 %)',
+    ].join('\n');
+    const d = abcDelays(log);
+    expect(d).toEqual({ '$paramod$ab12\\x_requant': 1067.41, x_top: 60 });
+    const r = asicReport(TARGETS.sg13g2.liberty!, 7257.6, d, 6000);
+    expect(r.kGE).toBeCloseTo(1, 12);
+    expect(r.delays).toEqual({ x_requant: 1067.41, x_top: 60 });
+    expect([r.worstDelayModule, r.worstDelayPs]).toEqual(['x_requant', 1067.41]);
   });
 
   it('writes a deterministic Yosys script that synthesises distributed ROMs as logic', () => {
