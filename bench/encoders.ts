@@ -17,19 +17,14 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { writeArtifactAtomically } from '../generator/convert/write-artifact.ts';
-import { convertDense, DEFAULT_CONVERT } from '../generator/convert/pq.ts';
-import type { DenseModel } from '../generator/convert/dense.ts';
 import { PROJECT_ROOT } from '../generator/emit/render.ts';
-import { genMac } from '../generator/gen-mac.ts';
-import { genRtl } from '../generator/gen-rtl.ts';
 import type { LutLinearPlan } from '../generator/plan/types.ts';
 import { synthDesign } from '../generator/synth/run.ts';
 import type { SynthReport } from '../generator/synth/report.ts';
 import { getTarget, TARGET_NAMES, type TargetName } from '../generator/synth/targets.ts';
 import { estimateDesign } from '../generator/synth/estimate.ts';
 import { loadDesign } from '../tb/verify.ts';
-import { Rng } from '../generator/util/rng.ts';
+import { DESIGNS, ENCODERS, generateVariants, type EncoderName } from './encoder-designs.ts';
 import { TOOL } from '../generator/version.ts';
 
 const { values: args } = parseArgs({
@@ -46,37 +41,6 @@ for (const t of TARGETS) if (!(TARGET_NAMES as readonly string[]).includes(t)) t
 const RESULTS = args.out ?? join(PROJECT_ROOT, 'bench', 'encoders.md');
 const WORK = join(PROJECT_ROOT, 'rtl-out', 'bench-encoders');
 const COMMAND = `npm run bench:encoders -- --targets ${TARGETS.join(',')} --designs ${args.designs}${args['units-only'] ? ' --units-only' : ''}`;
-
-interface DesignSpec {
-  name: string;
-  D: number;
-  M: number;
-  hw: string;
-  what: string;
-}
-
-const DESIGNS: Record<string, DesignSpec> = {
-  example: { name: 'example', D: 64, M: 32, hw: 'codebooks_per_cycle: 4\noutputs_per_cycle: 32\ntree_levels_per_stage: 2\nmemory_style: auto\n', what: '64→32 (the example’s shape), 4 codebooks/cycle, II 4' },
-  l256: { name: 'l256', D: 256, M: 256, hw: 'codebooks_per_cycle: 1\noutputs_per_cycle: 16\ntree_levels_per_stage: 1\nmemory_style: auto\n', what: '256→256, 1 codebook and 16 outputs/cycle, II 1024' },
-};
-
-const ENCODERS = ['ccs-l2', 'ccs-l1', 'hash-tree'] as const;
-type EncoderName = (typeof ENCODERS)[number];
-
-/** A dense layer and calibration rows: inputs clustered per sub-vector (as activations are), seeded. */
-function denseLayer(spec: DesignSpec): { model: DenseModel; calib: Float64Array; rows: number } {
-  const rng = new Rng(spec.D * 7 + spec.M);
-  const rows = 2048;
-  const weight = Float64Array.from({ length: spec.D * spec.M }, () => rng.normal() / Math.sqrt(spec.D));
-  const bias = Float64Array.from({ length: spec.M }, () => rng.normal() * 0.1);
-  const centres = Float64Array.from({ length: 16 * spec.D }, () => rng.normal());
-  const calib = new Float64Array(rows * spec.D);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < spec.D / 4; c++) {
-    const k = rng.int(0, 15);
-    for (let v = 0; v < 4; v++) calib[r * spec.D + c * 4 + v] = centres[k * spec.D + c * 4 + v] + 0.3 * rng.normal();
-  }
-  return { model: { source: `bench ${spec.name}`, layers: [{ name: 'fc', inFeatures: spec.D, outFeatures: spec.M, weight, bias, activation: 'relu' }] }, calib, rows };
-}
 
 type Counts = { LUT: number; FF: number; BRAM: number; DSP: number };
 
@@ -105,23 +69,7 @@ async function run(): Promise<void> {
   for (const name of args.designs!.split(',')) {
     const spec = DESIGNS[name];
     if (!spec) throw new Error(`unknown design ${name} (${Object.keys(DESIGNS).join(', ')})`);
-    const { model, calib, rows } = denseLayer(spec);
-    const hw = join(WORK, `${name}-hw.yaml`);
-    await writeFile(hw, spec.hw);
-    const dirs: Partial<Record<EncoderName | 'mac', string>> = {};
-    for (const encoder of ENCODERS) {
-      const conversion = convertDense(model, calib, rows, { ...DEFAULT_CONVERT, name, subvectorLen: 4, centroids: 16, encoder: encoder === 'hash-tree' ? 'hash-tree' : 'ccs', refineIterations: 0, ridge: 0, seed: 1 });
-      if (encoder === 'ccs-l1') for (const l of conversion.manifest.layers as { metric?: string }[]) l.metric = 'l1';
-      const art = join(WORK, `${name}-${encoder}-artifact`);
-      await writeArtifactAtomically(art, conversion.manifest, conversion.tensors);
-      dirs[encoder] = join(WORK, `${name}-${encoder}`);
-      await genRtl({ model: join(art, 'model.json'), config: hw, out: dirs[encoder]! });
-      if (encoder === 'ccs-l2') {
-        dirs.mac = join(WORK, `${name}-mac`);
-        await genMac({ model: join(art, 'model.json'), config: hw, out: dirs.mac, regenerateCommand: `${COMMAND} (MAC baseline)` });
-      }
-    }
-    designDirs.set(name, dirs as Record<EncoderName | 'mac', string>);
+    designDirs.set(name, await generateVariants(spec, WORK, COMMAND));
   }
   // Encoder units first on every target (the figure the target is about), then the whole layers,
   // which take far longer; results are rewritten after every synthesis.

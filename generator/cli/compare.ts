@@ -23,7 +23,7 @@ export function compareCommand(program: Command): void {
     .addHelpText('after', '\nExamples:\n  npx lutnn compare examples/lut_linear_64x32 --target ice40-hx8k\n  npx lutnn compare examples/lut_linear_64x32 --target xilinx-7 -o rtl-out/cmp-x7\n')
     .action(async (exampleDir: string | undefined, opts: { model?: string; config?: string; target: string; freq: number; pnr: boolean; synth: boolean; out: string; json?: boolean; quiet?: boolean }) => {
       const report = makeReporter(opts.quiet === true);
-      const r = await compareLayer({ example: exampleDir, model: opts.model, config: opts.config, target: opts.target, out: opts.out, pnr: opts.pnr, freqMhz: opts.freq, generateOnly: !opts.synth, onStage: (s) => report.stage(s) });
+      const r = await compareLayer({ example: exampleDir, model: opts.model, config: opts.config, target: opts.target, out: opts.out, pnr: opts.pnr ? undefined : false, freqMhz: opts.freq, generateOnly: !opts.synth, onStage: (s) => report.stage(s) });
       report.done(`designs in ${r.lut.design} and ${r.mac.design}`);
       process.stdout.write(opts.json ? `${JSON.stringify({ rows: r.rows, lut: r.lut.synth?.report ?? null, mac: r.mac.synth?.report ?? null }, null, 2)}\n` : r.text);
     });

@@ -136,7 +136,7 @@ export function planMacLinear(layer: LutLinearLayer, hw: LayerHwConfig, prefix: 
   return {
     kind: 'mac_linear',
     name: layer.name,
-    modules: { top: `${prefix}_top`, weightRom: `${prefix}_weight_rom` },
+    modules: { top: `${prefix}_top`, weightRom: `${prefix}_weight_rom`, requant: `${prefix}_requant`, outFifo: `${prefix}_out_fifo` },
     dims: { D, M },
     activation: layer.activation,
     input: { ...layer.input },

@@ -179,9 +179,12 @@ export interface NnlutPlan {
 
 /** Module names of a mac_linear layer (the dense INT8 multiply-accumulate baseline). */
 export interface MacLinearModuleNames {
-  /** Input holding register, MAC array, requantizers and output FIFO. */
+  /** Input holding register, MAC array and accumulators; instantiates the units below. */
   top: string;
   weightRom: string;
+  /** The lut_linear layer's requantizer and output FIFO (emit/common/), so a comparison measures the arithmetic only. */
+  requant: string;
+  outFifo: string;
 }
 
 /**

@@ -1,7 +1,7 @@
 /** Analytic estimate of a lut_linear layer: encoder shell, encoder (its own estimate), step ROM, index buffer, accumulator, requantizers, FIFO, ROMs. */
 import { encoderOf } from '../encoders/registry.ts';
 import type { LutLinearPlan } from '../plan/types.ts';
-import { bramCount, constMulLuts, isTrivialFactor, romLogic, unit, type UnitEstimate } from './estimate-units.ts';
+import { bramCount, outFifoEstimate, requantEstimate, romLogic, unit, type UnitEstimate } from './estimate-units.ts';
 import type { Target } from './targets.ts';
 
 export function estimateLutLinear(p: LutLinearPlan, t: Target): UnitEstimate[] {
@@ -23,21 +23,13 @@ export function estimateLutLinear(p: LutLinearPlan, t: Target): UnitEstimate[] {
 
   // Accumulator: P_m lanes, each adding P_c table entries and the accumulator (or bias). With
   // pipeline: max the table outputs are registered again and every adder-tree node is registered.
-  const m = p.requant.multiplierBits;
   const S = p.timing.sumStages ?? 0;
   const sumTreeFfs = S > 0 ? Pc * Pm * p.table.bits + (Pc - 1) * Pm * A : 0;
   units.push(
     unit(p.modules.accumulator, { LUT: Pm * (Pc + 1) * A + 20, FF: Pm * A + 20 + sumTreeFfs, CARRY: Pm * Pc * A }, 3 + S, ii),
   );
-  // Requantizer: multiplication by a constant (a DSP where the flow maps multipliers).
-  const maxPipe = p.pipeline === 'max';
-  const useDsp = t.dspMultipliers && !maxPipe && !isTrivialFactor(p.requant.multiplier);
-  // pipeline: max multiplies by shift-and-add (no DSP): one adder per further set multiplier bit.
-  const setBits = Math.max(1, p.requant.multiplier.toString(2).split('1').length - 1);
-  const rqLuts = p.requant.roundedWidth + ob + (maxPipe ? (setBits - 1) * p.requant.roundedWidth : useDsp ? 0 : constMulLuts(A, m));
-  units.push(unit(p.modules.requant, { DSP: useDsp ? Pm : 0, LUT: Pm * rqLuts, FF: Math.round(Pm * 0.6 * (p.requant.productWidth + ob)), CARRY: useDsp ? 0 : Pm * p.requant.roundedWidth }, p.timing.requantLatency, 1));
-  const F = p.timing.outFifoDepth;
-  units.push(unit(p.modules.outFifo, { LUT: M * ob * (F > 2 ? 1.5 : 1) + 10, FF: F * M * ob + 8 }, 1, 1));
+  units.push(requantEstimate(p.modules.requant, p.requant, A, ob, Pm, t, p.pipeline === 'max', p.timing.requantLatency));
+  units.push(outFifoEstimate(p.modules.outFifo, p.timing.outFifoDepth, M * ob));
 
   const tm = p.memory.table;
   if (tm.style === 'block') units.push(unit(p.modules.tableRom, { BRAM: tm.banks * bramCount(t.family, tm.width, tm.depth) }, 1, 1));

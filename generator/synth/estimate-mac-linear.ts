@@ -1,6 +1,6 @@
-/** Analytic estimate of the MAC-array baseline (mac_linear): the top (multipliers, sums, accumulators, requantizers, FIFO) and its weight ROM. */
+/** Analytic estimate of the MAC-array baseline (mac_linear): the top (multipliers, sums, accumulators), the requantizers and output FIFO it shares with lut_linear, and its weight ROM. */
 import type { MacLinearPlan } from '../plan/types.ts';
-import { bramCount, constMulLuts, isTrivialFactor, mulLuts, romLogic, unit, type UnitEstimate } from './estimate-units.ts';
+import { bramCount, constMulLuts, mulLuts, outFifoEstimate, requantEstimate, romLogic, unit, type UnitEstimate } from './estimate-units.ts';
 import type { Target } from './targets.ts';
 
 export function estimateMacLinear(p: MacLinearPlan, t: Target): UnitEstimate[] {
@@ -12,15 +12,9 @@ export function estimateMacLinear(p: MacLinearPlan, t: Target): UnitEstimate[] {
   const ob = p.output.bits;
   const ii = p.timing.initiationInterval;
   const lanes = Pd * Pm;
-  const m = p.requant.multiplierBits;
   // Multipliers go to DSP blocks where the flow maps them (every one of them), else to logic.
-  const rqDsp = t.dspMultipliers && !isTrivialFactor(p.requant.multiplier);
-  const dsp = t.dspMultipliers ? lanes + (rqDsp ? Pm : 0) : 0;
+  const dsp = t.dspMultipliers ? lanes : 0;
   const mulInLogic = t.dspMultipliers ? 0 : lanes;
-  // DSP48E1 has a post-adder and an accumulator: Yosys (xilinx_dsp) packs the product sums and the
-  // accumulation into the DSP chain, so they leave the fabric.
-  const absorbed = t.dspMultipliers && t.family === 'xilinx';
-  const rqInLogic = rqDsp ? 0 : Pm;
   // A one-word weight ROM is a constant: its multipliers become shift-and-add.
   const mul = p.memory.weights.depth <= 1 ? constMulLuts(B, wb) : mulLuts(B, wb);
   const prodW = B + wb;
@@ -29,14 +23,19 @@ export function estimateMacLinear(p: MacLinearPlan, t: Target): UnitEstimate[] {
     p.modules.top,
     {
       DSP: dsp,
-      LUT: mulInLogic * mul + (absorbed ? 0 : Pm * (Pd - 1) * sumW + Pm * A) + rqInLogic * constMulLuts(A, m) + Pm * (p.requant.roundedWidth + ob) + M * ob * 1.5 + D * B * 0.5 + 40,
-      FF: D * B * 2 + lanes * prodW + Pm * (sumW + A + p.requant.productWidth + ob) + p.timing.outFifoDepth * M * ob + 40,
+      // Product sums and accumulators are counted in the fabric on every family: with the requantizer
+      // and FIFO in modules of their own, the synthesis test layer's MAC top alone took 347 LUT6 on
+      // xilinx-7, more than the whole inline design's 223 before.
+      LUT: mulInLogic * mul + Pm * (Pd - 1) * sumW + Pm * A + M * ob * 0.5 + D * B * 0.5 + 40,
+      FF: D * B * 2 + lanes * prodW + Pm * (sumW + A) + 40,
       CARRY: Pm * ((Pd - 1) * sumW + A),
     },
     p.timing.latency,
     ii,
   );
+  const requant = requantEstimate(p.modules.requant, p.requant, A, ob, Pm, t, false, p.timing.requantLatency);
+  const fifo = outFifoEstimate(p.modules.outFifo, p.timing.outFifoDepth, M * ob);
   const wm = p.memory.weights;
   const rom = wm.style === 'block' ? unit(p.modules.weightRom, { BRAM: wm.banks * bramCount(t.family, wm.width, wm.depth) }, 1, 1) : unit(p.modules.weightRom, romLogic(wm.width, wm.depth), 1, 1);
-  return [top, rom];
+  return [top, requant, fifo, rom];
 }

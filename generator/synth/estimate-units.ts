@@ -3,6 +3,7 @@
  * the LUT4 costs of the datapath pieces the emitters generate. Each layer kind's and encoder's
  * estimate (estimate-<kind>.ts, encoders/<kind>/estimate.ts) adds them up for its units.
  */
+import type { RequantPlan } from '../plan/types.ts';
 import { zeroCounts, type ResourceCounts, type Target } from './targets.ts';
 
 export interface UnitEstimate extends ResourceCounts {
@@ -63,4 +64,21 @@ export function countNontrivial(values: ArrayLike<number>): number {
 /** The generic LUT4 count of one unit's datapath; `lut6` families need fewer. */
 export function unit(module: string, c: Partial<ResourceCounts>, latency: number, ii: number): UnitEstimate {
   return { module, ...zeroCounts(), ...c, latency, ii };
+}
+
+/**
+ * The requantizers of P_m output lanes (emit/common/requant.ts, shared by lut_linear and the MAC
+ * baseline): a multiplication by a constant (a DSP where the flow maps multipliers; with
+ * `pipeline: max` shift-and-add, one adder per further set multiplier bit), round, shift, saturate.
+ */
+export function requantEstimate(module: string, rq: RequantPlan, accWidth: number, outBits: number, lanes: number, t: Target, productTree: boolean, latency: number): UnitEstimate {
+  const useDsp = t.dspMultipliers && !productTree && !isTrivialFactor(rq.multiplier);
+  const setBits = Math.max(1, rq.multiplier.toString(2).split('1').length - 1);
+  const luts = rq.roundedWidth + outBits + (productTree ? (setBits - 1) * rq.roundedWidth : useDsp ? 0 : constMulLuts(accWidth, rq.multiplierBits));
+  return unit(module, { DSP: useDsp ? lanes : 0, LUT: lanes * luts, FF: Math.round(lanes * 0.6 * (rq.productWidth + outBits)), CARRY: useDsp ? 0 : lanes * rq.roundedWidth }, latency, 1);
+}
+
+/** The output FIFO of `depth` whole vectors of `width` bits (emit/common/out-fifo.ts): slots in flops, a read mux. */
+export function outFifoEstimate(module: string, depth: number, width: number): UnitEstimate {
+  return unit(module, { LUT: width * (depth > 2 ? 1.5 : 1) + 10, FF: depth * width + 8 }, 1, 1);
 }

@@ -4,6 +4,8 @@ import { indexBits, signedBitsFor, signedMax, signedMin, unsignedBitsFor } from 
 import { headerLines } from '../header.ts';
 import { baseContext, type GeneratedFile } from '../common/context.ts';
 import { romModule, romWords } from '../common/memory.ts';
+import { outFifoFiles } from '../common/out-fifo.ts';
+import { requantFile } from '../common/requant.ts';
 import { renderTemplate } from '../render.ts';
 import { lit, packHex, range, signExtend, slice } from '../verilog.ts';
 
@@ -63,8 +65,6 @@ function topModule(design: DesignPlan, plan: MacLinearPlan): GeneratedFile {
   const xMin = signedMin(B);
   const wMax = signedMax(wb);
   const SW = signedBitsFor(Pd * xMin * wMax, -Pd * xMin * wMax);
-  const rq = plan.requant;
-  const WW = Math.max(rq.roundedWidth, ob) + 1;
   const F = plan.timing.outFifoDepth;
   const sw = indexBits(S);
   const gw = indexBits(G);
@@ -96,8 +96,6 @@ function topModule(design: DesignPlan, plan: MacLinearPlan): GeneratedFile {
   const sumAssigns: string[] = [];
   const accDecls: string[] = [];
   const accAssigns: string[] = [];
-  const rqDecls: string[] = [];
-  const rqAssigns: string[] = [];
   for (let l = 0; l < Pm; l++) {
     sumDecls.push(`reg  signed ${range(SW)} s${l}_q;`);
     const terms = Array.from({ length: Pd }, (_, i) => signExtend(`p${i}_${l}_q`, `p${i}_${l}_q[${PW - 1}]`, PW, SW));
@@ -106,16 +104,6 @@ function topModule(design: DesignPlan, plan: MacLinearPlan): GeneratedFile {
     accDecls.push(`wire signed ${range(A)} bias${l} = ${select('c3_group_q', gw, biasValues)};`);
     accDecls.push(`reg  signed ${range(A)} acc${l}_q;`);
     accAssigns.push(`acc${l}_q <= (c3_first_q ? bias${l} : acc${l}_q) + ${signExtend(`s${l}_q`, `s${l}_q[${SW - 1}]`, SW, A)};`);
-    rqDecls.push(
-      `wire signed ${range(WW)} ax${l} = ${signExtend(`acc${l}_q`, `acc${l}_q[${A - 1}]`, A, WW)};`,
-      `reg  signed ${range(WW)} rp${l}_q;`,
-      `wire signed ${range(WW)} rs${l} = (rp${l}_q + ROUND) >>> ${rq.shift};`,
-      `wire signed ${range(WW)} rt${l} = (rs${l} > OUT_MAX) ? OUT_MAX : (rs${l} < OUT_MIN) ? OUT_MIN : rs${l};`,
-      plan.activation === 'relu' ? `wire signed ${range(WW)} ra${l} = rt${l}[${WW - 1}] ? ${lit(0, WW, true)} : rt${l};` : `wire signed ${range(WW)} ra${l} = rt${l};`,
-      `wire unused_ra${l}_msbs = ^ra${l}[${WW - 1}:${ob}];`,
-      `reg  signed ${range(ob)} y${l}_q;`,
-    );
-    rqAssigns.push(`rp${l}_q <= ax${l} * MULTIPLIER;`, `y${l}_q <= ra${l}[${ob - 1}:0];`);
   }
 
   const assemblyDecls: string[] = [];
@@ -137,8 +125,6 @@ function topModule(design: DesignPlan, plan: MacLinearPlan): GeneratedFile {
     const unused = Array.from({ length: Pm - lastLanes }, (_, k) => `y${lastLanes + k}_q`);
     assemblyDecls.push(`wire unused_lanes = ^{${unused.join(', ')}};`);
   }
-  const pw = indexBits(F);
-  const cw = unsignedBitsFor(F);
   const creditW = unsignedBitsFor(F);
 
   const ctx = {
@@ -182,25 +168,14 @@ function topModule(design: DesignPlan, plan: MacLinearPlan): GeneratedFile {
     sumAssigns,
     accDecls,
     accAssigns,
-    relu: plan.activation === 'relu',
-    wideRange: range(WW),
-    multiplierLit: lit(rq.multiplier, WW, true),
-    roundLit: lit(rq.shift > 0 ? 2 ** (rq.shift - 1) : 0, WW, true),
-    outMaxLit: lit(signedMax(ob), WW, true),
-    outMinLit: lit(signedMin(ob), WW, true),
-    rqDecls,
-    rqAssigns,
     assemblyDecls,
     assemblyAssigns,
     fifoDepth: F,
-    fifoLast: F - 1,
-    ptrRange: range(pw),
-    ptrZeroLit: lit(0, pw),
-    ptrOneLit: lit(1, pw),
-    ptrLastLit: lit(F - 1, pw),
-    countRange: range(cw),
-    countZeroLit: lit(0, cw),
-    countOneLit: lit(1, cw),
+    relu: plan.activation === 'relu',
+    lanes: Array.from({ length: Pm }, (_, l) => l),
+    outLaneRange: range(ob),
+    requantModule: plan.modules.requant,
+    outFifoModule: plan.modules.outFifo,
   };
   return { path: `${plan.modules.top}.v`, content: renderTemplate('mac_top.v.hbs', ctx) };
 }
@@ -208,5 +183,18 @@ function topModule(design: DesignPlan, plan: MacLinearPlan): GeneratedFile {
 export function macLinearFiles(design: DesignPlan, plan: MacLinearPlan): GeneratedFile[] {
   const w = plan.memory.weights;
   const rom = { module: plan.modules.weightRom, style: w.style, width: w.width, depth: w.depth, addressWidth: w.addressWidth, file: w.file, purpose: 'MAC baseline weight ROM' };
-  return [topModule(design, plan), romModule(design, rom, params(plan)), weightFile(design, plan)];
+  // The lut_linear layer's requantizer and output FIFO, so that `lutnn compare` measures the
+  // arithmetic difference only (same rounding, saturation, FIFO storage and slicing).
+  const requant = requantFile(design, {
+    module: plan.modules.requant,
+    requant: plan.requant,
+    outputBits: plan.output.bits,
+    accumulatorWidth: plan.accumulator.width,
+    activation: plan.activation,
+    latency: plan.timing.requantLatency,
+    productTree: false,
+    params: params(plan),
+  });
+  const fifo = outFifoFiles(design, plan.modules.outFifo, params(plan), plan.timing.outFifoDepth, plan.dims.M * plan.output.bits);
+  return [topModule(design, plan), requant, ...fifo, romModule(design, rom, params(plan)), weightFile(design, plan)];
 }
