@@ -47,6 +47,16 @@ describe('synth, handoff and compare commands', () => {
     expect(m.stderr).toContain('example_fc1_ccs');
   });
 
+  it('synthesise one unit on a target without place-and-route, without --no-pnr, and on the ASIC target', async () => {
+    // The example's requantizer lane: small enough for seconds of Yosys per target.
+    for (const target of ['ecp5', 'sg13g2']) {
+      const r = await lutnn('synth', 'example', '--target', target, '--module', 'example_fc1_requant', '-q', '-o', `rq-${target}`);
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect(r.stdout).toContain(`on ${target}`);
+      if (target === 'sg13g2') expect(r.stdout).toMatch(/kGE \(1 GE = sg13g2_nand2_1, 7\.2576 µm²\)/);
+    }
+  });
+
   it('handoff writes a bundle', async () => {
     const r = await lutnn('handoff', 'example', '--vendor', 'vivado', '--part', 'xc7a35tcpg236-1', '--clock-ns', '5', '-o', 'handoff');
     expect(r.exitCode, r.stderr).toBe(0);
