@@ -5,7 +5,7 @@
  */
 import { signedMax, signedMin } from '../../numeric/fixed.ts';
 import type { Activation } from '../../artifact/types.ts';
-import type { DesignPlan, RequantPlan } from '../../plan/types.ts';
+import type { DesignPlan, LutLinearPlan, MacLinearPlan, RequantPlan } from '../../plan/types.ts';
 import { renderTemplate } from '../render.ts';
 import { lit, range, signExtend } from '../verilog.ts';
 import { baseContext, type GeneratedFile, type HeaderParams } from './context.ts';
@@ -24,6 +24,20 @@ export interface RequantUnit {
   productTree: boolean;
   /** The layer's header parameters. */
   params: HeaderParams;
+}
+
+/** The requantizer of a lut_linear layer or of its MAC baseline (which has no `pipeline: max`). */
+export function requantUnitOf(plan: LutLinearPlan | MacLinearPlan, params: HeaderParams): RequantUnit {
+  return {
+    module: plan.modules.requant,
+    requant: plan.requant,
+    outputBits: plan.output.bits,
+    accumulatorWidth: plan.accumulator.width,
+    activation: plan.activation,
+    latency: plan.timing.requantLatency,
+    productTree: plan.kind === 'lut_linear' && plan.pipeline === 'max',
+    params,
+  };
 }
 
 /**

@@ -5,20 +5,11 @@ import { renderTemplate } from '../render.ts';
 import { lit, range, slice } from '../verilog.ts';
 import { baseContext, counterFields, type GeneratedFile } from '../common/context.ts';
 import { outFifoFiles } from '../common/out-fifo.ts';
-import { requantFile } from '../common/requant.ts';
+import { requantFile, requantUnitOf } from '../common/requant.ts';
 import { indexGroupBits, layerParams } from './common.ts';
 
 export function requantModule(design: DesignPlan, plan: LutLinearPlan): GeneratedFile {
-  return requantFile(design, {
-    module: plan.modules.requant,
-    requant: plan.requant,
-    outputBits: plan.output.bits,
-    accumulatorWidth: plan.accumulator.width,
-    activation: plan.activation,
-    latency: plan.timing.requantLatency,
-    productTree: plan.pipeline === 'max',
-    params: layerParams(plan),
-  });
+  return requantFile(design, requantUnitOf(plan, layerParams(plan)));
 }
 
 export function outFifoModules(design: DesignPlan, plan: LutLinearPlan): GeneratedFile[] {

@@ -5,7 +5,7 @@ import { headerLines } from '../header.ts';
 import { baseContext, type GeneratedFile } from '../common/context.ts';
 import { romModule, romWords } from '../common/memory.ts';
 import { outFifoFiles } from '../common/out-fifo.ts';
-import { requantFile } from '../common/requant.ts';
+import { requantFile, requantUnitOf } from '../common/requant.ts';
 import { renderTemplate } from '../render.ts';
 import { lit, packHex, range, signExtend, slice } from '../verilog.ts';
 
@@ -185,16 +185,7 @@ export function macLinearFiles(design: DesignPlan, plan: MacLinearPlan): Generat
   const rom = { module: plan.modules.weightRom, style: w.style, width: w.width, depth: w.depth, addressWidth: w.addressWidth, file: w.file, purpose: 'MAC baseline weight ROM' };
   // The lut_linear layer's requantizer and output FIFO, so that `lutnn compare` measures the
   // arithmetic difference only (same rounding, saturation, FIFO storage and slicing).
-  const requant = requantFile(design, {
-    module: plan.modules.requant,
-    requant: plan.requant,
-    outputBits: plan.output.bits,
-    accumulatorWidth: plan.accumulator.width,
-    activation: plan.activation,
-    latency: plan.timing.requantLatency,
-    productTree: false,
-    params: params(plan),
-  });
+  const requant = requantFile(design, requantUnitOf(plan, params(plan)));
   const fifo = outFifoFiles(design, plan.modules.outFifo, params(plan), plan.timing.outFifoDepth, plan.dims.M * plan.output.bits);
   return [topModule(design, plan), requant, ...fifo, romModule(design, rom, params(plan)), weightFile(design, plan)];
 }
