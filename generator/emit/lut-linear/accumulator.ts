@@ -5,7 +5,7 @@ import { renderTemplate } from '../render.ts';
 import { lit, range, signExtend, slice, zeroExtend } from '../verilog.ts';
 import { baseContext, counterFields, countWidth, type GeneratedFile } from '../common/context.ts';
 import { reduceAtWidth } from '../common/reduction-tree.ts';
-import { layerParams } from './common.ts';
+import { layerParams, registeredReady } from './common.ts';
 
 /** Table address of lane j: block·K + idx, as a concatenation when K is a power of two. */
 function addressing(plan: LutLinearPlan) {
@@ -167,6 +167,7 @@ export function layerTopModule(design: DesignPlan, plan: LutLinearPlan): Generat
     outRange: range(M * plan.output.bits),
     idxRange: range(plan.parallel.codebooksPerCycle * plan.encoder.indexWidth),
     modules: plan.modules,
+    registeredReady: registeredReady(plan),
   };
   return { path: `${plan.modules.top}.v`, content: renderTemplate('layer_top.v.hbs', ctx) };
 }

@@ -18,3 +18,14 @@ export function layerParams(plan: LutLinearPlan): HeaderParams {
     'codebooks/cycle, outputs/cycle': `${plan.parallel.codebooksPerCycle}, ${plan.parallel.outputsPerCycle}`,
   };
 }
+
+/**
+ * `pipeline: max`: the encoder's `in_ready_o` is a register, loaded with the value the
+ * combinational ready would have in the next cycle (from the index buffer's next bank state), so
+ * the accept that enables the whole input register starts at a flop. Cycle for cycle the same
+ * handshake; on HX8K the combinational ready was the layer's critical path (bank flag → ready →
+ * accept → every input-register enable).
+ */
+export function registeredReady(plan: LutLinearPlan): boolean {
+  return plan.pipeline === 'max';
+}

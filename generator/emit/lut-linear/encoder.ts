@@ -8,7 +8,7 @@ import type { DesignPlan, LutLinearPlan } from '../../plan/types.ts';
 import { baseContext, counterFields, type GeneratedFile } from '../common/context.ts';
 import { renderTemplate } from '../render.ts';
 import { range, slice, zeroExtend } from '../verilog.ts';
-import { layerParams } from './common.ts';
+import { layerParams, registeredReady } from './common.ts';
 
 /** Width of the port-name column in the unit instance (the template aligns its fixed ports to it). */
 const PORT_COLUMN = 11;
@@ -32,6 +32,7 @@ export function encoderModule(design: DesignPlan, plan: LutLinearPlan): Generate
     codebooksPerCycle: Pc,
     steps: E,
     multiStep: E > 1,
+    registeredReady: registeredReady(plan),
     ...counterFields('step', E),
     inRange: range(inBits),
     idxRange: range(Pc * enc.indexWidth),

@@ -6,7 +6,7 @@ import { lit, range, slice } from '../verilog.ts';
 import { baseContext, counterFields, type GeneratedFile } from '../common/context.ts';
 import { outFifoFiles } from '../common/out-fifo.ts';
 import { requantFile, requantUnitOf } from '../common/requant.ts';
-import { indexGroupBits, layerParams } from './common.ts';
+import { indexGroupBits, layerParams, registeredReady } from './common.ts';
 
 export function requantModule(design: DesignPlan, plan: LutLinearPlan): GeneratedFile {
   return requantFile(design, requantUnitOf(plan, layerParams(plan)));
@@ -35,6 +35,7 @@ export function indexBufferModule(design: DesignPlan, plan: LutLinearPlan): Gene
     steps: E,
     groupBits: gb,
     multiStep: E > 1,
+    registeredReady: registeredReady(plan),
     groupRange: range(gb),
     bankRange: range(bankBits),
     bankFlagRange: `[${n - 1}:0]`,
