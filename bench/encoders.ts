@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PROJECT_ROOT } from '../generator/emit/render.ts';
 import type { LutLinearPlan } from '../generator/plan/types.ts';
-import { synthDesign } from '../generator/synth/run.ts';
+import { synthDesign, unitEstimate } from '../generator/synth/run.ts';
 import type { SynthReport } from '../generator/synth/report.ts';
 import { getTarget, TARGET_NAMES, type TargetName } from '../generator/synth/targets.ts';
 import { estimateDesign } from '../generator/synth/estimate.ts';
@@ -84,7 +84,7 @@ async function run(): Promise<void> {
           if (phase === 'unit') {
             const design = await loadDesign(dir);
             const module = (design.layers[0] as LutLinearPlan).encoder.module;
-            row.estimateUnitLut = estimateDesign(design, getTarget(target)).units.find((u) => u.module === module)?.LUT ?? null;
+            row.estimateUnitLut = unitEstimate(estimateDesign(design, getTarget(target)), module)?.total.LUT ?? null;
             if (row.unit) continue;
             log(`${name} ${encoder} on ${target}: encoder unit ${module}`);
             row.unit = counts((await synthDesign(dir, { target, pnr: false, module, out: join(dir, 'synth', `${target}-${module}`) })).report);

@@ -72,6 +72,7 @@
  */
 import { LutnnError } from '../errors.ts';
 import { applyCodes, ridgeSolve, type RidgeSolveOptions } from './maddness-ridge.ts';
+import { hashTreeLeaf } from '../encoders/hash-tree/reference.ts';
 
 /** halut `learn_binary_tree_splits(check_x_dims: int = 8)`. */
 export const DEFAULT_CANDIDATE_COLUMNS = 8;
@@ -500,20 +501,7 @@ export function encodeHashTrees(model: HashTreeEncoder, x: ArrayLike<number>, ro
     }
   }
   const codes = new Int32Array(rows * C);
-  const { splitOffsets: off, splitScales: sc } = model;
-  for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < C; c++) {
-      let nd = 0;
-      for (let l = 0; l < depth; l++) {
-        const i = c * depth + l;
-        let v = x[r * D + model.splitDims[i]];
-        if (off !== undefined) v -= off[i];
-        if (sc !== undefined) v *= sc[i];
-        nd = 2 * nd + (v > model.thresholds[c * inner + (1 << l) - 1 + nd] ? 1 : 0);
-      }
-      codes[r * C + c] = nd;
-    }
-  }
+  for (let r = 0; r < rows; r++) for (let c = 0; c < C; c++) codes[r * C + c] = hashTreeLeaf(model, x, r * D, c);
   return codes;
 }
 

@@ -13,7 +13,7 @@ import type { TensorInput } from '../artifact/safetensors.ts';
 import { LutnnError } from '../errors.ts';
 import type { DenseLayer, DenseModel } from './dense.ts';
 import { kmeans } from './kmeans.ts';
-import { importedLayerForward, type ImportedLayer } from '../import/imported.ts';
+import { importedLayerForward, nearestCentroids, type ImportedLayer } from '../import/imported.ts';
 import { learnHashTrees } from './maddness.ts';
 import { maxAbs } from '../util/arrays.ts';
 
@@ -56,24 +56,7 @@ export interface Conversion {
 
 /** Nearest centroid (squared L2, ties → lowest) of every sub-vector: n×C indices. */
 function assign(a: Float64Array, n: number, D: number, V: number, K: number, P: Float64Array): Int32Array {
-  const C = D / V;
-  const idx = new Int32Array(n * C);
-  for (let r = 0; r < n; r++) {
-    for (let c = 0; c < C; c++) {
-      let best = 0;
-      let bestD = Infinity;
-      for (let k = 0; k < K; k++) {
-        let d = 0;
-        for (let v = 0; v < V; v++) d += (a[r * D + c * V + v] - P[(c * K + k) * V + v]) ** 2;
-        if (d < bestD) {
-          bestD = d;
-          best = k;
-        }
-      }
-      idx[r * C + c] = best;
-    }
-  }
-  return idx;
+  return nearestCentroids(a, n, D / V, K, V, P);
 }
 
 /** (Â − A) for the rows: the reconstruction error of the inputs, n×D. */
@@ -162,11 +145,6 @@ function refineCentroids(layer: DenseLayer, a: Float64Array, n: number, V: numbe
   return best;
 }
 
-/** LUT-NN forward of one converted layer in float, the importers' definition (imported.ts). */
-function lutnnLayerForward(layer: ImportedLayer, a: Float64Array, n: number, tableBits: number): Float64Array {
-  return importedLayerForward(layer, a, n, tableBits);
-}
-
 /**
  * One layer's encoder and table learned from its calibration activations: k-means centroids (with
  * optional output-error refinement), or MADDNESS hash trees (bucket-mean prototypes, optionally a
@@ -230,7 +208,8 @@ export function convertDense(model: DenseModel, calib: Float64Array, rows: numbe
     const C = D / V;
     const n = Math.min(rows, opts.calibrationRows);
     const { imported, before, after } = learnLayer(layer, acts.subarray(0, n * D), n, opts);
-    const next = lutnnLayerForward(imported, acts, rows, bits);
+    // The converted layer's float forward, the importers' definition (imported.ts).
+    const next = importedLayerForward(imported, acts, rows, bits);
     const outScale = calibratedScale(maxAbs(next), bits, { file: model.source, stream: `the output of "${layer.name}"` });
     const e = imported.encoder;
     // LUT-NN's layout: weight[c][v][m] = W[c·V + v][m], which is the dense (D, M) weight as stored.

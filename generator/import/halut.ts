@@ -25,7 +25,7 @@ import { LutnnError } from '../errors.ts';
 import { readInputFile } from '../util/read-input.ts';
 import { describeItem, isNpy, parseNumpyObjectArray, type NumpyItem, type NumpyNumericArray, type NumpyObjectArray } from './numpy-pickle.ts';
 import { readStateDict, type StateDict, type StateTensor } from './state-dict.ts';
-import { safeName, type ImportedLayer, type ImportedModel } from './imported.ts';
+import { nearestCentroids, safeName, type ImportedLayer, type ImportedModel } from './imported.ts';
 
 /** Names of the offline storage's elements (halutmatmul.py `class HalutOfflineStorage`). */
 export const HALUT_STORAGE = ['HASH_TABLES', 'LUT', 'CONFIG', 'PROTOTYPES', 'THRESHOLDS', 'DIMS', 'SIMPLE_PROTOTYPES', 'SIMPLE_LUT'] as const;
@@ -536,25 +536,7 @@ function tableForward(model: HalutModel, table: Float64Array, codes: Int32Array,
 export function encodeHalutPrototypes(model: HalutModel, x: ArrayLike<number>): Int32Array {
   const P = model.prototypes;
   if (!P) throw new LutnnError('The file holds no k-means prototypes.', { file: model.source, expected: 'SIMPLE_PROTOTYPES / P of shape (C, K, V)', found: 'none' });
-  const rows = rowsOf(model, x);
-  const { C, K, V, D } = model;
-  const out = new Int32Array(rows * C);
-  for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < C; c++) {
-      let best = 0;
-      let bestD = Infinity;
-      for (let k = 0; k < K; k++) {
-        let d = 0;
-        for (let v = 0; v < V; v++) d += (x[r * D + c * V + v] - P[(c * K + k) * V + v]) ** 2;
-        if (d < bestD) {
-          bestD = d;
-          best = k;
-        }
-      }
-      out[r * C + c] = best;
-    }
-  }
-  return out;
+  return nearestCentroids(x, rowsOf(model, x), model.C, model.K, model.V, P);
 }
 
 /** The argmin path's forward: Σ_c prototypeTable[c][argmin_c][m] (+ bias), halut_matmul_forward with prototypes. */

@@ -116,22 +116,29 @@ export function importedEncode(l: ImportedLayer, x: Float64Array, rows: number):
   if (e?.kind === 'hash_tree') {
     return encodeHashTrees({ C: l.C, V: l.V, depth: e.depth, splitDims: e.splitDims, thresholds: e.thresholds, splitOffsets: e.offsets, splitScales: e.scales }, x, rows);
   }
-  const P = centroidsOf(l);
-  const D = l.C * l.V;
-  const codes = new Int32Array(rows * l.C);
+  return nearestCentroids(x, rows, l.C, l.K, l.V, centroidsOf(l));
+}
+
+/**
+ * Nearest centroid (squared L2 in float64, ties → the lowest index) of every sub-vector of `rows`
+ * rows of x (rows × C·V) among P (C, K, V): rows·C indices. LUT-NN's and halutmatmul's argmin.
+ */
+export function nearestCentroids(x: ArrayLike<number>, rows: number, C: number, K: number, V: number, P: ArrayLike<number>): Int32Array {
+  const D = C * V;
+  const codes = new Int32Array(rows * C);
   for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < l.C; c++) {
+    for (let c = 0; c < C; c++) {
       let best = 0;
       let bestD = Infinity;
-      for (let k = 0; k < l.K; k++) {
+      for (let k = 0; k < K; k++) {
         let d = 0;
-        for (let v = 0; v < l.V; v++) d += (x[r * D + c * l.V + v] - P[(c * l.K + k) * l.V + v]) ** 2;
+        for (let v = 0; v < V; v++) d += (x[r * D + c * V + v] - P[(c * K + k) * V + v]) ** 2;
         if (d < bestD) {
           bestD = d;
           best = k;
         }
       }
-      codes[r * l.C + c] = best;
+      codes[r * C + c] = best;
     }
   }
   return codes;

@@ -51,19 +51,42 @@ export function hashTreeReference(layer: LutLinearLayer, enc: HashTreeArtifactEn
   };
 }
 
-/** The leaf of codebook c for one real-valued input vector at x[xOffset …]: (x − o)·σ > t per level. */
-export function hashTreeFloat(enc: HashTreeArtifactEncoder): (x: ArrayLike<number>, xOffset: number, c: number) => number {
-  const d = enc.depth;
+/** One codebook's tree as the float rule reads it: absolute split columns (C, d), level-major thresholds, optional per-level offset / scale. */
+export interface FloatHashTree {
+  depth: number;
+  splitDims: ArrayLike<number>;
+  thresholds: ArrayLike<number>;
+  splitOffsets?: ArrayLike<number> | null;
+  splitScales?: ArrayLike<number> | null;
+}
+
+/**
+ * The format's float rule (halutmatmul `apply_hash_function_opt`, in float64): the leaf of codebook
+ * c for the input vector at x[xOffset …]; per level (x − o)·σ > t. The one walk the float model and
+ * the MADDNESS learner (convert/maddness.ts `encodeHashTrees`) share.
+ */
+export function hashTreeLeaf(t: FloatHashTree, x: ArrayLike<number>, xOffset: number, c: number): number {
+  const d = t.depth;
   const inner = 2 ** d - 1;
-  return (x, xOffset, c) => {
-    let node = 0;
-    for (let l = 0; l < d; l++) {
-      const i = c * d + l;
-      let v = x[xOffset + enc.splitDims.data[i]];
-      if (enc.splitOffsets !== null) v -= enc.splitOffsets.data[i];
-      if (enc.splitScales !== null) v *= enc.splitScales.data[i];
-      node = 2 * node + (v > enc.thresholds.data[c * inner + 2 ** l - 1 + node] ? 1 : 0);
-    }
-    return node;
+  let node = 0;
+  for (let l = 0; l < d; l++) {
+    const i = c * d + l;
+    let v = x[xOffset + t.splitDims[i]];
+    if (t.splitOffsets) v -= t.splitOffsets[i];
+    if (t.splitScales) v *= t.splitScales[i];
+    node = 2 * node + (v > t.thresholds[c * inner + 2 ** l - 1 + node] ? 1 : 0);
+  }
+  return node;
+}
+
+/** The leaf of codebook c for one real-valued input vector at x[xOffset …], from the artifact's tensors. */
+export function hashTreeFloat(enc: HashTreeArtifactEncoder): (x: ArrayLike<number>, xOffset: number, c: number) => number {
+  const tree: FloatHashTree = {
+    depth: enc.depth,
+    splitDims: enc.splitDims.data,
+    thresholds: enc.thresholds.data,
+    splitOffsets: enc.splitOffsets?.data,
+    splitScales: enc.splitScales?.data,
   };
+  return (x, xOffset, c) => hashTreeLeaf(tree, x, xOffset, c);
 }

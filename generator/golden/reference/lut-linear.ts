@@ -5,6 +5,7 @@
  */
 import type { LutLinearLayer } from '../../artifact/types.ts';
 import { encoderFor } from '../../encoders/registry.ts';
+import { layerCentroids } from '../../plan/table.ts';
 import type { LutLinearPlan } from '../../plan/types.ts';
 import type { LayerReference } from '../artifact-reference.ts';
 import { big, floorShift, rhe, satBig } from './arith.ts';
@@ -14,12 +15,6 @@ export function lutLinearReference(layer: LutLinearLayer, plan: LutLinearPlan): 
   const { numCodebooks: C, numCentroids: K, subvectorLen: V, outFeatures: M, input, activation, output } = layer;
   const precisionBits = plan.requant.precisionBits;
   const float = (dtype: string) => dtype === 'F32' || dtype === 'F16';
-  // Centroids are read only for a `weight` source (T = P·W), where the loader guarantees them.
-  const cTensor = layer.centroids;
-  const realCentroid = (i: number) => {
-    if (!cTensor) throw new Error(`layer ${layer.name}: a weight source without centroids`);
-    return float(cTensor.dtype) ? cTensor.data[i] : cTensor.data[i] * input.scale;
-  };
 
   let table: number[];
   let scale: number;
@@ -32,6 +27,9 @@ export function lutLinearReference(layer: LutLinearLayer, plan: LutLinearPlan): 
       real = Array.from(layer.table.lut.data);
     } else {
       const W = layer.table.weight.data;
+      // Centroids are read only for a `weight` source (T = P·W), where the loader guarantees them.
+      const cTensor = layerCentroids(layer, 'a weight table (T = P·W)');
+      const realCentroid = (i: number) => (float(cTensor.dtype) ? cTensor.data[i] : cTensor.data[i] * input.scale);
       real = new Array<number>(C * K * M).fill(0);
       for (let c = 0; c < C; c++) for (let k = 0; k < K; k++) for (let m = 0; m < M; m++) {
         let t = 0;
