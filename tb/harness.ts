@@ -1,6 +1,7 @@
 /** Generates the C++ Verilator harness of a design from tb/templates/harness.cpp.hbs. */
 import { headerLines } from '../generator/emit/header.ts';
 import { renderTemplate } from '../generator/emit/render.ts';
+import { portBeats, topPortNames, type TopPortNames } from '../generator/plan/stream.ts';
 import type { DesignPlan } from '../generator/plan/types.ts';
 
 /** C++ statements copying 32-bit words into (or out of) a Verilator port of `width` bits. */
@@ -21,14 +22,25 @@ function portCopy(port: string, width: number, direction: 'in' | 'out'): string 
  * What every testbench of a design shares (the Verilator harness, the Icarus testbench): port
  * widths, the watchdog bound and the cycle limit, so both stop a run by the same rules.
  */
-export function testbenchContext(design: DesignPlan, what: string): { header: string; top: string; inWidth: number; outWidth: number; watchdogCycles: number; watchdogNote: string; maxCyclesPerVector: number } {
+export function testbenchContext(design: DesignPlan, what: string) {
   const { input, output } = design.io;
   const t = design.timing;
+  const ib = portBeats(input);
+  const ob = portBeats(output);
+  const ports: TopPortNames = topPortNames(design);
   return {
     header: headerLines(design, `${what} of ${design.top}.`),
     top: design.top,
-    inWidth: input.elements * input.bits,
-    outWidth: output.elements * output.bits,
+    ports,
+    /** Bits of the data ports: one beat. */
+    inWidth: ib.elementsPerBeat * ib.laneBits,
+    outWidth: ob.elementsPerBeat * ob.laneBits,
+    inBeats: ib.beats,
+    inPerBeat: ib.elementsPerBeat,
+    inLane: ib.laneBits,
+    outBeats: ob.beats,
+    outPerBeat: ob.elementsPerBeat,
+    outLane: ob.laneBits,
     watchdogCycles: t.watchdogCycles,
     watchdogNote: `${t.watchdogCycles} cycles (the sum of the layers' bounds: each layer's latency plus the cycles its buffers can hold work)`,
     maxCyclesPerVector: t.initiationInterval + t.latency,
@@ -49,8 +61,8 @@ export function harnessSource(design: DesignPlan): string {
       outBits: output.bits,
       inWords: Math.ceil(inWidth / 32),
       outWords: Math.ceil(outWidth / 32),
-      driveInput: portCopy('in_data_i', inWidth, 'in'),
-      sampleOutput: portCopy('out_data_o', outWidth, 'out'),
+      driveInput: portCopy(common.ports.inData, inWidth, 'in'),
+      sampleOutput: portCopy(common.ports.outData, outWidth, 'out'),
     },
     'tb',
   );

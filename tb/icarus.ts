@@ -35,7 +35,8 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { LutnnError } from '../generator/errors.ts';
 import { renderTemplate } from '../generator/emit/render.ts';
-import type { DesignPlan } from '../generator/plan/types.ts';
+import { portBeats, topPortNames } from '../generator/plan/stream.ts';
+import type { BeatFormat, DesignPlan } from '../generator/plan/types.ts';
 import { cacheRoot, designSources, pruneCache, type BuiltSimulator } from './build.ts';
 import { testbenchContext } from './harness.ts';
 import type { SimOptions, SimResult } from './run.ts';
@@ -158,38 +159,42 @@ export async function buildIcarus(designDir: string, design: DesignPlan): Promis
 
 const HEX = '0123456789abcdef';
 
-/** One line per vector: in_data_i (element d at bits [d*bits +: bits], two's complement) in hex. */
-function inputHex(inputs: Int32Array, elements: number, bits: number): string {
+/** One line per input beat (a whole-vector port: one per vector), lanes as in tb/harness.ts: element two's complement in its lane, in hex. */
+function inputHex(inputs: Int32Array, elements: number, beat: BeatFormat): string {
   const count = inputs.length / elements;
-  const digits = Math.ceil((elements * bits) / 4);
+  const { elementsPerBeat: P, beats, laneBits } = beat;
+  const digits = Math.ceil((P * laneBits) / 4);
   const nibbles = new Uint8Array(digits);
-  const lines: string[] = new Array(count);
+  const lines: string[] = new Array(count * beats);
   for (let n = 0; n < count; n++) {
-    nibbles.fill(0);
-    for (let d = 0; d < elements; d++) {
-      const v = inputs[n * elements + d];
-      for (let b = 0; b < bits; b++) {
-        if ((v >>> b) & 1) {
-          const p = d * bits + b;
-          nibbles[digits - 1 - (p >> 2)] |= 1 << (p & 3);
+    for (let k = 0; k < beats; k++) {
+      nibbles.fill(0);
+      for (let l = 0; l < P && k * P + l < elements; l++) {
+        const v = inputs[n * elements + k * P + l];
+        for (let b = 0; b < laneBits; b++) {
+          // Bits past 31 of a lane repeat the sign (>>> would wrap the shift count).
+          if ((v >>> Math.min(b, 31)) & 1) {
+            const p = l * laneBits + b;
+            nibbles[digits - 1 - (p >> 2)] |= 1 << (p & 3);
+          }
         }
       }
+      let line = '';
+      for (let i = 0; i < digits; i++) line += HEX[nibbles[i]];
+      lines[n * beats + k] = line;
     }
-    let line = '';
-    for (let i = 0; i < digits; i++) line += HEX[nibbles[i]];
-    lines[n] = line;
   }
   return lines.length ? `${lines.join('\n')}\n` : '';
 }
 
-/** Unpacks one out_data_o hex word into sign-extended elements; returns false if any bit is X or Z. */
-function unpackOutput(hex: string, elements: number, bits: number, into: Int32Array, offset: number): boolean {
+/** Unpacks one output beat (hex) into sign-extended elements from `offset`; returns false if any bit is X or Z. */
+function unpackBeat(hex: string, lanes: number, laneBits: number, into: Int32Array, offset: number): boolean {
   const digits = hex.length;
   let defined = true;
-  for (let m = 0; m < elements; m++) {
+  for (let m = 0; m < lanes; m++) {
     let v = 0;
-    for (let b = 0; b < bits; b++) {
-      const p = m * bits + b;
+    for (let b = 0; b < laneBits; b++) {
+      const p = m * laneBits + b;
       const nibble = HEX.indexOf(hex[digits - 1 - (p >> 2)].toLowerCase());
       if (nibble < 0) {
         defined = false;
@@ -197,7 +202,7 @@ function unpackOutput(hex: string, elements: number, bits: number, into: Int32Ar
       }
       if ((nibble >> (p & 3)) & 1) v += 2 ** b;
     }
-    if (bits < 32 && v >= 2 ** (bits - 1)) v -= 2 ** bits;
+    if (v >= 2 ** (laneBits - 1)) v -= 2 ** laneBits;
     into[offset + m] = v | 0;
   }
   return defined;
@@ -206,13 +211,14 @@ function unpackOutput(hex: string, elements: number, bits: number, into: Int32Ar
 export async function runIcarus(binary: string, designDir: string, design: DesignPlan, inputs: Int32Array, opts: SimOptions): Promise<SimResult> {
   const { input, output } = design.io;
   const count = inputs.length / input.elements;
-  const outWidth = output.elements * output.bits;
+  const ob = portBeats(output);
+  const outWidth = ob.elementsPerBeat * ob.laneBits;
   const work = await mkdtemp(join(tmpdir(), 'lutnn-icarus-'));
   try {
     const inPath = join(work, 'in.hex');
     const acceptsPath = join(work, 'accepts.txt');
     const outputsPath = join(work, 'outputs.txt');
-    await writeFile(inPath, inputHex(inputs, input.elements, input.bits));
+    await writeFile(inPath, inputHex(inputs, input.elements, portBeats(input)));
     const hex = (v: bigint) => v.toString(16);
     const args = [
       '-n',
@@ -248,14 +254,19 @@ export async function runIcarus(binary: string, designDir: string, design: Desig
     accepted.forEach((l, n) => (acceptCycles[n] = Number(l)));
     let undefinedAt: string | undefined;
     const produced = (await readFile(outputsPath, 'utf8')).split('\n').filter((l) => l !== '');
-    produced.forEach((l, n) => {
+    produced.forEach((l, i) => {
       const [cycle, word] = l.split(' ');
       if (word === undefined || word.length !== Math.ceil(outWidth / 4)) {
         throw new LutnnError('The Icarus testbench wrote an unreadable output line.', { file: outputsPath, expected: `<cycle> <${Math.ceil(outWidth / 4)} hex digits>`, found: l });
       }
-      outputCycles[n] = Number(cycle);
-      if (!unpackOutput(word, output.elements, output.bits, outputs, n * output.elements) && undefinedAt === undefined) {
-        undefinedAt = `X/Z on out_data_o: vector ${n} (output in cycle ${cycle}) has undefined bits (${word}); they read as 0`;
+      // Line i is beat k of vector n; a vector's output cycle is its first beat's.
+      const n = Math.floor(i / ob.beats);
+      const k = i % ob.beats;
+      if (n >= count) return;
+      if (k === 0) outputCycles[n] = Number(cycle);
+      const lanes = Math.min(ob.elementsPerBeat, output.elements - k * ob.elementsPerBeat);
+      if (!unpackBeat(word, lanes, ob.laneBits, outputs, n * output.elements + k * ob.elementsPerBeat) && undefinedAt === undefined) {
+        undefinedAt = `X/Z on ${topPortNames(design).outData}: vector ${n} (output beat ${k} in cycle ${cycle}) has undefined bits (${word}); they read as 0`;
       }
     });
     const summary = /cycles=(\d+)/.exec(lines[statusAt]);

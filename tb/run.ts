@@ -39,8 +39,8 @@ export async function runSimulator(binary: string, designDir: string, design: De
     if (opts.trace) args.push('--trace', opts.trace.path, '--trace-from', String(opts.trace.fromCycle), '--trace-to', String(opts.trace.toCycle));
     // Memory files are read relative to the working directory: run inside the design folder.
     const proc = await execa(binary, args, { cwd: designDir, reject: false });
-    if (proc.exitCode !== 0 && proc.exitCode !== 3 && proc.exitCode !== 4) {
-      throw new LutnnError('The simulator failed.', { file: binary, expected: 'exit code 0', found: `exit ${proc.exitCode}: ${proc.stderr.trim()}` });
+    if (proc.exitCode !== 0 && proc.exitCode !== 3 && proc.exitCode !== 4 && proc.exitCode !== 5) {
+      throw new LutnnError('The simulator failed.', { file: binary, expected: 'exit code 0 (or 3 watchdog, 4 cycle limit, 5 tlast)', found: `exit ${proc.exitCode}: ${proc.stderr.trim()}` });
     }
     const outBuf = await readFile(outPath);
     const cycBuf = await readFile(cyclesPath).catch(() => Buffer.alloc(count * 16, 0xff));

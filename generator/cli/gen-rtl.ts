@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { genRtl } from '../gen-rtl.ts';
 import { PROJECT_ROOT } from '../emit/render.ts';
 import { layerKindOf } from '../kinds/registry.ts';
-import type { DesignPlan } from '../plan/types.ts';
+import type { DesignPlan, PortSpec } from '../plan/types.ts';
 import { makeReporter } from './progress.ts';
 
 export const BUNDLED_EXAMPLE = {
@@ -39,10 +39,30 @@ export function genRtlCommand(program: Command): void {
     });
 }
 
+function describePort(p: PortSpec): string {
+  if (!p.beat) return `${p.elements} x INT${p.bits} per handshake`;
+  const { elementsPerBeat, beats, laneBits } = p.beat;
+  const lanes = laneBits === p.bits ? '' : ` in ${laneBits}-bit lanes`;
+  return `${beats} beat(s) of ${elementsPerBeat} x INT${p.bits}${lanes} (${elementsPerBeat * laneBits}-bit bus)`;
+}
+
+/** The design's ports: whole vectors or beats, AXI4-Stream or not. */
+function describePorts(plan: DesignPlan): string {
+  const kind = plan.axiStream ? 'AXI4-Stream' : plan.io.input.beat || plan.io.output.beat ? 'valid/ready streams' : 'valid/ready, whole vectors';
+  return `${kind}; in ${describePort(plan.io.input)}, out ${describePort(plan.io.output)}`;
+}
+
 /** The summary printed after generation: what was built and how fast it will run. */
 export function describeDesign(plan: DesignPlan, shown: string): string {
   const lines = [`design     ${plan.top} (artifact ${plan.artifact.name}, sha256 ${plan.artifact.sha256.slice(0, 16)}…)`];
   for (const layer of plan.layers) lines.push(`layer      ${layerKindOf(layer).describe(layer)}`);
+  lines.push(`ports      ${describePorts(plan)}`);
+  for (const layer of plan.layers) {
+    const s = layer.stream;
+    if (!s || s.timing.initiationInterval <= layer.timing.initiationInterval) continue;
+    const side = s.input.beats >= s.output.beats ? `${s.input.beats} input beats` : `${s.output.beats} output beats`;
+    lines.push(`note       ${layer.name}: its ports set the pace (${side} per vector, the core's II is ${layer.timing.initiationInterval}); less parallelism would cost less area at the same throughput`);
+  }
   lines.push(
     `timing     latency ${plan.timing.latency} cycles, one vector every ${plan.timing.initiationInterval} cycles`,
     `next       npx lutnn sim ${shown} --vectors 10000 --seed 1`,

@@ -30,6 +30,10 @@ const layerKnobs = {
   lanes_per_cycle: z.number().int().min(1).max(65536).optional(),
   /** nnlut units: register stages in a lane's datapath (1 … 4). */
   pipeline_stages: z.number().int().min(1).max(4).optional(),
+  /** Ports of a layer: `parallel` (a whole vector per handshake) or `stream` (elements_per_beat elements per handshake). */
+  io: z.enum(['parallel', 'stream']).optional(),
+  /** io: stream — elements per beat (handshake), on the input and on the output; default: a 64-bit bus of byte lanes. */
+  elements_per_beat: z.number().int().min(1).max(65536).optional(),
 };
 
 const layerOverrideSchema = strictObject(layerKnobs);
@@ -38,6 +42,8 @@ export const hwConfigSchema = strictObject({
   ...layerKnobs,
   /** Reset of the control registers: synchronous or asynchronous, always active-low `rst_ni`. */
   reset: z.enum(['sync', 'async']).optional(),
+  /** The design's top as AXI4-Stream (s_axis_* in, m_axis_* out, tlast per vector, byte-aligned lanes). */
+  axi_stream: z.boolean().optional(),
   /** Per-layer overrides keyed by layer name. */
   layers: z.record(z.string(), layerOverrideSchema).optional(),
 });
@@ -57,12 +63,18 @@ export interface LayerHwConfig {
   lanesPerCycle: number | 'all';
   /** nnlut: datapath register stages. */
   pipelineStages: number;
+  /** Port style of the layer (plan/stream.ts). */
+  io: 'parallel' | 'stream';
+  /** io: stream — elements per beat; `auto`: as many byte lanes as fit 64 bits (docs/hw-config.md). */
+  elementsPerBeat: number | 'auto';
 }
 
 export interface HwConfig {
   /** Where the config came from (file path, or `defaults`). */
   source: string;
   reset: ResetStyle;
+  /** The design's top ports as AXI4-Stream. */
+  axiStream: boolean;
   defaults: LayerHwConfig;
   overrides: Record<string, Partial<LayerHwConfig>>;
 }
@@ -76,6 +88,8 @@ export const DEFAULT_LAYER_CONFIG: LayerHwConfig = {
   multiplierBits: 16,
   lanesPerCycle: 'all',
   pipelineStages: 2,
+  io: 'parallel',
+  elementsPerBeat: 'auto',
 };
 
 function toLayerConfig(knobs: z.infer<typeof layerOverrideSchema>): Partial<LayerHwConfig> {
@@ -88,6 +102,8 @@ function toLayerConfig(knobs: z.infer<typeof layerOverrideSchema>): Partial<Laye
   if (knobs.multiplier_bits !== undefined) out.multiplierBits = knobs.multiplier_bits;
   if (knobs.lanes_per_cycle !== undefined) out.lanesPerCycle = knobs.lanes_per_cycle;
   if (knobs.pipeline_stages !== undefined) out.pipelineStages = knobs.pipeline_stages;
+  if (knobs.io !== undefined) out.io = knobs.io;
+  if (knobs.elements_per_beat !== undefined) out.elementsPerBeat = knobs.elements_per_beat;
   return out;
 }
 
@@ -101,6 +117,7 @@ export function parseHwConfig(raw: unknown, source: string): HwConfig {
   return {
     source,
     reset: cfg.reset ?? 'sync',
+    axiStream: cfg.axi_stream ?? false,
     defaults: { ...DEFAULT_LAYER_CONFIG, ...toLayerConfig(cfg) },
     overrides,
   };

@@ -1,5 +1,6 @@
 /** Emitter for the module that chains a design's layers. */
-import { layerInput, layerOutput } from '../plan/layer-io.ts';
+import { layerInput } from '../plan/layer-io.ts';
+import { layerPortWidth, layerTopModule } from '../plan/stream.ts';
 import type { DesignPlan } from '../plan/types.ts';
 import { renderTemplate } from './render.ts';
 import { baseContext, type GeneratedFile } from './common/context.ts';
@@ -10,10 +11,12 @@ export function modelTopModule(design: DesignPlan): GeneratedFile {
   const n = design.layers.length;
   const links = design.layers.slice(1).map((layer, i) => {
     const s = layerInput(layer);
-    return { name: `link${i}`, from: design.layers[i].name, to: layer.name, elements: s.elements, bits: s.bits, range: range(s.elements * s.bits) };
+    const beat = layer.stream?.input;
+    const what = beat ? `beats of ${beat.elementsPerBeat} x INT${s.bits} (${s.elements} elements per vector)` : `${s.elements} x INT${s.bits}`;
+    return { name: `link${i}`, from: design.layers[i].name, to: layer.name, what, range: range(layerPortWidth(layer, 'input')) };
   });
   const layers = design.layers.map((layer, i) => ({
-    module: layer.modules.top,
+    module: layerTopModule(layer),
     instance: layer.name,
     inValid: i === 0 ? 'in_valid_i' : `link${i - 1}_valid`,
     inReady: i === 0 ? 'in_ready_o' : `link${i - 1}_ready`,
@@ -22,8 +25,6 @@ export function modelTopModule(design: DesignPlan): GeneratedFile {
     outReady: i === n - 1 ? 'out_ready_i' : `link${i}_ready`,
     outData: i === n - 1 ? 'out_data_o' : `link${i}_data`,
   }));
-  const inp = layerInput(design.layers[0]);
-  const out = layerOutput(design.layers[n - 1]);
   const ctx = {
     ...baseContext(design, name, 'model top (layer chain)', {
       layers: design.layers.map((l) => l.name).join(' -> '),
@@ -33,8 +34,8 @@ export function modelTopModule(design: DesignPlan): GeneratedFile {
     layerCount: n,
     latency: design.timing.latency,
     ii: design.timing.initiationInterval,
-    inRange: range(inp.elements * inp.bits),
-    outRange: range(out.elements * out.bits),
+    inRange: range(layerPortWidth(design.layers[0], 'input')),
+    outRange: range(layerPortWidth(design.layers[n - 1], 'output')),
     links,
     layers,
   };

@@ -9,6 +9,7 @@ import { TOOL } from '../version.ts';
 import { checkLimit, count, formatBytes, SIZE_LIMITS } from '../util/size-limits.ts';
 import { artifactKindOf } from '../kinds/registry.ts';
 import { layerInput, layerOutput } from './layer-io.ts';
+import { designPort, layerPortTiming, layerTopModule, planStreams } from './stream.ts';
 import { PLAN_VERSION, type DesignPlan, type DesignTiming, type LayerPlan } from './types.ts';
 
 export interface PlanOptions {
@@ -41,12 +42,13 @@ function checkChain(layers: LayerPlan[], file: string): void {
   }
 }
 
-/** Latencies add up along the chain (each layer accepts in the cycle its predecessor offers). */
+/** Latencies add up along the chain (each layer accepts in the cycle its predecessor offers), at each layer's ports. */
 function chainTiming(layers: LayerPlan[]): DesignTiming {
+  const port = layers.map(layerPortTiming);
   return {
-    latency: layers.reduce((a, l) => a + l.timing.latency, 0),
-    initiationInterval: Math.max(...layers.map((l) => l.timing.initiationInterval)),
-    watchdogCycles: layers.reduce((a, l) => a + l.timing.watchdogCycles, 0),
+    latency: port.reduce((a, t) => a + t.latency, 0),
+    initiationInterval: Math.max(...port.map((t) => t.initiationInterval)),
+    watchdogCycles: port.reduce((a, t) => a + t.watchdogCycles, 0),
   };
 }
 
@@ -79,17 +81,23 @@ export function planDesign(artifact: Artifact, hw: HwConfig, options: PlanOption
   return assembleDesign(artifact, options, hw, layers, layers.length > 1 ? `${artifact.name}_top` : null);
 }
 
-/** The design plan around checked, chained layers: provenance, top, stream formats, whole-design timing. */
-export function assembleDesign(artifact: Artifact, options: PlanOptions, hw: HwConfig, layers: LayerPlan[], modelTop: string | null): DesignPlan {
+/** The design plan around checked, chained layers: their stream ports, provenance, top, port formats, whole-design timing. */
+export function assembleDesign(artifact: Artifact, options: PlanOptions, hw: HwConfig, cores: LayerPlan[], modelTop: string | null): DesignPlan {
+  const layers = planStreams(cores, hw);
+  const first = layers[0];
+  const last = layers[layers.length - 1];
+  const inner = modelTop ?? layerTopModule(first);
+  const axi = hw.axiStream ? { top: `${inner}_axis`, inner } : undefined;
   return {
     planVersion: PLAN_VERSION,
     tool: TOOL,
     artifact: { name: artifact.name, sha256: artifact.sha256, manifest: options.manifest },
     regenerateCommand: options.regenerateCommand,
     reset: hw.reset,
-    top: modelTop ?? layers[0].modules.top,
+    top: axi?.top ?? inner,
     modelTop,
-    io: { input: layerInput(layers[0]), output: layerOutput(layers[layers.length - 1]) },
+    io: { input: designPort(layerInput(first), first.stream?.input, !!axi), output: designPort(layerOutput(last), last.stream?.output, !!axi) },
+    ...(axi ? { axiStream: axi } : {}),
     timing: chainTiming(layers),
     layers,
   };

@@ -60,7 +60,47 @@ export interface TableMemoryPlan {
   fileStem: string;
 }
 
-export interface LutLinearPlan {
+/**
+ * A port that moves a vector in beats (hw.yaml `io: stream`): element e is lane e mod P of beat
+ * floor(e / P), lane l at bits [l·laneBits +: laneBits]; a short last beat's lanes past the vector are 0.
+ */
+export interface BeatFormat {
+  /** Elements per beat P (at most the vector's elements). */
+  elementsPerBeat: number;
+  /** Beats per vector ceil(elements / P). */
+  beats: number;
+  /** Bits a lane occupies on the bus: the element's bits (packed), or its bytes · 8 at an AXI4-Stream top. */
+  laneBits: number;
+}
+
+/** Timing at a layer's (or a design's) own ports: latency from the first input beat's handshake to the first output beat. */
+export interface PortTiming {
+  latency: number;
+  initiationInterval: number;
+  watchdogCycles: number;
+}
+
+/**
+ * A layer with `io: stream` (plan/stream.ts): `top` wraps the layer's parallel core (its kind's
+ * `modules.top`) between an input assembler (beats → vector) and an output serializer (vector → beats).
+ */
+export interface LayerStreamPlan {
+  /** The wrapper: the layer's top module in the design. */
+  top: string;
+  modules: { input: string; output: string };
+  input: BeatFormat;
+  output: BeatFormat;
+  /** Timing at the beat ports; the core's own is the layer's `timing`. */
+  timing: PortTiming;
+}
+
+/** What every layer plan may carry, whatever its kind. */
+export interface LayerPlanCommon {
+  /** Present when the layer's ports are streams (hw.yaml io: stream); absent for whole-vector ports. */
+  stream?: LayerStreamPlan;
+}
+
+export interface LutLinearPlan extends LayerPlanCommon {
   kind: 'lut_linear';
   name: string;
   modules: LutLinearModuleNames;
@@ -131,7 +171,7 @@ export interface NnlutTiming {
   watchdogCycles: number;
 }
 
-export interface NnlutPlan {
+export interface NnlutPlan extends LayerPlanCommon {
   kind: 'nnlut';
   name: string;
   modules: NnlutModuleNames;
@@ -192,7 +232,7 @@ export interface MacLinearModuleNames {
  * with INT8 symmetric per-tensor weights, on an array of P_d × P_m multipliers. Same ports and the
  * same outputs per cycle (and initiation interval) as the lut_linear layer it is compared with.
  */
-export interface MacLinearPlan {
+export interface MacLinearPlan extends LayerPlanCommon {
   kind: 'mac_linear';
   name: string;
   modules: MacLinearModuleNames;
@@ -233,10 +273,11 @@ export interface MacLinearPlan {
 export type LayerPlan = LutLinearPlan | NnlutPlan | MacLinearPlan;
 
 /** Whole-design timing: the chain's latency adds up, its throughput is its slowest layer's. */
-export interface DesignTiming {
-  latency: number;
-  initiationInterval: number;
-  watchdogCycles: number;
+export type DesignTiming = PortTiming;
+
+/** A design port: its vectors, and their beats when the port is a stream (absent: one whole vector per handshake). */
+export interface PortSpec extends StreamSpec {
+  beat?: BeatFormat;
 }
 
 export interface DesignPlan {
@@ -251,7 +292,9 @@ export interface DesignPlan {
   /** Module chaining the layers, or null when the design is a single layer. */
   modelTop: string | null;
   /** The design's input and output streams. */
-  io: { input: StreamSpec; output: StreamSpec };
+  io: { input: PortSpec; output: PortSpec };
+  /** hw.yaml axi_stream: `top` is an AXI4-Stream wrapper (emit/stream/) around `inner`, the chain's own top. */
+  axiStream?: { top: string; inner: string };
   timing: DesignTiming;
   layers: LayerPlan[];
 }

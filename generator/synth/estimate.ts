@@ -11,6 +11,7 @@
 import { layerKindOf } from '../kinds/registry.ts';
 import type { DesignPlan } from '../plan/types.ts';
 import type { UnitEstimate } from './estimate-units.ts';
+import { streamEstimate } from './estimate-stream.ts';
 import { RESOURCES, zeroCounts, type ResourceCounts, type Target } from './targets.ts';
 
 export { bramCount, type UnitEstimate } from './estimate-units.ts';
@@ -25,7 +26,7 @@ export interface Estimate {
 const LUT_SCALE: Record<Target['family'], number> = { ice40: 1, ecp5: 1, gowin: 1, xilinx: 0.6, asic: 1 };
 
 export function estimateDesign(design: DesignPlan, t: Target): Estimate {
-  const units = design.layers.flatMap((l) => layerKindOf(l).estimate(l, t));
+  const units = design.layers.flatMap((l) => [...layerKindOf(l).estimate(l, t), ...streamEstimate(l)]);
   const total = zeroCounts();
   for (const u of units) {
     u.LUT = Math.round(u.LUT * LUT_SCALE[t.family]);

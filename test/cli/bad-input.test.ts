@@ -164,6 +164,17 @@ const cases: Case[] = [
   { name: 'gen-rtl: hw.yaml unknown knob', args: async () => gen(await artifact(), ['--config', await file('hw.yaml', 'codebooks_per_cyle: 2\n')]), patterns: [/hw\.yaml/, /codebooks_per_cyle/] },
   { name: 'gen-rtl: hw.yaml knob out of range', args: async () => gen(await artifact(), ['--config', await file('hw.yaml', 'tree_levels_per_stage: 0\n')]), patterns: [/tree_levels_per_stage/, /found: +0/] },
   { name: 'gen-rtl: hw.yaml overrides a layer the artifact lacks', args: async () => gen(await artifact(), ['--config', await file('hw.yaml', 'layers:\n  fc9:\n    codebooks_per_cycle: 1\n')]), patterns: [/layers\.fc9/, /fc/] },
+  { name: 'gen-rtl: hw.yaml io is neither parallel nor stream', args: async () => gen(await artifact(), ['--config', await file('hw.yaml', 'io: axi\n')]), patterns: [/hw\.yaml/, /io/, /"parallel", "stream"/, /"axi"/] },
+  { name: 'gen-rtl: hw.yaml elements_per_beat without io: stream', args: async () => gen(await artifact(), ['--config', await file('hw.yaml', 'elements_per_beat: 2\n')]), patterns: [/hw\.yaml/, /elements_per_beat \(layer fc\)/, /io: stream/, /found: +io: parallel, elements_per_beat: 2/] },
+  {
+    name: 'gen-rtl: hw.yaml neighbouring layers with different io',
+    args: async () => {
+      const fc2 = { ...goodLayer, name: 'fc2', in_features: 3, out_features: 2, num_codebooks: 3, subvector_len: 1, tensors: { centroids: 'fc2.c', lut: 'fc2.lut' } };
+      const tensors = [centroids(), lut(), { name: 'fc2.c', dtype: 'F32' as const, shape: [3, 3, 1], data: [0, 1, -1, 0.5, 0, -0.5, 1, 0, -1] }, { name: 'fc2.lut', dtype: 'F32' as const, shape: [3, 3, 2], data: Array.from({ length: 18 }, (_, i) => (i % 5) - 2) }];
+      return gen(await artifact([goodLayer, fc2], tensors), ['--config', await file('hw.yaml', 'io: stream\nlayers:\n  fc2:\n    io: parallel\n')]);
+    },
+    patterns: [/hw\.yaml/, /layers\.fc2 io/, /a stream of 3 elements per beat/, /whole vectors/],
+  },
   { name: 'gen-rtl: hw.yaml is not YAML', args: async () => gen(await artifact(), ['--config', await file('hw.yaml', 'a: [1, 2\n')]), patterns: [/hw\.yaml/] },
   {
     name: 'gen-rtl: tables past the size limit (C·K·M entries)',

@@ -27,6 +27,14 @@ describe('hardware config', () => {
     expect(layerConfig(cfg, 'fc1')).toMatchObject({ codebooksPerCycle: 4, outputsPerCycle: 8, memoryStyle: 'block' });
     expect(layerConfig(cfg, 'fc2')).toMatchObject({ codebooksPerCycle: 4, outputsPerCycle: 'all', memoryStyle: 'auto' });
   });
+  it('reads the port knobs: io and elements_per_beat per layer, axi_stream for the top', async () => {
+    const cfg = await loadHwConfig(await file('io: stream\nelements_per_beat: 4\naxi_stream: true\nlayers:\n  fc2:\n    io: parallel\n'));
+    expect(cfg.axiStream).toBe(true);
+    expect(layerConfig(cfg, 'fc1')).toMatchObject({ io: 'stream', elementsPerBeat: 4 });
+    expect(layerConfig(cfg, 'fc2')).toMatchObject({ io: 'parallel' });
+    expect((await loadHwConfig(undefined)).axiStream).toBe(false);
+    expect(() => parseHwConfig({ layers: { fc1: { axi_stream: true } } }, 'hw.yaml')).toThrow(/layers\.fc1\.axi_stream/);
+  });
   it('treats an empty file as all defaults', async () => {
     expect(layerConfig(await loadHwConfig(await file('')), 'x')).toEqual(DEFAULT_LAYER_CONFIG);
   });

@@ -6,7 +6,7 @@
  * waveform); a design that never answers trips the same watchdog with the same message.
  */
 import { existsSync } from 'node:fs';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -88,6 +88,15 @@ beforeAll(async () => {
   const netDir = join(root, 'net', 'rtl');
   samples.push({ name: 'two chained lut_linear layers', dir: netDir, plan: (await genRtl({ model: net.model, config: net.config, out: netDir })).plan, vectors: 300 });
 
+  // Stream ports: the grouped layer in beats of 4 (short last beats), and the chain as AXI4-Stream in beats of 3.
+  const st = await writeRandomLayer(join(root, 'stream', 'artifact'), grouped);
+  await appendFile(st.config, 'io: stream\nelements_per_beat: 4\n');
+  const stDir = join(root, 'stream', 'rtl');
+  samples.push({ name: 'lut_linear with stream ports (4 elements per beat)', dir: stDir, plan: (await genRtl({ ...st, out: stDir })).plan, vectors: 200 });
+  await appendFile(net.config, 'io: stream\nelements_per_beat: 3\naxi_stream: true\n');
+  const axiDir = join(root, 'net-axi', 'rtl');
+  samples.push({ name: 'two chained layers as AXI4-Stream (3 byte lanes per beat)', dir: axiDir, plan: (await genRtl({ model: net.model, config: net.config, out: axiDir })).plan, vectors: 200 });
+
   // The MAC baseline (mac_linear) of the grouped layer: the third layer kind.
   const macDir = join(root, 'mac', 'rtl');
   const mac = await genMac({ model: join(root, 'groups', 'artifact', 'model.json'), config: join(root, 'groups', 'artifact', 'hw.yaml'), out: macDir, regenerateCommand: 'test' });
@@ -149,7 +158,7 @@ describe('Icarus testbench versus the Verilator harness', () => {
     ['gaps 0.25, stalls 0.25', { gapProbability: 0.25, stallProbability: 0.25 }],
     ['no gaps, no stalls', { gapProbability: 0, stallProbability: 0 }],
   ];
-  it.each([0, 1, 2, 3, 4, 5])('sample %i: identical outputs and cycles, equal to the golden model', async (i) => {
+  it.each([0, 1, 2, 3, 4, 5, 6, 7])('sample %i: identical outputs and cycles, equal to the golden model', async (i) => {
     const { name, dir, plan, vectors } = samples[i];
     const [verilator, icarus] = await Promise.all([samples[i].verilator!, samples[i].icarus!]);
     const inputs = generateDesignVectors(plan, vectors, 100 + i);
@@ -177,7 +186,7 @@ describe('Icarus testbench versus the Verilator harness', () => {
     }
   });
 
-  it('the samples cover what they claim', () => {
+  it('the samples cover what they claim', async () => {
     const grp = samples[2].plan.layers[0] as LutLinearPlan;
     expect(grp.parallel.encodeSteps).toBe(3);
     expect(grp.parallel.outputGroups).toBe(4);
@@ -186,6 +195,13 @@ describe('Icarus testbench versus the Verilator harness', () => {
     expect(samples[3].plan.layers.map((l) => l.kind)).toEqual(['nnlut']);
     expect(samples[4].plan.layers.length).toBe(2);
     expect(samples[4].plan.modelTop).not.toBeNull();
+    expect(samples[5].plan.io.input.beat).toEqual({ elementsPerBeat: 4, beats: 3, laneBits: 8 });
+    expect(samples[5].plan.io.output.beat).toEqual({ elementsPerBeat: 4, beats: 3, laneBits: 6 });
+    expect(samples[6].plan.axiStream).toBeDefined();
+    expect(samples[6].plan.io.output.beat?.laneBits).toBe(8);
+    expect((await samples[5].icarus!).compilerOutput).toBe('');
+    expect((await samples[6].icarus!).compilerOutput).toBe('');
+    expect(samples[7].plan.layers.map((l) => l.kind)).toEqual(['mac_linear']);
   });
 });
 

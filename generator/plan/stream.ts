@@ -1,0 +1,173 @@
+/**
+ * Stream ports (hw.yaml `io: stream`, docs/hw-config.md "Ports"): a layer of any kind keeps its
+ * parallel core and gains a wrapper that assembles the input vector from beats and serializes the
+ * output vector into beats (emit/stream/). This module plans the beats, the wrapper's timing, the
+ * links between layers and the design's top ports (optionally AXI4-Stream).
+ *
+ * Timing of a stream layer, with B_in input and B_out output beats around a core of latency L and
+ * initiation interval II (docs/architecture.md "Stream ports"):
+ *   beats 0 … B_in−1 of a vector are taken in cycles a … a+B_in−1; the assembled vector is offered
+ *   to the core from cycle a+B_in (a register), which takes it then if ready; the core's output is
+ *   loaded into the serializer in the cycle it appears, so its first beat is valid L+1 cycles after
+ *   the core's handshake. Latency (first input beat to first output beat) = B_in + L + 1;
+ *   II = max(II_core, B_in, B_out): the assembler takes the next vector's first beat in the cycle the
+ *   core takes the last one, and the serializer loads the next vector with the last beat's handshake.
+ */
+import { layerConfig, type HwConfig, type LayerHwConfig } from '../config/hw-config.ts';
+import { LutnnError } from '../errors.ts';
+import { layerInput, layerOutput } from './layer-io.ts';
+import type { BeatFormat, DesignPlan, LayerPlan, PortSpec, PortTiming, StreamSpec } from './types.ts';
+
+/** Bus width the default `elements_per_beat` fills with byte lanes. */
+export const AUTO_BUS_BITS = 64;
+
+/** Bits of an element's byte-aligned lane (AXI4-Stream tdata): whole bytes. */
+export function byteLaneBits(bits: number): number {
+  return 8 * Math.ceil(bits / 8);
+}
+
+/** Beats of a vector of `elements` at `elementsPerBeat` (`auto`: byte lanes filling AUTO_BUS_BITS), capped at one beat per vector. */
+export function beatFormat(elements: number, bits: number, elementsPerBeat: number | 'auto', laneBits = bits): BeatFormat {
+  const asked = elementsPerBeat === 'auto' ? Math.max(1, Math.floor(AUTO_BUS_BITS / byteLaneBits(bits))) : elementsPerBeat;
+  const per = Math.min(asked, elements);
+  return { elementsPerBeat: per, beats: Math.ceil(elements / per), laneBits };
+}
+
+/** Timing at the beat ports of a wrapper around a core (see the module comment). */
+export function streamTiming(core: PortTiming, inBeats: number, outBeats: number): PortTiming {
+  return {
+    latency: inBeats + core.latency + 1,
+    initiationInterval: Math.max(core.initiationInterval, inBeats, outBeats),
+    // The core's bound, plus assembling one vector and draining one, twice over for the one queued behind.
+    watchdogCycles: core.watchdogCycles + 2 * (inBeats + outBeats) + 8,
+  };
+}
+
+/** The layer with its stream wrapper planned when its knobs say `io: stream`; refuses a beat size without a stream. */
+export function planLayerStream(layer: LayerPlan, cfg: LayerHwConfig, configFile: string): LayerPlan {
+  if (cfg.io === 'parallel') {
+    if (cfg.elementsPerBeat !== 'auto') {
+      throw new LutnnError(`Layer "${layer.name}" sets elements_per_beat but its ports are parallel.`, {
+        file: configFile,
+        field: `elements_per_beat (layer ${layer.name})`,
+        expected: 'io: stream beside elements_per_beat (globally or in the same layers entry)',
+        found: `io: parallel, elements_per_beat: ${cfg.elementsPerBeat}`,
+      });
+    }
+    return layer;
+  }
+  const inp = layerInput(layer);
+  const out = layerOutput(layer);
+  const input = beatFormat(inp.elements, inp.bits, cfg.elementsPerBeat);
+  const output = beatFormat(out.elements, out.bits, cfg.elementsPerBeat);
+  const top = `${layer.modules.top}_stream`;
+  return {
+    ...layer,
+    stream: {
+      top,
+      modules: { input: `${top}_in`, output: `${top}_out` },
+      input,
+      output,
+      timing: streamTiming(layer.timing, input.beats, output.beats),
+    },
+  };
+}
+
+/** The layer's module in the design: its stream wrapper, or its core. */
+export function layerTopModule(layer: LayerPlan): string {
+  return layer.stream?.top ?? layer.modules.top;
+}
+
+/** Timing at the layer's ports (the wrapper's for a stream layer). */
+export function layerPortTiming(layer: LayerPlan): PortTiming {
+  return layer.stream?.timing ?? layer.timing;
+}
+
+/** Bits of a layer's input or output port: one beat, or one whole vector. */
+export function layerPortWidth(layer: LayerPlan, side: 'input' | 'output'): number {
+  const spec = side === 'input' ? layerInput(layer) : layerOutput(layer);
+  const beat = layer.stream?.[side];
+  return beat ? beat.elementsPerBeat * beat.laneBits : spec.elements * spec.bits;
+}
+
+function portWords(layer: LayerPlan, side: 'input' | 'output'): string {
+  const beat = layer.stream?.[side];
+  return beat ? `a stream of ${beat.elementsPerBeat} elements per beat` : 'whole vectors (io: parallel)';
+}
+
+/** Consecutive layers must meet on the same port: both whole vectors, or both streams of the same beat. */
+export function checkStreamChain(layers: LayerPlan[], configFile: string): void {
+  for (let i = 1; i < layers.length; i++) {
+    const a = layers[i - 1].stream?.output;
+    const b = layers[i].stream?.input;
+    if ((a?.elementsPerBeat ?? 0) === (b?.elementsPerBeat ?? 0)) continue;
+    throw new LutnnError(`Layer "${layers[i].name}" cannot take the output port of layer "${layers[i - 1].name}": their io settings differ.`, {
+      file: configFile,
+      field: `layers.${layers[i].name} io / elements_per_beat`,
+      expected: `${portWords(layers[i - 1], 'output')} (what layer "${layers[i - 1].name}" writes)`,
+      found: `${portWords(layers[i], 'input')}; set io and elements_per_beat alike on neighbouring layers`,
+    });
+  }
+}
+
+/** Every layer's stream wrapper planned from the config, and the chain checked. */
+export function planStreams(layers: LayerPlan[], hw: HwConfig): LayerPlan[] {
+  const planned = layers.map((l) => planLayerStream(l, layerConfig(hw, l.name), hw.source));
+  checkStreamChain(planned, hw.source);
+  return planned;
+}
+
+/** A design port: the layer's stream, its beats on byte lanes at an AXI4-Stream top (one beat per vector for a parallel layer there). */
+export function designPort(spec: StreamSpec, beat: BeatFormat | undefined, axi: boolean): PortSpec {
+  if (!axi) return beat ? { ...spec, beat } : spec;
+  const b = beat ?? beatFormat(spec.elements, spec.bits, spec.elements);
+  return { ...spec, beat: { ...b, laneBits: byteLaneBits(spec.bits) } };
+}
+
+/** The beats of a design port, a parallel port being one beat of every element. */
+export function portBeats(port: PortSpec): BeatFormat {
+  return port.beat ?? { elementsPerBeat: port.elements, beats: 1, laneBits: port.bits };
+}
+
+/** Names of the design top's ports, as the testbenches drive them. */
+export interface TopPortNames {
+  clk: string;
+  rst: string;
+  inValid: string;
+  inReady: string;
+  inData: string;
+  /** AXI4-Stream only: tlast of the input (driven on each vector's last beat) and of the output (checked). */
+  inLast?: string;
+  outValid: string;
+  outReady: string;
+  outData: string;
+  outLast?: string;
+}
+
+export const AXI_PORTS: TopPortNames = {
+  clk: 'aclk',
+  rst: 'aresetn',
+  inValid: 's_axis_tvalid',
+  inReady: 's_axis_tready',
+  inData: 's_axis_tdata',
+  inLast: 's_axis_tlast',
+  outValid: 'm_axis_tvalid',
+  outReady: 'm_axis_tready',
+  outData: 'm_axis_tdata',
+  outLast: 'm_axis_tlast',
+};
+
+export const NATIVE_PORTS: TopPortNames = {
+  clk: 'clk_i',
+  rst: 'rst_ni',
+  inValid: 'in_valid_i',
+  inReady: 'in_ready_o',
+  inData: 'in_data_i',
+  outValid: 'out_valid_o',
+  outReady: 'out_ready_i',
+  outData: 'out_data_o',
+};
+
+export function topPortNames(design: DesignPlan): TopPortNames {
+  return design.axiStream ? AXI_PORTS : NATIVE_PORTS;
+}

@@ -1,0 +1,24 @@
+/**
+ * Estimate of a stream layer's port modules (emit/stream/): the input assembler is one vector
+ * register written a beat at a time (a flop enable per beat, decoded from the beat counter), the
+ * output serializer one vector register that loads or shifts (a 2:1 mux per bit when it has more
+ * than one beat). The wrapper itself is wiring.
+ */
+import { indexBits } from '../numeric/fixed.ts';
+import { layerInput, layerOutput } from '../plan/layer-io.ts';
+import type { LayerPlan } from '../plan/types.ts';
+import { unit, type UnitEstimate } from './estimate-units.ts';
+
+export function streamEstimate(layer: LayerPlan): UnitEstimate[] {
+  const s = layer.stream;
+  if (!s) return [];
+  const inBits = layerInput(layer).elements * layerInput(layer).bits;
+  const outBits = layerOutput(layer).elements * layerOutput(layer).bits;
+  const counter = (beats: number) => (beats > 1 ? indexBits(beats) : 0);
+  const { latency, initiationInterval: ii } = s.timing;
+  return [
+    unit(s.modules.input, { LUT: (s.input.beats > 1 ? s.input.beats : 0) + 2 * counter(s.input.beats) + 2, FF: inBits + counter(s.input.beats) + 1 }, s.input.beats, ii),
+    unit(s.modules.output, { LUT: (s.output.beats > 1 ? outBits : 0) + 2 * counter(s.output.beats) + 2, FF: outBits + counter(s.output.beats) + 1 }, 1, ii),
+    unit(s.top, {}, latency, ii),
+  ];
+}
