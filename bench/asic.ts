@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PROJECT_ROOT } from '../generator/emit/render.ts';
 import type { LutLinearPlan } from '../generator/plan/types.ts';
+import { genRtl } from '../generator/gen-rtl.ts';
 import { synthDesign } from '../generator/synth/run.ts';
 import { TOOL } from '../generator/version.ts';
 import { loadDesign } from '../tb/verify.ts';
@@ -27,13 +28,16 @@ const STELLA_NERA_KGE = 161.4;
 
 interface Row {
   design: string;
-  variant: Variant;
+  /** An encoder variant, `mac`, or `<encoder>, ram`: the same layer with table_storage: ram (tables in SRAM macros). */
+  variant: Variant | `${Variant}, ram`;
   ii: number;
   unitKge: number | null;
   layerKge: number;
   flops: number;
   worstPs: number | null;
   worstModule: string | null;
+  /** Of layerKge, the SRAM macros of writable tables. */
+  sramKge?: number;
 }
 
 const rows: Row[] = [];
@@ -61,6 +65,21 @@ async function run(): Promise<void> {
       rows.push({ design: name, variant, ii: design.timing.initiationInterval, unitKge, layerKge: whole.asic!.kGE, flops: whole.total.FF, worstPs: whole.asic!.worstDelayPs, worstModule: whole.asic!.worstDelayModule });
       await writeResults();
     }
+    // Writable tables (table_storage: ram): the same layers with their tables in SRAM macros.
+    const hwRam = join(WORK, `${name}-ram-hw.yaml`);
+    await writeFile(hwRam, `${spec.hw}\ntable_storage: ram\n`);
+    for (const variant of ENCODERS) {
+      const dir = join(WORK, `${name}-${variant}-ram`);
+      await genRtl({ model: join(WORK, `${name}-${variant}-artifact`, 'model.json'), config: hwRam, out: dir });
+      log(`${name} ${variant}, table_storage: ram: whole layer on sg13g2`);
+      const whole = (await synthDesign(dir, { target: 'sg13g2', freqMhz: FREQ, out: join(dir, 'synth', 'sg13g2') })).report;
+      const design = await loadDesign(dir);
+      const module = (design.layers[0] as LutLinearPlan).encoder.module;
+      const unitKge = whole.modules.filter((u) => u.module === module).reduce((a, u) => a + (u.areaUm2 ?? 0), 0) / whole.asic!.nand2AreaUm2 / 1000;
+      const sram = (whole.asic!.srams ?? []).reduce((a, m) => a + m.areaUm2, 0) / whole.asic!.nand2AreaUm2 / 1000;
+      rows.push({ design: name, variant: `${variant}, ram`, ii: design.timing.initiationInterval, unitKge, layerKge: whole.asic!.kGE, sramKge: sram, flops: whole.total.FF, worstPs: whole.asic!.worstDelayPs, worstModule: whole.asic!.worstDelayModule });
+      await writeResults();
+    }
   }
 }
 
@@ -71,18 +90,18 @@ async function writeResults(): Promise<void> {
     '# ASIC area on IHP SG13G2 (130 nm): LUT-NN encoders against the MAC array and Stella Nera',
     '',
     `Produced by \`${COMMAND}\` (bench/asic.ts, ${TOOL.name} ${TOOL.version}, YoWASP Yosys: synth, dfflibmap, abc -liberty -D ${Math.round(1e6 / FREQ)} ps, stat -liberty; docs/synthesis.md), ${new Date().toISOString().slice(0, 10)}.`,
-    'Area is standard-cell area (no placement, wiring or SRAM macros) in kGE, 1 GE = sg13g2_nand2_1 (7.2576 µm²). Tables are ROM logic (not writable).',
+    'Area is standard-cell area (no placement or wiring) in kGE, 1 GE = sg13g2_nand2_1 (7.2576 µm²). Tables are ROM logic (not writable), except in the `, ram` rows: `table_storage: ram`, tables writable through the load port, block-style banks in IHP single-port SRAM macros (their area from the macros’ Liberty files, generator/synth/sram.ts) and the bias in flops. The encoder’s centroids or thresholds stay constants in every row. The MAC array’s weights are ROM logic.',
     'The designs are bench/encoder-designs.ts’s: one seeded dense layer converted with each encoder at K = 16, V = 4, INT8 inputs and tables, and the MAC array of the same throughput.',
     `Stella Nera’s open run (joennlae/halutmatmul README: NanGate45, C = 16, K = 16, M = 8, INT8 tables, INT accumulation, 6.0 ns clock, writable tables) is ${STELLA_NERA_KGE} kGE; NanGate45 and SG13G2 gate equivalents are each their library’s NAND2, so the ratio compares gate counts, not µm².`,
     '',
   ];
   for (const name of [...new Set(rows.map((r) => r.design))]) {
     const mac = rows.find((r) => r.design === name && r.variant === 'mac');
-    lines.push(`## ${DESIGNS[name].what}`, '', '| variant | encoder unit kGE | whole layer kGE | flops | II | kGE × II vs MAC | vs Stella Nera (161.4 kGE) | longest path (ps, module) |', '|---|---|---|---|---|---|---|---|');
+    lines.push(`## ${DESIGNS[name].what}`, '', '| variant | encoder unit kGE | whole layer kGE | of which SRAM kGE | flops | II | kGE × II vs MAC | vs Stella Nera (161.4 kGE) | longest path (ps, module) |', '|---|---|---|---|---|---|---|---|---|');
     for (const r of rows.filter((x) => x.design === name)) {
       const axc = mac && r.variant !== 'mac' ? ((r.layerKge * r.ii) / (mac.layerKge * mac.ii)).toFixed(2) : '-';
       const stella = name === 'stella' ? (r.layerKge / STELLA_NERA_KGE).toFixed(2) : '-';
-      lines.push(`| ${r.variant} | ${f2(r.unitKge)} | ${f2(r.layerKge)} | ${r.flops} | ${r.ii} | ${axc} | ${stella} | ${r.worstPs === null ? '-' : `${r.worstPs.toFixed(0)} (${r.worstModule})`} |`);
+      lines.push(`| ${r.variant} | ${f2(r.unitKge)} | ${f2(r.layerKge)} | ${r.sramKge === undefined ? '-' : f2(r.sramKge)} | ${r.flops} | ${r.ii} | ${axc} | ${stella} | ${r.worstPs === null ? '-' : `${r.worstPs.toFixed(0)} (${r.worstModule})`} |`);
     }
     lines.push('');
   }

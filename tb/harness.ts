@@ -63,6 +63,7 @@ export function harnessSource(design: DesignPlan): string {
       outWords: Math.ceil(outWidth / 32),
       driveInput: portCopy(common.ports.inData, inWidth, 'in'),
       sampleOutput: portCopy(common.ports.outData, outWidth, 'out'),
+      load: design.load ? { dataWords: Math.ceil(design.load.dataWidth / 32), driveData: portCopy('load_data_i', design.load.dataWidth, 'in') } : false,
     },
     'tb',
   );

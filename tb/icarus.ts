@@ -60,6 +60,9 @@ export function icarusTestbenchSource(design: DesignPlan): string {
       ...common,
       tbTop: icarusTestbenchTop(design),
       inDigits: Math.ceil(common.inWidth / 4),
+      load: design.load
+        ? { addrMsb: design.load.addressWidth - 1, dataMsb: design.load.dataWidth - 1, addrZero: `${design.load.addressWidth}'d0`, dataZero: `${design.load.dataWidth}'d0` }
+        : false,
       outDigits: Math.ceil(common.outWidth / 4),
     },
     'tb',
@@ -231,6 +234,12 @@ export async function runIcarus(binary: string, designDir: string, design: Desig
       `+gap=${hex(rngThreshold(opts.gapProbability))}`,
       `+stall=${hex(rngThreshold(opts.stallProbability))}`,
     ];
+    if (opts.load) {
+      if (!design.load) throw new LutnnError('The design has no table load port.', { file: designDir, expected: 'a design generated with table_storage: ram', found: 'table_storage: rom on every layer' });
+      const loadPath = join(work, 'load.hex');
+      await writeFile(loadPath, opts.load.map((w) => `${w.address.toString(16)} ${w.data.toString(16)}\n`).join(''));
+      args.push(`+load=${loadPath}`);
+    }
     if (opts.trace) args.push(`+vcd=${opts.trace.path}`, `+vcd_from=${Math.trunc(opts.trace.fromCycle)}`, `+vcd_to=${Math.trunc(opts.trace.toCycle)}`);
     // Memory files are read relative to the working directory: run inside the design folder.
     const proc = await execa('vvp', args, { cwd: designDir, reject: false });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { LutnnError } from '../generator/errors.ts';
+import type { LoadWrite } from '../generator/plan/load-map.ts';
 import type { DesignPlan } from '../generator/plan/types.ts';
 
 export interface SimOptions {
@@ -14,6 +15,20 @@ export interface SimOptions {
   stallProbability: number;
   /** Optional VCD dump of cycles [from, to]. */
   trace?: { path: string; fromCycle: number; toCycle: number };
+  /** Writes through the table load port before the first vector (table_storage: ram; tb/load.ts). */
+  load?: LoadWrite[];
+}
+
+/** The harness's --load file: per write a uint32 address, then the data as `words` uint32, low word first. */
+export function loadRecords(writes: LoadWrite[], dataWidth: number): Buffer {
+  const words = Math.ceil(dataWidth / 32);
+  const buf = Buffer.alloc(writes.length * 4 * (1 + words));
+  writes.forEach((w, i) => {
+    const at = i * 4 * (1 + words);
+    buf.writeUInt32LE(w.address, at);
+    for (let k = 0; k < words; k++) buf.writeUInt32LE(Number((w.data >> BigInt(32 * k)) & 0xffffffffn), at + 4 * (1 + k));
+  });
+  return buf;
 }
 
 export interface SimResult {
@@ -37,6 +52,12 @@ export async function runSimulator(binary: string, designDir: string, design: De
     await writeFile(inPath, Buffer.from(inputs.buffer, inputs.byteOffset, inputs.byteLength));
     const args = ['--in', inPath, '--out', outPath, '--cycles', cyclesPath, '--count', String(count), '--seed', String(opts.seed), '--gap', String(opts.gapProbability), '--stall', String(opts.stallProbability)];
     if (opts.trace) args.push('--trace', opts.trace.path, '--trace-from', String(opts.trace.fromCycle), '--trace-to', String(opts.trace.toCycle));
+    if (opts.load) {
+      if (!design.load) throw new LutnnError('The design has no table load port.', { file: designDir, expected: 'a design generated with table_storage: ram', found: 'table_storage: rom on every layer' });
+      const loadPath = join(work, 'load.bin');
+      await writeFile(loadPath, loadRecords(opts.load, design.load.dataWidth));
+      args.push('--load', loadPath);
+    }
     // Memory files are read relative to the working directory: run inside the design folder.
     const proc = await execa(binary, args, { cwd: designDir, reject: false });
     if (proc.exitCode !== 0 && proc.exitCode !== 3 && proc.exitCode !== 4 && proc.exitCode !== 5) {

@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { runDesign } from '../generator/golden/design.ts';
+import { loadWrites } from '../generator/plan/load-map.ts';
 import { deserializePlan } from '../generator/plan/serialize.ts';
 import type { DesignPlan } from '../generator/plan/types.ts';
 import { PLAN_FILE } from '../generator/emit/design.ts';
@@ -27,6 +28,12 @@ export interface VerifyOptions {
   exhaustive?: boolean;
   /** Skip the latency / II measurement. */
   skipTiming?: boolean;
+  /**
+   * table_storage: ram — the design with another model's contents (plan/load-map.ts
+   * planLoadedDesign): they are written through the load port before the first vector, and the
+   * outputs are checked against that design's golden model.
+   */
+  loaded?: DesignPlan;
   /** Verilator (default) or Icarus Verilog (tb/icarus.ts: same stimulus, same cycles). */
   simulator?: 'verilator' | 'icarus';
   onStage?: (stage: string) => void;
@@ -51,6 +58,7 @@ export interface TimingCheck {
 }
 
 export interface VerifyReport {
+  /** The plan the outputs were checked against: the design's, or with `loaded` the loaded one. */
   design: DesignPlan;
   /** The input vectors that were simulated (N·D). */
   inputs: Int32Array;
@@ -136,11 +144,11 @@ export async function verifyDesign(designDir: string, opts: VerifyOptions): Prom
   const build = icarus ? await buildIcarus(dir, design) : await buildSimulator(dir, design);
   const run = icarus ? runIcarus : runSimulator;
   const inputs = opts.inputs ?? (opts.exhaustive ? exhaustiveDesignVectors(design) : generateDesignVectors(design, opts.vectors, opts.seed));
-  const simOpts = { seed: opts.seed, gapProbability: opts.gapProbability ?? 0.25, stallProbability: opts.stallProbability ?? 0.25 };
+  const simOpts = { seed: opts.seed, gapProbability: opts.gapProbability ?? 0.25, stallProbability: opts.stallProbability ?? 0.25, ...(opts.loaded ? { load: loadWrites(design, opts.loaded) } : {}) };
   stage(`simulating ${inputs.length / design.io.input.elements} vectors`);
   const sim = await run(build.binary, dir, design, inputs, simOpts);
   stage('comparing with the golden model');
-  const expected = runDesign(design, inputs);
+  const expected = runDesign(opts.loaded ?? design, inputs);
   const mismatch = firstMismatch(design, inputs, expected, sim);
   if (mismatch) {
     // Same seed, same stimulus: the rerun reproduces the failure cycle for cycle, with a waveform.
@@ -157,7 +165,7 @@ export async function verifyDesign(designDir: string, opts: VerifyOptions): Prom
     timing = await measureTiming(build, dir, design, opts.seed, run);
   }
   return {
-    design,
+    design: opts.loaded ?? design,
     inputs,
     outputs: sim.outputs,
     expected,

@@ -57,6 +57,10 @@ export function describeDesign(plan: DesignPlan, shown: string): string {
   const lines = [`design     ${plan.top} (artifact ${plan.artifact.name}, sha256 ${plan.artifact.sha256.slice(0, 16)}…)`];
   for (const layer of plan.layers) lines.push(`layer      ${layerKindOf(layer).describe(layer)}`);
   lines.push(`ports      ${describePorts(plan)}`);
+  if (plan.load) {
+    const words = plan.load.regions.reduce((a, r) => a + r.words, 0);
+    lines.push(`load port  writable tables and bias: ${words} words in ${plan.load.regions.length} memories through load_we_i, load_addr_i[${plan.load.addressWidth - 1}:0], load_data_i[${plan.load.dataWidth - 1}:0] (address map in plan.json "load")`);
+  }
   for (const layer of plan.layers) {
     const s = layer.stream;
     if (!s || s.timing.initiationInterval <= layer.timing.initiationInterval) continue;

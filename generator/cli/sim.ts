@@ -7,6 +7,7 @@ import type { Artifact } from '../artifact/types.ts';
 import { LutnnError } from '../errors.ts';
 import { checkGoldenAgainstArtifact } from '../golden/artifact-reference.ts';
 import { floatArtifact } from '../golden/float-reference.ts';
+import { loadWrites, planLoadedDesign } from '../plan/load-map.ts';
 import type { DesignPlan } from '../plan/types.ts';
 import { accuracy, loadDataset, quantizeInputs, DATASETS } from '../../tb/datasets.ts';
 import { floatErrorReport } from '../../tb/float-report.ts';
@@ -29,6 +30,7 @@ interface SimOpts {
   labels?: string;
   simulator: string;
   model?: string;
+  load?: string;
   quiet?: boolean;
 }
 
@@ -64,6 +66,7 @@ export function simCommand(program: Command): void {
     .option('--dataset <name>', `simulate a real dataset instead of random vectors and report accuracy (${DATASETS.join(', ')})`)
     .option('--simulator <name>', 'verilator or icarus (same stimulus, same cycles)', 'verilator')
     .option('-m, --model <model.json>', 'artifact for the independent reference and the float error report (default: the one the design records, if unchanged)')
+    .option('--load <model.json>', 'table_storage: ram designs: write this model’s tables and bias through the load port first, then check against its golden model')
     .option('-q, --quiet', 'print only the verdict')
     .addHelpText('after', '\nExamples:\n  npx lutnn sim rtl-out/example --vectors 10000 --seed 1\n  npx lutnn sim rtl-out/mlp --inputs test_x.npy --reference ref_logits.npy --labels test_y.npy\n')
     .action(async (designDir: string, opts: SimOpts) => {
@@ -78,7 +81,10 @@ export function simCommand(program: Command): void {
       const reference = user && opts.reference ? await readReference(opts.reference, design, user.count) : undefined;
       const labels = user && opts.labels ? await readLabels(opts.labels, design.io.output.elements, user.count) : undefined;
       // Before the (possibly long) simulator build: a wrong --model is the user's to fix first.
-      const { artifact, why } = await artifactOf(design, opts.model);
+      if (opts.load && opts.model) throw new LutnnError('--load names the model the outputs are checked against.', { field: '--model', expected: 'either --load or --model', found: 'both' });
+      const loadedArtifact = opts.load ? await loadArtifact(resolve(opts.load)) : undefined;
+      const loaded = loadedArtifact ? planLoadedDesign(design, loadedArtifact, opts.load!) : undefined;
+      const { artifact, why } = loadedArtifact ? { artifact: loadedArtifact, why: '' } : await artifactOf(design, opts.model);
       const started = performance.now();
       const r = await verifyDesign(designDir, {
         inputs: dataset ? quantizeInputs(design, dataset.images) : user?.quantized,
@@ -89,6 +95,7 @@ export function simCommand(program: Command): void {
         skipTiming: !opts.timing,
         exhaustive: opts.exhaustive === true,
         simulator: opts.simulator,
+        loaded,
         onStage: (s) => report.stage(s),
       });
       report.done(r.build.cached ? `${opts.simulator} simulator reused from cache` : `${opts.simulator} simulator built in ${r.build.buildSeconds.toFixed(1)}s (cached for the next run)`);
@@ -103,7 +110,8 @@ export function simCommand(program: Command): void {
         );
       } else if (!r.failure) {
         const what = opts.exhaustive ? `exhaustive: all ${2 ** r.design.io.input.bits} input values in each of ${r.design.io.input.elements} element(s), ` : '';
-        lines.push(`PASS  ${what}${r.vectors} vectors bit-exact against the golden model (${opts.simulator}, ${r.simCycles} cycles, seed ${opts.seed}, gap ${opts.gap}, stall ${opts.stall})`);
+        const of = loaded ? ` of ${loaded.artifact.name}, loaded through the table port (${loadWrites(design, loaded).length} writes)` : '';
+        lines.push(`PASS  ${what}${r.vectors} vectors bit-exact against the golden model${of} (${opts.simulator}, ${r.simCycles} cycles, seed ${opts.seed}, gap ${opts.gap}, stall ${opts.stall})`);
       }
       if (r.timing) {
         const t = r.timing;
@@ -120,7 +128,8 @@ export function simCommand(program: Command): void {
         if (check.disagreement) {
           const d = check.disagreement;
           referenceOk = false;
-          lines.push(`FAIL  the plan disagrees with the artifact: layer ${d.layer}, vector ${d.vector}, output lane ${d.lane}: reference computed from the artifact ${d.reference}, golden model ${d.golden} (a wrong plan; please report it)`);
+          const cause = loaded ? 'the loaded model needs other hardware than its tables and bias, e.g. other centroids or thresholds, which are fixed at generation' : 'a wrong plan; please report it';
+          lines.push(`FAIL  the plan disagrees with the artifact: layer ${d.layer}, vector ${d.vector}, output lane ${d.lane}: reference computed from the artifact ${d.reference}, golden model ${d.golden} (${cause})`);
         } else if (check.layers.length > 0) {
           lines.push(`PASS  golden model equals the independent reference computed from the artifact (${check.layers.length} layer${check.layers.length > 1 ? 's' : ''}, ${r.vectors} vectors${skipped})`);
         } else {

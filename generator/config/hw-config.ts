@@ -24,6 +24,8 @@ const layerKnobs = {
   pipeline: z.enum(['standard', 'max']).optional(),
   /** Table memory implementation; `auto` picks block RAM for banks of at least 4 Kibit. */
   memory_style: z.enum(['auto', 'block', 'distributed']).optional(),
+  /** lut_linear: lookup tables (and bias) in ROM, or in RAM written at run time through the design's table load port. */
+  table_storage: z.enum(['rom', 'ram']).optional(),
   /** Precision (bits) of the requantization multiplier. */
   multiplier_bits: z.number().int().min(2).max(31).optional(),
   /** nnlut units: elements evaluated per cycle (lanes), L. Default: all elements of a vector. */
@@ -58,6 +60,8 @@ export interface LayerHwConfig {
   /** lut_linear: `max` puts one adder (or comparator) between registers in the encoder (CCS), the table sums and the requantizers. */
   pipeline: 'standard' | 'max';
   memoryStyle: MemoryStyle;
+  /** lut_linear: `ram` makes the tables and bias writable through the load port (docs/hw-config.md). */
+  tableStorage: 'rom' | 'ram';
   multiplierBits: number;
   /** nnlut: lanes per cycle. */
   lanesPerCycle: number | 'all';
@@ -85,6 +89,7 @@ export const DEFAULT_LAYER_CONFIG: LayerHwConfig = {
   treeLevelsPerStage: 2,
   pipeline: 'standard',
   memoryStyle: 'auto',
+  tableStorage: 'rom',
   multiplierBits: 16,
   lanesPerCycle: 'all',
   pipelineStages: 2,
@@ -100,6 +105,7 @@ function toLayerConfig(knobs: z.infer<typeof layerOverrideSchema>): Partial<Laye
   if (knobs.pipeline !== undefined) out.pipeline = knobs.pipeline;
   if (knobs.memory_style !== undefined) out.memoryStyle = knobs.memory_style;
   if (knobs.multiplier_bits !== undefined) out.multiplierBits = knobs.multiplier_bits;
+  if (knobs.table_storage !== undefined) out.tableStorage = knobs.table_storage;
   if (knobs.lanes_per_cycle !== undefined) out.lanesPerCycle = knobs.lanes_per_cycle;
   if (knobs.pipeline_stages !== undefined) out.pipelineStages = knobs.pipeline_stages;
   if (knobs.io !== undefined) out.io = knobs.io;

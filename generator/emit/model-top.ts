@@ -4,7 +4,8 @@ import { layerPortWidth, layerTopModule } from '../plan/stream.ts';
 import type { DesignPlan } from '../plan/types.ts';
 import { renderTemplate } from './render.ts';
 import { baseContext, type GeneratedFile } from './common/context.ts';
-import { range } from './verilog.ts';
+import { loadDataWidth } from './common/load-port.ts';
+import { range, slice } from './verilog.ts';
 
 export function modelTopModule(design: DesignPlan): GeneratedFile {
   const name = design.modelTop!;
@@ -24,6 +25,7 @@ export function modelTopModule(design: DesignPlan): GeneratedFile {
     outValid: i === n - 1 ? 'out_valid_o' : `link${i}_valid`,
     outReady: i === n - 1 ? 'out_ready_i' : `link${i}_ready`,
     outData: i === n - 1 ? 'out_data_o' : `link${i}_data`,
+    loadData: design.load && layer.load ? slice('load_data_i', 0, loadDataWidth(layer.load)) : false,
   }));
   const ctx = {
     ...baseContext(design, name, 'model top (layer chain)', {
@@ -38,6 +40,7 @@ export function modelTopModule(design: DesignPlan): GeneratedFile {
     outRange: range(layerPortWidth(design.layers[n - 1], 'output')),
     links,
     layers,
+    load: design.load ? { addrRange: range(design.load.addressWidth), dataRange: range(design.load.dataWidth) } : false,
   };
   return { path: `${name}.v`, content: renderTemplate('model_top.v.hbs', ctx) };
 }

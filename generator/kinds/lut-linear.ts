@@ -7,11 +7,12 @@
  */
 import type { LutLinearLayer } from '../artifact/types.ts';
 import { lutLinearFiles } from '../emit/lut-linear/index.ts';
+import { biasWords, tableBankWords } from '../emit/lut-linear/memories.ts';
 import { encoderOf } from '../encoders/registry.ts';
 import { floatLutLinear } from '../golden/float/lut-linear.ts';
 import { runLutLinear } from '../golden/lut-linear.ts';
 import { lutLinearReference } from '../golden/reference/lut-linear.ts';
-import { planLutLinear } from '../plan/lut-linear.ts';
+import { planLutLinear, reloadLutLinear } from '../plan/lut-linear.ts';
 import type { LutLinearPlan } from '../plan/types.ts';
 import { estimateLutLinear } from '../synth/estimate-lut-linear.ts';
 import { generateVectors } from '../../tb/vectors/lut-linear.ts';
@@ -23,7 +24,16 @@ export const lutLinearKind: LayerKindDefinition<LutLinearPlan> = {
   emit: lutLinearFiles,
   vectors: (_design, l, count, seed) => generateVectors(l, count, seed),
   estimate: estimateLutLinear,
-  memories: (l) => [{ module: l.modules.tableRom, style: l.memory.table.style }],
+  memories: (l) => [{ module: l.modules.tableRom, style: l.memory.table.style, writable: l.memory.table.storage === 'ram', words: l.memory.table.depth, bits: l.memory.table.width }],
+  writable: (l) => {
+    const t = l.memory.table;
+    if (t.storage !== 'ram') return [];
+    const b = l.memory.bias;
+    return [
+      ...Array.from({ length: t.banks }, (_, j) => ({ memory: `table bank ${j}`, words: t.depth, width: t.width, addressWidth: t.addressWidth, contents: () => tableBankWords(l, j) })),
+      { memory: 'bias', words: b.depth, width: b.width, addressWidth: b.addressWidth, contents: () => biasWords(l) },
+    ];
+  },
   describe: (l) => {
     const { D, M, C, K, V } = l.dims;
     const t = l.timing;
@@ -41,6 +51,7 @@ export const lutLinearArtifactKind: ArtifactKindDefinition<LutLinearLayer, LutLi
   // C·K·M entries are held several times over while planning.
   tableEntries: (l) => l.numCodebooks * l.numCentroids * l.outFeatures,
   plan: planLutLinear,
+  reload: reloadLutLinear,
   float: floatLutLinear,
   reference: lutLinearReference,
 };

@@ -18,6 +18,7 @@ export const macLinearKind: LayerKindDefinition<MacLinearPlan> = {
   vectors: (design, _l, count, seed) => generateUniformVectors(design, count, seed),
   estimate: estimateMacLinear,
   memories: (l) => [{ module: l.modules.weightRom, style: l.memory.weights.style }],
+  writable: () => [],
   describe: (l) => {
     const p = l.parallel;
     const t = l.timing;

@@ -23,6 +23,7 @@ export const nnlutKind: LayerKindDefinition<NnlutPlan> = {
   estimate: estimateNnlut,
   // Slopes, intercepts and breakpoints are constants: no memories.
   memories: () => [],
+  writable: () => [],
   describe: (l) => {
     const t = l.timing;
     return (
@@ -36,6 +37,8 @@ export const nnlutKind: LayerKindDefinition<NnlutPlan> = {
 
 export const nnlutArtifactKind: ArtifactKindDefinition<NnlutLayer, NnlutPlan> = {
   planKind: 'nnlut',
+  // Its coefficients are constants: nothing to load.
+  reload: (plan) => plan,
   // At most NNLUT_MAX_SEGMENTS coefficients: nothing the size limit needs to count.
   tableEntries: () => 0,
   plan: planNnlut,

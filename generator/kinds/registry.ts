@@ -36,6 +36,20 @@ export type ArtifactLayerOf<K extends ArtifactLayerKind> = Extract<Layer, { kind
 export interface PlannedMemory {
   module: string;
   style: 'block' | 'distributed';
+  /** Written through the load port (table_storage: ram): on an ASIC target a block one is an SRAM macro (synth/sram.ts). */
+  writable?: boolean;
+  /** Words and bits of one instance (for the SRAM tiling). */
+  words?: number;
+  bits?: number;
+}
+
+/** A memory written through the design's table load port; `contents` are the layer's own words (lane 0 at the LSB). */
+export interface WritableMemory {
+  memory: string;
+  words: number;
+  width: number;
+  addressWidth: number;
+  contents(): bigint[];
 }
 
 /** Every piece of one planned layer kind. */
@@ -52,6 +66,8 @@ export interface LayerKindDefinition<P extends LayerPlan> {
   estimate(layer: P, target: Target): UnitEstimate[];
   /** The ROMs whose style the plan chose. */
   memories(layer: P): PlannedMemory[];
+  /** Memories written through the table load port (hw.yaml table_storage: ram), in address order; [] when none. */
+  writable(layer: P): WritableMemory[];
   /** One line of `lutnn gen-rtl`'s summary: what the layer is and how fast it runs. */
   describe(layer: P): string;
   /**
@@ -77,6 +93,13 @@ export interface ArtifactKindDefinition<L extends Layer, P extends LayerPlan> {
   plan(layer: L, hw: LayerHwConfig, prefix: string, file: string): P;
   /** Float reference for error reports: the trained layer as its framework computes it. */
   float(layer: L): FloatReference;
+  /**
+   * The planned layer with another artifact layer's contents in its writable memories (`lutnn sim
+   * --load`; table_storage: ram), the rest of the hardware unchanged: refuses a layer the fixed
+   * hardware cannot compute (other shapes, formats, a table scale the requantizer was not built
+   * for). A layer without writable memories is returned as it is.
+   */
+  reload(plan: P, layer: L, file: string): P;
   /** Integer reference computed from the artifact, not the plan (it may read implementation knobs from `plan`). */
   reference(layer: L, plan: P): LayerReference;
 }

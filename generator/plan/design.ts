@@ -9,6 +9,7 @@ import { TOOL } from '../version.ts';
 import { checkLimit, count, formatBytes, SIZE_LIMITS } from '../util/size-limits.ts';
 import { artifactKindOf } from '../kinds/registry.ts';
 import { layerInput, layerOutput } from './layer-io.ts';
+import { planLoadMap } from './load-map.ts';
 import { designPort, layerPortTiming, layerTopModule, planStreams } from './stream.ts';
 import { PLAN_VERSION, type DesignPlan, type DesignTiming, type LayerPlan } from './types.ts';
 
@@ -83,7 +84,7 @@ export function planDesign(artifact: Artifact, hw: HwConfig, options: PlanOption
 
 /** The design plan around checked, chained layers: their stream ports, provenance, top, port formats, whole-design timing. */
 export function assembleDesign(artifact: Artifact, options: PlanOptions, hw: HwConfig, cores: LayerPlan[], modelTop: string | null): DesignPlan {
-  const layers = planStreams(cores, hw);
+  const { layers, load } = planLoadMap(planStreams(cores, hw));
   const first = layers[0];
   const last = layers[layers.length - 1];
   const inner = modelTop ?? layerTopModule(first);
@@ -97,6 +98,7 @@ export function assembleDesign(artifact: Artifact, options: PlanOptions, hw: HwC
     top: axi?.top ?? inner,
     modelTop,
     io: { input: designPort(layerInput(first), first.stream?.input, !!axi), output: designPort(layerOutput(last), last.stream?.output, !!axi) },
+    ...(load ? { load } : {}),
     ...(axi ? { axiStream: axi } : {}),
     timing: chainTiming(layers),
     layers,

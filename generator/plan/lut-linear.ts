@@ -32,15 +32,9 @@ function resolveParallelism(requested: number | 'all', total: number): number {
   return requested === 'all' ? total : Math.min(requested, total);
 }
 
-/** Range of the accumulator: bias plus C table entries, each anywhere in the signed b_t range. */
-function accumulatorRange(bias: Int32Array, C: number, tableBits: number): [number, number] {
-  let bmin = 0;
-  let bmax = 0;
-  for (const b of bias) {
-    bmin = Math.min(bmin, b);
-    bmax = Math.max(bmax, b);
-  }
-  return [bmin + C * signedMin(tableBits), bmax + C * signedMax(tableBits)];
+/** Range of the accumulator: a bias in [biasLo, biasHi] plus C table entries, each anywhere in the signed b_t range. */
+function accumulatorRange(biasLo: number, biasHi: number, C: number, tableBits: number): [number, number] {
+  return [biasLo + C * signedMin(tableBits), biasHi + C * signedMax(tableBits)];
 }
 
 export function planLutLinear(layer: LutLinearLayer, hw: LayerHwConfig, prefix: string, file: string): LutLinearPlan {
@@ -62,7 +56,16 @@ export function planLutLinear(layer: LutLinearLayer, hw: LayerHwConfig, prefix: 
     biasLo = Math.min(biasLo, b);
     biasHi = Math.max(biasHi, b);
   }
-  const accRange = accumulatorRange(bias, C, layer.tableBits);
+  // Writable tables (table_storage: ram): any table of b_t-bit entries, and any bias of up to the
+  // magnitude of C of them, fits the widths planned here (docs/hw-config.md "Writable tables").
+  const ram = hw.tableStorage === 'ram';
+  if (ram) {
+    // The bias memory holds any value of its width, so the accumulator is sized for all of them.
+    const width = signedBitsFor(Math.min(biasLo, C * signedMin(layer.tableBits)), Math.max(biasHi, C * signedMax(layer.tableBits)));
+    biasLo = signedMin(width);
+    biasHi = signedMax(width);
+  }
+  const accRange = accumulatorRange(biasLo, biasHi, C, layer.tableBits);
   const accWidth = signedBitsFor(accRange[0], accRange[1]);
 
   const realMultiplier = table.scale / layer.output.scale;
@@ -111,6 +114,7 @@ export function planLutLinear(layer: LutLinearLayer, hw: LayerHwConfig, prefix: 
     memory: {
       table: {
         style: tableStyle,
+        storage: ram ? 'ram' : 'rom',
         banks: Pc,
         width: tableWidth,
         depth: tableDepth,
@@ -121,4 +125,37 @@ export function planLutLinear(layer: LutLinearLayer, hw: LayerHwConfig, prefix: 
     },
     timing,
   };
+}
+
+/**
+ * A lut_linear plan with another artifact layer's table and bias (table_storage: ram; `lutnn sim
+ * --load`). The hardware stays: shapes, formats, activation and the requantizer (built for the
+ * table scale) must be the plan's, and the bias must fit the planned bias width. The encoder is
+ * the plan's too; the artifact reference of the loaded model (golden/artifact-reference.ts) shows
+ * whether the loaded layer's encoder agrees.
+ */
+export function reloadLutLinear(plan: LutLinearPlan, layer: LutLinearLayer, file: string): LutLinearPlan {
+  if (plan.memory.table.storage !== 'ram') return plan;
+  const field = (f: string) => `layers.${layer.name}.${f}`;
+  const refuse = (f: string, expected: string, found: string): never => {
+    throw new LutnnError(`Layer "${layer.name}" cannot be loaded into the design: the ${f} differs.`, { file, field: field(f), expected: `${expected} (what the design was generated for)`, found });
+  };
+  const { D, M, C, K, V } = plan.dims;
+  const dims = { in_features: [D, layer.inFeatures], out_features: [M, layer.outFeatures], num_codebooks: [C, layer.numCodebooks], num_centroids: [K, layer.numCentroids], subvector_len: [V, layer.subvectorLen], 'table bits': [plan.table.bits, layer.tableBits] } as const;
+  for (const [name, [want, got]] of Object.entries(dims)) if (want !== got) refuse(name, String(want), String(got));
+  for (const side of ['input', 'output'] as const) {
+    const want = plan[side];
+    const got = layer[side];
+    if (want.bits !== got.bits || want.scale !== got.scale) refuse(side, `INT${want.bits}, scale ${want.scale}`, `INT${got.bits}, scale ${got.scale}`);
+  }
+  if (layer.activation !== plan.activation) refuse('activation', plan.activation, layer.activation);
+  const table = quantizeTable(layer);
+  if (Math.abs(table.scale - plan.table.scale) > 1e-12 * plan.table.scale) {
+    refuse('table scale', `${plan.table.scale}: the requantizer's multiplier is built for it; give the lut as integers with table.scale ${plan.table.scale}`, String(table.scale));
+  }
+  const bias = quantizeBias(layer, plan.table.scale, file);
+  const [lo, hi] = [signedMin(plan.bias.width), signedMax(plan.bias.width)];
+  const out = bias.findIndex((b) => b < lo || b > hi);
+  if (out >= 0) refuse('bias', `every bias within INT${plan.bias.width} in table units [${lo}, ${hi}]`, `bias[${out}] = ${bias[out]}`);
+  return { ...plan, table: { ...plan.table, values: table.values }, bias: { ...plan.bias, values: bias } };
 }

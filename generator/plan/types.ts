@@ -47,8 +47,31 @@ export interface RequantPlan {
   realMultiplier: number;
 }
 
+/**
+ * One writable memory in the design's load map (plan/load-map.ts): words `base … base + words − 1`
+ * of the load port's address space, each written as the low `width` bits of the port's data.
+ */
+export interface LoadRegion {
+  /** What it holds: `table bank <j>` or `bias`. */
+  memory: string;
+  base: number;
+  words: number;
+  width: number;
+  /** Address bits of the memory itself; the region is aligned to 2^addressWidth words. */
+  addressWidth: number;
+}
+
+/** The design's table load port (hw.yaml table_storage: ram): one write per cycle, every writable memory in one address space. */
+export interface LoadMapPlan {
+  addressWidth: number;
+  dataWidth: number;
+  regions: (LoadRegion & { layer: string })[];
+}
+
 export interface TableMemoryPlan {
   style: Exclude<MemoryStyle, 'auto'>;
+  /** `rom`: contents fixed at generation; `ram`: written through the load port (the generated contents are the power-up ones). */
+  storage: 'rom' | 'ram';
   /** One bank per codebook lane (P_c banks). */
   banks: number;
   /** Bits per word: P_m entries of tableBits. */
@@ -98,6 +121,8 @@ export interface LayerStreamPlan {
 export interface LayerPlanCommon {
   /** Present when the layer's ports are streams (hw.yaml io: stream); absent for whole-vector ports. */
   stream?: LayerStreamPlan;
+  /** table_storage: ram — the layer's regions of the design's load map (lut_linear: table banks 0 … P_c−1, then bias). */
+  load?: LoadRegion[];
 }
 
 export interface LutLinearPlan extends LayerPlanCommon {
@@ -138,7 +163,7 @@ export interface LutLinearPlan extends LayerPlanCommon {
   requant: RequantPlan;
   memory: {
     table: TableMemoryPlan;
-    /** Bias ROM: G words of P_m·bias.width bits, distributed. */
+    /** Bias ROM: G words of P_m·bias.width bits, distributed (a RAM, even for one group, with `storage: ram`). */
     bias: { width: number; depth: number; addressWidth: number; file: string };
   };
   timing: LayerTiming;
@@ -293,6 +318,8 @@ export interface DesignPlan {
   modelTop: string | null;
   /** The design's input and output streams. */
   io: { input: PortSpec; output: PortSpec };
+  /** hw.yaml table_storage: ram on some layer — the table load port's address map. */
+  load?: LoadMapPlan;
   /** hw.yaml axi_stream: `top` is an AXI4-Stream wrapper (emit/stream/) around `inner`, the chain's own top. */
   axiStream?: { top: string; inner: string };
   timing: DesignTiming;

@@ -51,6 +51,21 @@ export interface AsicReport {
   delays: Record<string, number>;
   worstDelayPs: number | null;
   worstDelayModule: string | null;
+  /** Writable block-style tables as SRAM macros (synth/sram.ts): their area is in `areaUm2`. */
+  srams?: SramPlacement[];
+}
+
+/** One memory module's instances as SRAM macros: each a tiling of `rows` × `cols` macros. */
+export interface SramPlacement {
+  module: string;
+  instances: number;
+  words: number;
+  bits: number;
+  macro: string;
+  rows: number;
+  cols: number;
+  /** All instances together. */
+  areaUm2: number;
 }
 
 export interface MemoryCheck {
@@ -221,7 +236,10 @@ export function formatReport(r: SynthReport): string {
   const lines = [`synthesis  ${r.top} on ${r.target} (${r.device}), ${r.tool}, ${r.synthSeconds.toFixed(1)} s`, '', table(rows), ''];
   if (asic) {
     lines.push(
-      `area       ${asic.areaUm2.toFixed(1)} µm² = ${kge(asic.areaUm2, asic)} kGE (1 GE = ${asic.nand2Cell}, ${asic.nand2AreaUm2} µm²), ${asic.library}; cell area only (no placement, wiring or SRAM macros)`,
+      `area       ${asic.areaUm2.toFixed(1)} µm² = ${kge(asic.areaUm2, asic)} kGE (1 GE = ${asic.nand2Cell}, ${asic.nand2AreaUm2} µm²), ${asic.library}; ${asic.srams?.length ? 'cell area plus the SRAM macros below' : 'cell area only'} (no placement or wiring)`,
+      ...(asic.srams ?? []).map(
+        (m) => `sram       ${m.module} (x${m.instances}, ${m.words} x ${m.bits} bits each): ${m.rows * m.cols} x ${m.macro} each, ${m.areaUm2.toFixed(1)} µm² = ${kge(m.areaUm2, asic)} kGE in all (writable tables, single-port: written while no vector is in flight)`,
+      ),
       `delay      ABC's longest path ${asic.worstDelayPs === null ? 'not reported' : `${asic.worstDelayPs.toFixed(0)} ps in ${asic.worstDelayModule}`} against a ${asic.clockPeriodPs} ps target (${(1e6 / asic.clockPeriodPs).toFixed(1)} MHz): ${asic.worstDelayPs === null ? '-' : asic.worstDelayPs <= asic.clockPeriodPs ? 'MET' : 'FAILED'} (per module; paths across modules are not timed)`,
     );
   }

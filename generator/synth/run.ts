@@ -12,7 +12,9 @@ import { LutnnError } from '../errors.ts';
 import { OUTPUT_MARKER, writeDirectoryAtomically, type OutputFile } from '../util/atomic-dir.ts';
 import { estimateDesign, type Estimate } from './estimate.ts';
 import { DEFAULT_PNR_TIMEOUT_SECONDS, describeProgress, parsePorts, pnrWrapper, PnrStopped, runPnr, WRAPPER_MODULE, type PnrResult } from './nextpnr.ts';
-import { baseModuleName, checkMemories, formatReport, fullnessWarnings, nearlyFullWarning, parseStat, type AsicReport, type PnrStatus, type SynthReport } from './report.ts';
+import { layerKindOf, type PlannedMemory } from '../kinds/registry.ts';
+import { baseModuleName, checkMemories, formatReport, fullnessWarnings, nearlyFullWarning, parseStat, type AsicReport, type ModuleUsage, type PnrStatus, type SramPlacement, type SynthReport } from './report.ts';
+import { loadSramMacros, tileSram, type SramMacro } from './sram.ts';
 import { getTarget, RESOURCES, zeroCounts, type LibertyLibrary, type ResourceCounts, type Target } from './targets.ts';
 import { abcDelays, LIBERTY_FILE, NETLIST_FILE, readDesignSources, runYosysScript, STAT_FILE, yosysScript } from './yosys.ts';
 import { PROJECT_ROOT } from '../emit/render.ts';
@@ -81,6 +83,32 @@ async function readLiberty(lib: LibertyLibrary): Promise<string> {
   } catch (err) {
     throw new LutnnError('The standard-cell library of the ASIC target is missing.', { file, expected: `the Liberty file of ${lib.name} (shipped in vendor/pdk/)`, found: (err as NodeJS.ErrnoException).code ?? (err as Error).message });
   }
+}
+
+/**
+ * The SRAM macros standing for black-boxed memories: their instances (cells of the memory's type in
+ * the parents, which parseStat lists as uncounted cells) become a row of the memory module with
+ * the tiling's area, added to the total.
+ */
+export function placeSrams(parsed: { modules: ModuleUsage[]; areaUm2: number }, srams: PlannedMemory[], macros: SramMacro[]): SramPlacement[] {
+  const placed: SramPlacement[] = [];
+  for (const mem of srams) {
+    let instances = 0;
+    for (const row of parsed.modules) {
+      for (const type of Object.keys(row.other)) {
+        if (baseModuleName(type) !== mem.module) continue;
+        instances += row.other[type];
+        delete row.other[type];
+      }
+    }
+    if (instances === 0) continue;
+    const tiling = tileSram(macros, mem.words ?? 0, mem.bits ?? 0);
+    const areaUm2 = instances * tiling.areaUm2;
+    parsed.modules.push({ module: mem.module, instances, counts: zeroCounts(), other: {}, areaUm2 });
+    parsed.areaUm2 += areaUm2;
+    placed.push({ module: mem.module, instances, words: mem.words ?? 0, bits: mem.bits ?? 0, ...tiling, areaUm2 });
+  }
+  return placed;
 }
 
 /** Area and ABC's delays of an ASIC synthesis (module names as in the RTL). */
@@ -189,8 +217,11 @@ export async function synthDesign(designDir: string, opts: SynthOptions): Promis
     lastPass = p;
     stage(`yosys: ${p}`);
   };
+  // ASIC: writable block-style tables are SRAM macros, black boxes here, their area added after.
+  const srams = target.liberty?.sramDir && !opts.module ? design.layers.flatMap((l) => layerKindOf(l).memories(l)).filter((m) => m.writable && m.style === 'block') : [];
+  const macros = srams.length > 0 ? await loadSramMacros(target.liberty!.sramDir!) : [];
   const synthesise = async (netlist: boolean) => {
-    const script = yosysScript({ target, top: yosysTop, verilog: sources, netlist, keepHierarchy: true, clockPeriodPs: 1e6 / freqMhz });
+    const script = yosysScript({ target, top: yosysTop, verilog: sources, netlist, keepHierarchy: true, clockPeriodPs: 1e6 / freqMhz, blackboxes: srams.map((m) => m.module) });
     stage(`yosys ${target.synthCommand} of ${top}`);
     lastPass = '';
     return { script, ys: await runYosysScript(script, files, netlist ? [STAT_FILE, NETLIST_FILE] : [STAT_FILE], onPass) };
@@ -203,6 +234,7 @@ export async function synthDesign(designDir: string, opts: SynthOptions): Promis
     ({ script, ys } = await synthesise(true));
     parsed = parseStat(ys.files[STAT_FILE], target, yosysTop);
   }
+  const sramRows = placeSrams(parsed, srams, macros);
   const modules = parsed.modules.filter((m) => m.module !== WRAPPER_MODULE);
   const wrapperRow = parsed.modules.find((m) => m.module === WRAPPER_MODULE);
   const total = { ...parsed.total };
@@ -224,7 +256,7 @@ export async function synthDesign(designDir: string, opts: SynthOptions): Promis
     pnr: null,
     pnrStatus,
     ...(misfit ? { pnrError: misfit } : {}),
-    ...(target.liberty ? { asic: asicReport(target.liberty, parsed.areaUm2, abcDelays(ys.log), 1e6 / freqMhz) } : {}),
+    ...(target.liberty ? { asic: { ...asicReport(target.liberty, parsed.areaUm2, abcDelays(ys.log), 1e6 / freqMhz), srams: sramRows } } : {}),
     warnings: fullnessWarnings(total, target, { pnr: pnrStatus === 'pending' }),
     synthSeconds: ys.seconds,
   };

@@ -31,6 +31,8 @@ export interface LibertyLibrary {
   nand2AreaUm2: number;
   /** Sequential cells (flip-flops and latches) by name; every other cell of the library is logic. */
   sequential: RegExp;
+  /** Folder (relative to the project root) of the SRAM macro libraries, for writable block-style tables (synth/sram.ts). */
+  sramDir?: string;
 }
 
 export interface Target {
@@ -130,6 +132,7 @@ export const SG13G2: LibertyLibrary = {
   nand2AreaUm2: 7.2576,
   // dfrbp/dfrbpq (reset flops), sdfrbp/sdfrbpq/sdfbbp (scan flops), dlhq/dlhr/dlhrq/dllr/dllrq (latches).
   sequential: /^sg13g2_(s?dfrbpq?|sdfbbp|dl[hl]r?q?)_\d+$/,
+  sramDir: 'vendor/pdk/ihp-sg13g2',
 };
 
 /** What every target of a family shares: report labels, cell weights, LUT RAM. */

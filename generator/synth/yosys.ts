@@ -32,6 +32,8 @@ export interface YosysScriptOptions {
   keepHierarchy: boolean;
   /** ASIC targets: ABC's delay target in picoseconds (the clock period). */
   clockPeriodPs?: number;
+  /** Modules kept out of synthesis as black boxes (ASIC: memories that are SRAM macros). */
+  blackboxes?: string[];
 }
 
 /** The name the target's Liberty file has in Yosys's virtual file tree. */
@@ -49,7 +51,7 @@ export const NETLIST_FILE = 'netlist.json';
 
 /** The Yosys script of one synthesis run (deterministic text; also written beside the report). */
 export function yosysScript(o: YosysScriptOptions): string {
-  const lines = [`read_verilog ${o.verilog.join(' ')}`, `hierarchy -check -top ${o.top}`];
+  const lines = [`read_verilog ${o.verilog.join(' ')}`, ...(o.blackboxes?.length ? [`blackbox ${o.blackboxes.join(' ')}`] : []), `hierarchy -check -top ${o.top}`];
   // A read-only memory the plan wants distributed is a function of its address: synthesise it as
   // logic (LUTs) on every family — iCE40 has no LUT RAM, and LUT-RAM mappers need a write port.
   lines.push('setattr -set rom_style "logic" -set ram_style "logic" m:* a:rom_style=distributed %i');

@@ -209,6 +209,7 @@ const cases: Case[] = [
     },
     patterns: [/design folder is incomplete/, /_ccs\.v/, /regenerate it: npx lutnn gen-rtl/],
   },
+  { name: 'sim: --load into a design without writable tables', args: async () => ({ argv: ['sim', design, '--load', join(root, 'good', 'model.json')] }), patterns: [/no table load port/, /--load/, /table_storage: ram/] },
   { name: 'sim: --vectors 1e12', args: async () => ({ argv: ['sim', design, '--vectors', '1e12'] }), patterns: [/Too many vectors/, /--vectors/, /GB/] },
   { name: 'sim: --vectors lots', args: async () => ({ argv: ['sim', design, '--vectors', 'lots'] }), patterns: [/--vectors/, /"lots"/] },
   { name: 'sim: --vectors 0', args: async () => ({ argv: ['sim', design, '--vectors', '0'] }), patterns: [/--vectors/, /an integer >= 1/] },

@@ -26,8 +26,8 @@ import { planMacDesign } from '../../generator/plan/mac-linear.ts';
 import type { Layer } from '../../generator/artifact/types.ts';
 import type { LayerPlan } from '../../generator/plan/types.ts';
 
-const LAYER_MEMBERS = ['io', 'golden', 'emit', 'vectors', 'estimate', 'memories', 'describe', 'notInArtifact'] as const satisfies readonly (keyof LayerKindDefinition<LayerPlan>)[];
-const ARTIFACT_MEMBERS = ['planKind', 'tableEntries', 'plan', 'float', 'reference'] as const satisfies readonly (keyof ArtifactKindDefinition<Layer, LayerPlan>)[];
+const LAYER_MEMBERS = ['io', 'golden', 'emit', 'vectors', 'estimate', 'memories', 'writable', 'describe', 'notInArtifact'] as const satisfies readonly (keyof LayerKindDefinition<LayerPlan>)[];
+const ARTIFACT_MEMBERS = ['planKind', 'tableEntries', 'plan', 'reload', 'float', 'reference'] as const satisfies readonly (keyof ArtifactKindDefinition<Layer, LayerPlan>)[];
 // Compile time: a member added to an interface but not to its list above makes these lines fail.
 type Unlisted<T, L extends readonly unknown[]> = Exclude<keyof T, L[number]>;
 const layerListComplete: [Unlisted<LayerKindDefinition<LayerPlan>, typeof LAYER_MEMBERS>] extends [never] ? true : never = true;

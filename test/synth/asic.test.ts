@@ -4,7 +4,7 @@
  * the total, kGE at the NAND2 gate equivalent, every cell classified, ABC's delay per module, the
  * report files, and `lutnn compare`'s rows in area.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,12 +12,15 @@ import { compareRows } from '../../generator/compare.ts';
 import { genMac } from '../../generator/gen-mac.ts';
 import { genRtl } from '../../generator/gen-rtl.ts';
 import { synthDesign, type SynthResult } from '../../generator/synth/run.ts';
+import { loadSramMacros, tileSram } from '../../generator/synth/sram.ts';
 import { writeRandomLayer } from '../support/random-layer.ts';
 import { SMALL_SPEC } from './small-design.ts';
 
 let root: string;
 let lut: SynthResult;
 let mac: SynthResult;
+/** The same layer with writable tables (table_storage: ram): its block-style bank is an SRAM macro. */
+let ram: SynthResult;
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'lutnn-asic-'));
@@ -26,6 +29,9 @@ beforeAll(async () => {
   await genMac({ ...a, out: join(root, 'mac'), regenerateCommand: 'test' });
   lut = await synthDesign(join(root, 'lut'), { target: 'sg13g2', freqMhz: 200 });
   mac = await synthDesign(join(root, 'mac'), { target: 'sg13g2', freqMhz: 200 });
+  await appendFile(a.config, 'table_storage: ram\n');
+  await genRtl({ ...a, out: join(root, 'ram') });
+  ram = await synthDesign(join(root, 'ram'), { target: 'sg13g2', freqMhz: 200 });
 }, 600_000);
 afterAll(async () => rm(root, { recursive: true, force: true }));
 
@@ -72,5 +78,29 @@ describe('ASIC target sg13g2', () => {
     expect(area.lut).toBeCloseTo(lut.report.asic!.kGE, 9);
     expect(area.mac).toBeCloseTo(mac.report.asic!.kGE, 9);
     expect(rows.find((r) => r.metric === 'area x cycles (kGE x II)')!.ratio).toBeCloseTo(area.ratio!, 9);
+  });
+
+  it('puts writable block-style tables in SRAM macros: the cheapest tiling, its area in the module row and the total', async () => {
+    const a = ram.report.asic!;
+    // One bank of 4 steps x 8 centroids = 32 words of 8 x INT8: one 64 x 64 macro.
+    expect(a.srams).toEqual([{ module: 'rnd_l_table_rom', instances: 1, words: 32, bits: 64, macro: 'RM_IHPSG13_1P_64x64_c2_bm_bist', rows: 1, cols: 1, areaUm2: 50489.1328 }]);
+    expect(ram.report.modules.find((m) => m.module === 'rnd_l_table_rom')?.areaUm2).toBe(50489.1328);
+    const sum = ram.report.modules.reduce((t, m) => t + (m.areaUm2 ?? 0), 0);
+    expect(sum).toBeCloseTo(a.areaUm2, 6);
+    expect(a.kGE).toBeCloseTo(a.areaUm2 / 7.2576 / 1000, 9);
+    for (const m of ram.report.modules) expect(m.other).toEqual({});
+    expect(await readFile(join(ram.outDir, 'synth.ys'), 'utf8')).toMatch(/^blackbox rnd_l_table_rom$/m);
+    expect(await readFile(join(ram.outDir, 'report.txt'), 'utf8')).toMatch(/^sram {7}rnd_l_table_rom \(x1, 32 x 64 bits each\): 1 x RM_IHPSG13_1P_64x64_c2_bm_bist each, 50489\.1 µm² = 6\.96 kGE/m);
+    // ROM tables stay logic.
+    expect(lut.report.asic!.srams).toEqual([]);
+  });
+
+  it('tiles a memory with the macro of least total area', async () => {
+    const macros = await loadSramMacros('vendor/pdk/ihp-sg13g2');
+    expect(macros.length).toBe(10);
+    expect(macros.find((m) => m.cell === 'RM_IHPSG13_1P_256x64_c2_bm_bist')).toMatchObject({ words: 256, bits: 64, areaUm2: 93180.5344 });
+    expect(tileSram(macros, 256, 64)).toEqual({ macro: 'RM_IHPSG13_1P_256x64_c2_bm_bist', rows: 1, cols: 1, areaUm2: 93180.5344 });
+    const wide = tileSram(macros, 1024, 200);
+    for (const m of macros) expect(wide.areaUm2).toBeLessThanOrEqual(Math.ceil(1024 / m.words) * Math.ceil(200 / m.bits) * m.areaUm2);
   });
 });

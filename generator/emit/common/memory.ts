@@ -31,8 +31,8 @@ export interface RomSpec {
   purpose: string;
 }
 
-/** A ROM module with a synchronous read port (templates/rom.v.hbs). */
-export function romModule(design: DesignPlan, r: RomSpec, params: HeaderParams): GeneratedFile {
+/** A ROM module with a synchronous read port (templates/rom.v.hbs), or with `writable` a RAM with a write port as well (templates/ram.v.hbs). */
+export function romModule(design: DesignPlan, r: RomSpec, params: HeaderParams, writable = false): GeneratedFile {
   const ctx = {
     ...baseContext(design, r.module, r.purpose, { ...params, 'width x depth': `${r.width} x ${r.depth}`, style: r.style }),
     style: r.style,
@@ -41,5 +41,5 @@ export function romModule(design: DesignPlan, r: RomSpec, params: HeaderParams):
     dataRange: range(r.width),
     lastWord: romWords(r.depth) - 1,
   };
-  return { path: `${r.module}.v`, content: renderTemplate('rom.v.hbs', ctx) };
+  return { path: `${r.module}.v`, content: renderTemplate(writable ? 'ram.v.hbs' : 'rom.v.hbs', ctx) };
 }

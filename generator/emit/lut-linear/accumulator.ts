@@ -5,7 +5,9 @@ import { renderTemplate } from '../render.ts';
 import { lit, range, signExtend, slice, zeroExtend } from '../verilog.ts';
 import { baseContext, counterFields, countWidth, type GeneratedFile } from '../common/context.ts';
 import { reduceAtWidth } from '../common/reduction-tree.ts';
+import { loadPortFields, regionWrite } from '../common/load-port.ts';
 import { layerParams, registeredReady } from './common.ts';
+import { hasBiasMemory } from './memories.ts';
 
 /** Table address of lane j: block·K + idx, as a concatenation when K is a power of two. */
 function addressing(plan: LutLinearPlan) {
@@ -31,7 +33,9 @@ export function accumulatorModule(design: DesignPlan, plan: LutLinearPlan): Gene
   const a = addressing(plan);
   const creditW = countWidth(plan.timing.outFifoDepth);
 
-  const banks = Array.from({ length: Pc }, (_, j) => ({ index: j, file: `${plan.memory.table.fileStem}${j}.memh`, addrExpr: a.addr(j) }));
+  // table_storage: ram — regions 0 … P_c−1 of the layer are the table banks, region P_c the bias (plan/load-map.ts).
+  const write = (r: number) => (design.load && plan.load ? regionWrite(design.load, plan.load[r]) : false);
+  const banks = Array.from({ length: Pc }, (_, j) => ({ index: j, file: `${plan.memory.table.fileStem}${j}.memh`, addrExpr: a.addr(j), write: write(j) }));
   // pipeline: max — S registered stages between the table ROMs and the accumulators: the ROM
   // outputs registered again (a block RAM's clock-to-output leaves no time for an adder), then the
   // P_c table entries of a lane summed in a registered adder tree of S − 1 levels.
@@ -111,7 +115,8 @@ export function accumulatorModule(design: DesignPlan, plan: LutLinearPlan): Gene
     tableRomModule: plan.modules.tableRom,
     banks,
     biasRange: range(Pm * bw),
-    biasRom: G > 1 ? { module: plan.modules.biasRom, file: plan.memory.bias.file, addrExpr: 'group_q' } : false,
+    biasRom: hasBiasMemory(plan) ? { module: plan.modules.biasRom, file: plan.memory.bias.file, addrExpr: G > 1 ? 'group_q' : "1'b0", write: write(Pc) } : false,
+    ...loadPortFields(design.load, plan.load),
     biasConstExpr: `{${biasLanes.map((b) => lit(b < 0 ? b + 2 ** bw : b, bw)).reverse().join(', ')}}`,
     accRange: range(accW),
     accLanes,
@@ -168,6 +173,7 @@ export function layerTopModule(design: DesignPlan, plan: LutLinearPlan): Generat
     idxRange: range(plan.parallel.codebooksPerCycle * plan.encoder.indexWidth),
     modules: plan.modules,
     registeredReady: registeredReady(plan),
+    ...loadPortFields(design.load, plan.load),
   };
   return { path: `${plan.modules.top}.v`, content: renderTemplate('layer_top.v.hbs', ctx) };
 }

@@ -5,7 +5,7 @@ import type { GeneratedFile } from '../common/context.ts';
 import { accumulatorModule, layerTopModule } from './accumulator.ts';
 import { layerParams } from './common.ts';
 import { encoderModule } from './encoder.ts';
-import { biasFile, romModules, stepRomFile, tableBankFiles } from './memories.ts';
+import { biasFile, hasBiasMemory, romModules, stepRomFile, tableBankFiles } from './memories.ts';
 import { indexBufferModule, outFifoModules, requantModule } from './small-units.ts';
 
 export function lutLinearFiles(design: DesignPlan, plan: LutLinearPlan): GeneratedFile[] {
@@ -20,7 +20,7 @@ export function lutLinearFiles(design: DesignPlan, plan: LutLinearPlan): Generat
     ...romModules(design, plan),
     ...tableBankFiles(design, plan),
   ];
-  if (plan.parallel.outputGroups > 1) files.push(biasFile(design, plan));
+  if (hasBiasMemory(plan)) files.push(biasFile(design, plan));
   const stepRom = stepRomFile(design, plan);
   if (stepRom) files.push(stepRom);
   return files;

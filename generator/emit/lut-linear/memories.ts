@@ -41,6 +41,37 @@ export function tableBankFiles(design: DesignPlan, plan: LutLinearPlan): Generat
   return files;
 }
 
+/** Lanes (two's complement, `bits` each, lane 0 at the LSB) as one word. */
+function packLanes(values: ArrayLike<number>, from: number, lanes: number, bits: number): bigint {
+  const mask = (1n << BigInt(bits)) - 1n;
+  let word = 0n;
+  for (let l = lanes - 1; l >= 0; l--) word = (word << BigInt(bits)) | (BigInt(values[from + l]) & mask);
+  return word;
+}
+
+/** The words of table bank j (the layout of tableBankFiles), for the load port. */
+export function tableBankWords(plan: LutLinearPlan, j: number): bigint[] {
+  const { C, K, M } = plan.dims;
+  const { codebooksPerCycle: Pc, outputsPerCycle: Pm, encodeSteps: E, outputGroups: G } = plan.parallel;
+  const words: bigint[] = new Array(plan.memory.table.depth).fill(0n);
+  for (let g = 0; g < G; g++) {
+    const lanes = Math.min(Pm, M - g * Pm);
+    for (let e = 0; e < E; e++) {
+      const c = e * Pc + j;
+      if (c >= C) continue;
+      for (let k = 0; k < K; k++) words[(g * E + e) * K + k] = packLanes(plan.table.values, (c * K + k) * M + g * Pm, lanes, plan.table.bits);
+    }
+  }
+  return words;
+}
+
+/** The words of the bias memory (the layout of biasFile), for the load port. */
+export function biasWords(plan: LutLinearPlan): bigint[] {
+  const { M } = plan.dims;
+  const { outputsPerCycle: Pm, outputGroups: G } = plan.parallel;
+  return Array.from({ length: G }, (_, g) => packLanes(plan.bias.values, g * Pm, Math.min(Pm, M - g * Pm), plan.bias.width));
+}
+
 /** Bias ROM: word g holds bias[g·P_m + l] in lane l. */
 export function biasFile(design: DesignPlan, plan: LutLinearPlan): GeneratedFile {
   const { M } = plan.dims;
@@ -64,16 +95,29 @@ export function stepRomFile(design: DesignPlan, plan: LutLinearPlan): GeneratedF
   return memFile(design, rom.file, step.describe(plan), words, romWords(rom.depth), rom.width);
 }
 
-/** The ROM modules: one for the table banks (plan's style), one for bias and the step ROM (distributed). */
+/** Whether the layer's tables and bias are written through the load port (table_storage: ram). */
+export function writableTables(plan: LutLinearPlan): boolean {
+  return plan.memory.table.storage === 'ram';
+}
+
+/** The bias is a memory (not constants) with several output groups, or when it is writable. */
+export function hasBiasMemory(plan: LutLinearPlan): boolean {
+  return plan.parallel.outputGroups > 1 || writableTables(plan);
+}
+
+/** The memory modules: one for the table banks (plan's style), one for bias and the step ROM (distributed); RAMs with table_storage: ram. */
 export function romModules(design: DesignPlan, plan: LutLinearPlan): GeneratedFile[] {
   const t = plan.memory.table;
-  const roms: RomSpec[] = [{ module: plan.modules.tableRom, style: t.style, width: t.width, depth: t.depth, addressWidth: t.addressWidth, file: `${t.fileStem}0.memh`, purpose: 'lookup-table bank ROM' }];
-  if (plan.parallel.outputGroups > 1) {
+  const ram = writableTables(plan);
+  const memories: { spec: RomSpec; writable: boolean }[] = [
+    { spec: { module: plan.modules.tableRom, style: t.style, width: t.width, depth: t.depth, addressWidth: t.addressWidth, file: `${t.fileStem}0.memh`, purpose: ram ? 'lookup-table bank RAM' : 'lookup-table bank ROM' }, writable: ram },
+  ];
+  if (hasBiasMemory(plan)) {
     const b = plan.memory.bias;
-    roms.push({ module: plan.modules.biasRom, style: 'distributed', ...b, purpose: 'bias ROM' });
+    memories.push({ spec: { module: plan.modules.biasRom, style: 'distributed', ...b, purpose: ram ? 'bias RAM' : 'bias ROM' }, writable: ram });
   }
   const s = plan.encoder.stepRom;
-  if (s) roms.push({ ...s, style: 'distributed', purpose: encoderOf(plan.encoder).emit.shell.stepRom.title });
+  if (s) memories.push({ spec: { ...s, style: 'distributed', purpose: encoderOf(plan.encoder).emit.shell.stepRom.title }, writable: false });
   const params = layerParams(plan);
-  return roms.map((r) => romModule(design, r, params));
+  return memories.map((m) => romModule(design, m.spec, params, m.writable));
 }

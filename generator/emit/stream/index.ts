@@ -8,6 +8,7 @@ import type { BeatFormat, DesignPlan, LayerPlan, LayerStreamPlan, StreamSpec } f
 import { renderTemplate } from '../render.ts';
 import { baseContext, counterFields, type GeneratedFile } from '../common/context.ts';
 import { indexBits } from '../../numeric/fixed.ts';
+import { loadPortFields } from '../common/load-port.ts';
 import { lit, range, slice } from '../verilog.ts';
 
 /** Fields both beat modules read: vector and beat ranges, the beat counter, whether the last beat is short. */
@@ -102,6 +103,7 @@ function wrapperFile(design: DesignPlan, layer: LayerPlan, s: LayerStreamPlan): 
     outBeatRange: range(s.output.elementsPerBeat * s.output.laneBits),
     inVectorRange: range(inp.elements * inp.bits),
     outVectorRange: range(out.elements * out.bits),
+    ...loadPortFields(design.load, layer.load),
   };
   return { path: `${s.top}.v`, content: renderTemplate('stream/stream_layer.v.hbs', ctx) };
 }
@@ -157,6 +159,7 @@ export function axisTopFile(design: DesignPlan): GeneratedFile {
       return outPad > 0 ? `{{${outPad}{out_beat[${l * output.bits + output.bits - 1}]}}, ${lane}}` : lane;
     }),
     outMultiBeat: ob.beats > 1,
+    load: design.load ? { addrRange: range(design.load.addressWidth), dataRange: range(design.load.dataWidth) } : false,
     ...(ob.beats > 1 ? { beatIdxRange: counterFields('beat', ob.beats).beatRange, ...beatCounter(ob.beats) } : {}),
   };
   return { path: `${axi.top}.v`, content: renderTemplate('stream/axis_top.v.hbs', ctx) };

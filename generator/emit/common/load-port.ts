@@ -1,0 +1,31 @@
+/**
+ * The table load port (hw.yaml table_storage: ram; plan/load-map.ts) as it reaches one layer: the
+ * port's ranges and, per writable memory, its write enable (the high address bits compared with
+ * the region's base), write address and data.
+ */
+import type { LoadMapPlan, LoadRegion } from '../../plan/types.ts';
+import { lit, range, slice } from '../verilog.ts';
+
+export interface RegionWrite {
+  we: string;
+  waddr: string;
+  wdata: string;
+}
+
+/** Data bits a layer's memories take from the port: the widest of them. */
+export function loadDataWidth(regions: LoadRegion[]): number {
+  return Math.max(...regions.map((r) => r.width));
+}
+
+export function regionWrite(map: LoadMapPlan, r: LoadRegion): RegionWrite {
+  const high = map.addressWidth - r.addressWidth;
+  const we = high > 0 ? `load_we_i && (${slice('load_addr_i', r.addressWidth, high)} == ${lit(r.base / 2 ** r.addressWidth, high)})` : 'load_we_i';
+  return { we, waddr: slice('load_addr_i', 0, r.addressWidth), wdata: slice('load_data_i', 0, r.width) };
+}
+
+/** Template fields of a module with the load port: `load` is false without one. */
+export function loadPortFields(map: LoadMapPlan | undefined, regions: LoadRegion[] | undefined): { load: false | { addrRange: string; dataRange: string; dataWidth: number } } {
+  if (!map || !regions || regions.length === 0) return { load: false };
+  const dataWidth = loadDataWidth(regions);
+  return { load: { addrRange: range(map.addressWidth), dataRange: range(dataWidth), dataWidth } };
+}
