@@ -24,7 +24,10 @@ export const lutLinearKind: LayerKindDefinition<LutLinearPlan> = {
   emit: lutLinearFiles,
   vectors: (_design, l, count, seed) => generateVectors(l, count, seed),
   estimate: estimateLutLinear,
-  memories: (l) => [{ module: l.modules.tableRom, style: l.memory.table.style, writable: l.memory.table.storage === 'ram', words: l.memory.table.depth, bits: l.memory.table.width }],
+  memories: (l) => [
+    { module: l.modules.tableRom, style: l.memory.table.style, writable: l.memory.table.storage === 'ram', words: l.memory.table.depth, bits: l.memory.table.width },
+    ...(l.beatOutput ? [{ module: l.modules.outFifo, style: l.beatOutput.style, words: l.beatOutput.fifoWords, bits: l.beatOutput.elementsPerBeat * l.output.bits }] : []),
+  ],
   writable: (l) => {
     const t = l.memory.table;
     if (t.storage !== 'ram') return [];

@@ -9,7 +9,8 @@ import { LutnnError } from '../errors.ts';
 import { indexBits, makeRequantizer, MAX_EXACT_BITS, signedBitsFor, signedMax, signedMin } from '../numeric/fixed.ts';
 import { encoderFor } from '../encoders/registry.ts';
 import { quantizeBias, quantizeTable } from './table.ts';
-import { planTiming, popcount, REQUANT_LATENCY, treeStages } from './timing.ts';
+import { beatFormat } from './beats.ts';
+import { planBeatOutTiming, planTiming, popcount, REQUANT_LATENCY, treeStages } from './timing.ts';
 import type { LutLinearModuleNames, LutLinearPlan } from './types.ts';
 
 /** Table banks of at least this many bits go to block RAM when memory_style is auto (one iCE40 EBR). */
@@ -89,7 +90,20 @@ export function planLutLinear(layer: LutLinearLayer, hw: LayerHwConfig, prefix: 
   // The table ROM outputs registered once more, then a registered adder tree over the P_c entries.
   const sumStages = maxPipe ? 1 + Math.ceil(Math.log2(Pc)) : 0;
   // Max pipelining also registers the output FIFO's push (its write enables fan out to M·b flops).
-  const timing = planTiming(E, G, encoder.latency, requantLatency, sumStages, maxPipe ? 1 : 0);
+  // io: stream — groups leave as beats when a group is whole beats and drains before the next one.
+  const outBeat = hw.io === 'stream' ? beatFormat(M, layer.output.bits, hw.elementsPerBeat) : null;
+  const beatsPerGroup = outBeat ? Pm / outBeat.elementsPerBeat : 0;
+  const native = outBeat !== null && Number.isInteger(beatsPerGroup) && beatsPerGroup <= E;
+  const timing = native ? planBeatOutTiming(E, G, encoder.latency, requantLatency, sumStages, beatsPerGroup) : planTiming(E, G, encoder.latency, requantLatency, sumStages, maxPipe ? 1 : 0);
+  const beatOutput = native
+    ? (() => {
+        const P = outBeat!.elementsPerBeat;
+        const fifoWords = timing.outFifoDepth * outBeat!.beats;
+        const bits = fifoWords * P * layer.output.bits;
+        const style: 'block' | 'distributed' = hw.memoryStyle === 'auto' ? (bits >= AUTO_BLOCK_BITS ? 'block' : 'distributed') : hw.memoryStyle;
+        return { elementsPerBeat: P, beatsPerGroup, lastGroupBeats: Math.ceil((M - (G - 1) * Pm) / P), beats: outBeat!.beats, fifoWords, style };
+      })()
+    : undefined;
   const tableWidth = Pm * layer.tableBits;
   const tableDepth = G * E * K;
   const tableStyle = hw.memoryStyle === 'auto' ? (tableWidth * tableDepth >= AUTO_BLOCK_BITS ? 'block' : 'distributed') : hw.memoryStyle;
@@ -106,6 +120,7 @@ export function planLutLinear(layer: LutLinearLayer, hw: LayerHwConfig, prefix: 
     input: { ...layer.input },
     output: { ...layer.output },
     parallel: { codebooksPerCycle: Pc, outputsPerCycle: Pm, encodeSteps: E, outputGroups: G },
+    ...(beatOutput ? { beatOutput } : {}),
     encoder,
     table: { bits: layer.tableBits, scale: table.scale, values: table.values },
     bias: { values: bias, width: biasWidth },

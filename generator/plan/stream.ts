@@ -12,26 +12,16 @@
  *   the core's handshake. Latency (first input beat to first output beat) = B_in + L + 1;
  *   II = max(II_core, B_in, B_out): the assembler takes the next vector's first beat in the cycle the
  *   core takes the last one, and the serializer loads the next vector with the last beat's handshake.
+ * A core that gives beats itself (a lut_linear layer's beat FIFO, `beatOutput`) has no serializer:
+ * latency B_in + L_core, L_core being to its first output beat.
  */
 import { layerConfig, type HwConfig, type LayerHwConfig } from '../config/hw-config.ts';
 import { LutnnError } from '../errors.ts';
 import { layerInput, layerOutput } from './layer-io.ts';
+import { beatFormat, byteLaneBits } from './beats.ts';
 import type { BeatFormat, DesignPlan, LayerPlan, PortSpec, PortTiming, StreamSpec } from './types.ts';
 
-/** Bus width the default `elements_per_beat` fills with byte lanes. */
-export const AUTO_BUS_BITS = 64;
-
-/** Bits of an element's byte-aligned lane (AXI4-Stream tdata): whole bytes. */
-export function byteLaneBits(bits: number): number {
-  return 8 * Math.ceil(bits / 8);
-}
-
-/** Beats of a vector of `elements` at `elementsPerBeat` (`auto`: byte lanes filling AUTO_BUS_BITS), capped at one beat per vector. */
-export function beatFormat(elements: number, bits: number, elementsPerBeat: number | 'auto', laneBits = bits): BeatFormat {
-  const asked = elementsPerBeat === 'auto' ? Math.max(1, Math.floor(AUTO_BUS_BITS / byteLaneBits(bits))) : elementsPerBeat;
-  const per = Math.min(asked, elements);
-  return { elementsPerBeat: per, beats: Math.ceil(elements / per), laneBits };
-}
+export { AUTO_BUS_BITS, beatFormat, byteLaneBits } from './beats.ts';
 
 /** Timing at the beat ports of a wrapper around a core (see the module comment). */
 export function streamTiming(core: PortTiming, inBeats: number, outBeats: number): PortTiming {
@@ -39,6 +29,15 @@ export function streamTiming(core: PortTiming, inBeats: number, outBeats: number
     latency: inBeats + core.latency + 1,
     initiationInterval: Math.max(core.initiationInterval, inBeats, outBeats),
     // The core's bound, plus assembling one vector and draining one, twice over for the one queued behind.
+    watchdogCycles: core.watchdogCycles + 2 * (inBeats + outBeats) + 8,
+  };
+}
+
+/** Timing at the beat ports around a core whose own output is beats: the assembler's beats, then the core (latency to its first output beat). */
+export function nativeStreamTiming(core: PortTiming, inBeats: number, outBeats: number): PortTiming {
+  return {
+    latency: inBeats + core.latency,
+    initiationInterval: Math.max(core.initiationInterval, inBeats, outBeats),
     watchdogCycles: core.watchdogCycles + 2 * (inBeats + outBeats) + 8,
   };
 }
@@ -60,6 +59,8 @@ export function planLayerStream(layer: LayerPlan, cfg: LayerHwConfig, configFile
   const out = layerOutput(layer);
   const input = beatFormat(inp.elements, inp.bits, cfg.elementsPerBeat);
   const output = beatFormat(out.elements, out.bits, cfg.elementsPerBeat);
+  // A core that already gives beats (lut_linear groups through its beat FIFO) needs no serializer.
+  const nativeOutput = 'beatOutput' in layer && layer.beatOutput !== undefined;
   const top = `${layer.modules.top}_stream`;
   return {
     ...layer,
@@ -68,7 +69,8 @@ export function planLayerStream(layer: LayerPlan, cfg: LayerHwConfig, configFile
       modules: { input: `${top}_in`, output: `${top}_out` },
       input,
       output,
-      timing: streamTiming(layer.timing, input.beats, output.beats),
+      nativeOutput,
+      timing: nativeOutput ? nativeStreamTiming(layer.timing, input.beats, output.beats) : streamTiming(layer.timing, input.beats, output.beats),
     },
   };
 }

@@ -68,3 +68,27 @@ export function popcount(n: number): number {
   for (let x = n; x > 0; x = Math.floor(x / 2)) c += x % 2;
   return c;
 }
+
+/**
+ * Timing of a lut_linear layer whose output is a stream of beats straight from its groups
+ * (`beatOutput` in the plan, io: stream with P_m a multiple of elements_per_beat): each group's
+ * result is pushed into the beat FIFO's group register in cycle p = r + 2 + S + L_rq after its last
+ * table read r, written to the FIFO's memory a beat per cycle from p+1, read into the output
+ * register from p+2, and the first beat is valid in p+3. Latency is to the first beat of group 0:
+ * E + L_enc + 2 (first read) + E − 1 (its last) + 2 + S + L_rq + 3. II = E·G as before.
+ */
+export function planBeatOutTiming(encodeSteps: number, outputGroups: number, encoderLatency: number, requantLatency: number, sumStages: number, beatsPerGroup: number): LayerTiming {
+  const E = encodeSteps;
+  const ii = E * outputGroups;
+  const acceptToFirstRead = E + encoderLatency + 2;
+  const readToPush = 2 + sumStages + requantLatency;
+  const latency = acceptToFirstRead + (E - 1) + readToPush + 3;
+  const indexBanks = Math.max(2, 1 + Math.ceil(acceptToFirstRead / ii));
+  // A credit is held from a vector's start to the pop of its last beat, a group's beats and the
+  // FIFO's write and read registers after the last read.
+  const outFifoDepth = Math.max(2, 1 + Math.ceil((readToPush + 4 + beatsPerGroup) / ii));
+  const watchdogCycles = latency + ii * (indexBanks + outFifoDepth) + 16;
+  const timing: LayerTiming = { latency, initiationInterval: ii, indexBanks, outFifoDepth, requantLatency, watchdogCycles };
+  if (sumStages > 0) timing.sumStages = sumStages;
+  return timing;
+}

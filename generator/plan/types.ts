@@ -113,6 +113,8 @@ export interface LayerStreamPlan {
   modules: { input: string; output: string };
   input: BeatFormat;
   output: BeatFormat;
+  /** The core already gives beats (a lut_linear layer's `beatOutput`): no output serializer. */
+  nativeOutput: boolean;
   /** Timing at the beat ports; the core's own is the layer's `timing`. */
   timing: PortTiming;
 }
@@ -161,6 +163,22 @@ export interface LutLinearPlan extends LayerPlanCommon {
   };
   accumulator: { width: number; range: [number, number] };
   requant: RequantPlan;
+  /**
+   * io: stream with P_m a multiple of the output's elements_per_beat (and at most E beats per group):
+   * the groups leave as beats through a beat FIFO (templates/beat_fifo.v.hbs) instead of being
+   * assembled into whole vectors; the stream wrapper then adds no serializer (plan/stream.ts).
+   */
+  beatOutput?: {
+    elementsPerBeat: number;
+    /** Beats of a full group (P_m / P) and of the last group (ceil((M − (G−1)·P_m) / P)). */
+    beatsPerGroup: number;
+    lastGroupBeats: number;
+    /** Beats per vector ceil(M / P). */
+    beats: number;
+    /** FIFO words (beats): outFifoDepth vectors. */
+    fifoWords: number;
+    style: 'block' | 'distributed';
+  };
   memory: {
     table: TableMemoryPlan;
     /** Bias ROM: G words of P_m·bias.width bits, distributed (a RAM, even for one group, with `storage: ram`). */

@@ -18,7 +18,7 @@ export function streamEstimate(layer: LayerPlan): UnitEstimate[] {
   const { latency, initiationInterval: ii } = s.timing;
   return [
     unit(s.modules.input, { LUT: (s.input.beats > 1 ? s.input.beats : 0) + 2 * counter(s.input.beats) + 2, FF: inBits + counter(s.input.beats) + 1 }, s.input.beats, ii),
-    unit(s.modules.output, { LUT: (s.output.beats > 1 ? outBits : 0) + 2 * counter(s.output.beats) + 2, FF: outBits + counter(s.output.beats) + 1 }, 1, ii),
+    ...(s.nativeOutput ? [] : [unit(s.modules.output, { LUT: (s.output.beats > 1 ? outBits : 0) + 2 * counter(s.output.beats) + 2, FF: outBits + counter(s.output.beats) + 1 }, 1, ii)]),
     unit(s.top, {}, latency, ii),
   ];
 }

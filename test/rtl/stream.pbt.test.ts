@@ -1,7 +1,8 @@
 /**
  * Property: stream ports (hw.yaml io: stream, elements_per_beat, axi_stream) on random layers and
  * random 2–3 layer chains, with beat sizes from one element to more than a vector (short last
- * beats included) and byte-aligned AXI4-Stream lanes for any element width: lint-clean RTL,
+ * beats included), lut_linear groups leaving as beats through the beat FIFO when a group is whole
+ * beats, and byte-aligned AXI4-Stream lanes for any element width: lint-clean RTL,
  * bit-exact against the golden model with random gaps between beats and random back-pressure,
  * latency (first beat in to first beat out) and II exactly as planned (plan/stream.ts), tlast on
  * every vector's last output beat (the harness fails otherwise), and the golden model equal to the
@@ -19,29 +20,23 @@ import { layerInput, layerOutput } from '../../generator/plan/layer-io.ts';
 import { verifyDesign } from '../../tb/verify.ts';
 import { PBT_SEED } from '../support/check-random-layer.ts';
 import { lintDesign } from '../support/lint.ts';
-import { hashTreeLayerSpec, smallLayerSpec, writeRandomLayer, type RandomLayerSpec } from '../support/random-layer.ts';
-import { randomNetworkSpec, writeRandomNetwork, type RandomNetworkSpec } from '../support/random-network.ts';
+import { firstLayerOf, randomDesignSpec, writeRandomDesign, type RandomDesignSpec } from '../support/random-design.ts';
 
 const RUNS = Number(process.env.LUTNN_PBT_STREAM_RUNS ?? 8);
 
 interface StreamSpec {
-  design: { layer: RandomLayerSpec } | { network: RandomNetworkSpec };
-  /** elements_per_beat; 'auto' leaves the default (a 64-bit bus of byte lanes). */
-  perBeat: number | 'auto';
+  design: RandomDesignSpec;
+  /** elements_per_beat; 'auto' leaves the default (a 64-bit bus of byte lanes); 'group' is the layers' outputs_per_cycle, so lut_linear groups leave as beats (beatOutput). */
+  perBeat: number | 'auto' | 'group';
   axi: boolean;
   icarus: boolean;
   gap: number;
   stall: number;
 }
 
-const small = (s: RandomLayerSpec): RandomLayerSpec => ({ ...s, C: Math.min(s.C, 12), M: Math.min(s.M, 24), K: Math.min(s.K, 16) });
-
 const streamSpec: fc.Arbitrary<StreamSpec> = fc.record({
-  design: fc.oneof(
-    { arbitrary: fc.oneof(smallLayerSpec.map(small), hashTreeLayerSpec).map((layer) => ({ layer })), weight: 3 },
-    { arbitrary: randomNetworkSpec.map((network) => ({ network })), weight: 1 },
-  ),
-  perBeat: fc.oneof(fc.constant('auto' as const), fc.constantFrom(1, 2, 3), fc.integer({ min: 1, max: 40 })),
+  design: randomDesignSpec,
+  perBeat: fc.oneof(fc.constant('auto' as const), fc.constant('group' as const), fc.constantFrom(1, 2, 3), fc.integer({ min: 1, max: 40 })),
   axi: fc.boolean(),
   icarus: fc.constantFrom(false, false, true),
   gap: fc.constantFrom(0, 0.3, 0.6),
@@ -52,8 +47,10 @@ async function checkStream(spec: StreamSpec): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'lutnn-stream-'));
   try {
     const art = join(dir, 'artifact');
-    const { model, config } = 'layer' in spec.design ? await writeRandomLayer(art, spec.design.layer) : await writeRandomNetwork(art, spec.design.network);
-    const knobs = ['io: stream', ...(spec.perBeat === 'auto' ? [] : [`elements_per_beat: ${spec.perBeat}`]), ...(spec.axi ? ['axi_stream: true'] : [])];
+    const { model, config } = await writeRandomDesign(art, spec.design);
+    const first = firstLayerOf(spec.design);
+    const perBeat = spec.perBeat === 'group' ? (first.outputsPerCycle === 'all' ? first.M : first.outputsPerCycle) : spec.perBeat;
+    const knobs = ['io: stream', ...(perBeat === 'auto' ? [] : [`elements_per_beat: ${perBeat}`]), ...(spec.axi ? ['axi_stream: true'] : [])];
     await appendFile(config, `${knobs.join('\n')}\n`);
     const out = join(dir, 'rtl');
     const { plan } = await genRtl({ model, config, out });
@@ -63,11 +60,13 @@ async function checkStream(spec: StreamSpec): Promise<void> {
       expect(s).toBeDefined();
       expect(s.input.beats).toBe(Math.ceil(layerInput(layer).elements / s.input.elementsPerBeat));
       expect(s.output.beats).toBe(Math.ceil(layerOutput(layer).elements / s.output.elementsPerBeat));
-      expect(s.timing.latency).toBe(s.input.beats + layer.timing.latency + 1);
+      // A core giving beats (lut_linear groups through its beat FIFO) needs no serializer register.
+      expect(s.nativeOutput).toBe(layer.kind === 'lut_linear' && layer.beatOutput !== undefined);
+      expect(s.timing.latency).toBe(s.input.beats + layer.timing.latency + (s.nativeOutput ? 0 : 1));
     }
     expect(plan.timing.latency).toBe(plan.layers.reduce((a, l) => a + l.stream!.timing.latency, 0));
     expect(await lintDesign(out, plan.top)).toBe('');
-    const seed = 'layer' in spec.design ? spec.design.layer.seed : spec.design.network.layers[0].seed;
+    const seed = firstLayerOf(spec.design).seed;
     const r = await verifyDesign(out, { vectors: 150, seed, gapProbability: spec.gap, stallProbability: spec.stall });
     expect(r.failure).toBeUndefined();
     expect(r.mismatch).toBeNull();

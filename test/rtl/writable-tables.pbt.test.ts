@@ -20,25 +20,19 @@ import { Rng } from '../../generator/util/rng.ts';
 import { verifyDesign } from '../../tb/verify.ts';
 import { PBT_SEED } from '../support/check-random-layer.ts';
 import { lintDesign } from '../support/lint.ts';
-import { hashTreeLayerSpec, smallLayerSpec, writeRandomLayer, type RandomLayerSpec } from '../support/random-layer.ts';
-import { randomNetworkSpec, writeRandomNetwork, type RandomNetworkSpec } from '../support/random-network.ts';
+import { firstLayerOf, randomDesignSpec, writeRandomDesign, type RandomDesignSpec } from '../support/random-design.ts';
 
 const RUNS = Number(process.env.LUTNN_PBT_RAM_RUNS ?? 6);
 
 interface RamSpec {
-  design: { layer: RandomLayerSpec } | { network: RandomNetworkSpec };
+  design: RandomDesignSpec;
   stream: boolean;
   icarus: boolean;
   seed: number;
 }
 
-const small = (s: RandomLayerSpec): RandomLayerSpec => ({ ...s, C: Math.min(s.C, 12), M: Math.min(s.M, 24), K: Math.min(s.K, 16) });
-
 const ramSpec: fc.Arbitrary<RamSpec> = fc.record({
-  design: fc.oneof(
-    { arbitrary: fc.oneof(smallLayerSpec.map(small), hashTreeLayerSpec).map((layer) => ({ layer })), weight: 3 },
-    { arbitrary: randomNetworkSpec.map((network) => ({ network })), weight: 1 },
-  ),
+  design: randomDesignSpec,
   stream: fc.boolean(),
   icarus: fc.constantFrom(false, false, true),
   seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
@@ -63,7 +57,7 @@ async function checkRam(spec: RamSpec): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'lutnn-ram-'));
   try {
     const art = join(dir, 'artifact');
-    const { model, config } = 'layer' in spec.design ? await writeRandomLayer(art, spec.design.layer) : await writeRandomNetwork(art, spec.design.network);
+    const { model, config } = await writeRandomDesign(art, spec.design);
     await appendFile(config, `table_storage: ram\n${spec.stream ? 'io: stream\nelements_per_beat: 3\n' : ''}`);
     const out = join(dir, 'rtl');
     const { plan } = await genRtl({ model, config, out });

@@ -5,12 +5,13 @@
  * The multi-target QoR table is the bench's job (npm run bench:qor), not CI's.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { genMac } from '../../generator/gen-mac.ts';
 import { genRtl } from '../../generator/gen-rtl.ts';
+import type { LutLinearPlan } from '../../generator/plan/types.ts';
 import type { SynthReport } from '../../generator/synth/report.ts';
 import { synthDesign } from '../../generator/synth/run.ts';
 import { writeRandomLayer } from '../support/random-layer.ts';
@@ -43,6 +44,20 @@ function expectWithinEstimate(r: SynthReport) {
 }
 
 describe('synthesis on iCE40 HX8K', () => {
+  it('puts a stream layer\'s beat FIFO planned block in block RAM, beside the tables', async () => {
+    const a = await writeRandomLayer(join(root, 'stream-art'), SMALL_SPEC);
+    await appendFile(a.config, 'io: stream\nelements_per_beat: 2\n');
+    const dir = join(root, 'stream');
+    const { plan } = await genRtl({ ...a, out: dir });
+    expect((plan.layers[0] as LutLinearPlan).beatOutput).toMatchObject({ elementsPerBeat: 2, beatsPerGroup: 4, beats: 4, style: 'block' });
+    const r = await synthDesign(dir, { target: 'ice40-hx8k', pnr: false });
+    expect(r.report.memories).toEqual([
+      { module: 'rnd_l_table_rom', planned: 'block', bram: 4, ok: true },
+      { module: 'rnd_l_out_fifo', planned: 'block', bram: 1, ok: true },
+    ]);
+    expect(r.report.modules.map((m) => m.module)).not.toContain('rnd_l_top_stream_out');
+  });
+
   it('synthesises and places-and-routes a LUT-NN layer: per-module report, block RAM, estimate, Fmax', async () => {
     const r = await synthDesign(lutDir, { target: 'ice40-hx8k', freqMhz: 100 });
     const names = r.report.modules.map((m) => m.module);

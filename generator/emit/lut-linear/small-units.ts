@@ -3,7 +3,7 @@ import { indexBits } from '../../numeric/fixed.ts';
 import type { DesignPlan, LutLinearPlan } from '../../plan/types.ts';
 import { renderTemplate } from '../render.ts';
 import { lit, range, slice } from '../verilog.ts';
-import { baseContext, counterFields, type GeneratedFile } from '../common/context.ts';
+import { baseContext, counterFields, countWidth, type GeneratedFile } from '../common/context.ts';
 import { outFifoFiles } from '../common/out-fifo.ts';
 import { requantFile, requantUnitOf } from '../common/requant.ts';
 import { indexGroupBits, layerParams, registeredReady } from './common.ts';
@@ -13,6 +13,7 @@ export function requantModule(design: DesignPlan, plan: LutLinearPlan): Generate
 }
 
 export function outFifoModules(design: DesignPlan, plan: LutLinearPlan): GeneratedFile[] {
+  if (plan.beatOutput) return [beatFifoModule(design, plan)];
   return outFifoFiles(design, plan.modules.outFifo, layerParams(plan), plan.timing.outFifoDepth, plan.dims.M * plan.output.bits, (plan.timing.outFifoInputStages ?? 0) > 0);
 }
 
@@ -46,4 +47,50 @@ export function indexBufferModule(design: DesignPlan, plan: LutLinearPlan): Gene
     banks,
   };
   return { path: `${plan.modules.indexBuffer}.v`, content: renderTemplate('index_buffer.v.hbs', ctx) };
+}
+
+/** The beat FIFO of a stream output (plan.beatOutput; templates/beat_fifo.v.hbs). */
+export function beatFifoModule(design: DesignPlan, plan: LutLinearPlan): GeneratedFile {
+  const b = plan.beatOutput!;
+  const ob = plan.output.bits;
+  const Pm = plan.parallel.outputsPerCycle;
+  const G = plan.parallel.outputGroups;
+  const W = b.elementsPerBeat * ob;
+  const GW = Pm * ob;
+  const leftW = countWidth(b.beatsPerGroup);
+  const countW = countWidth(b.fifoWords);
+  const ctx = {
+    ...baseContext(design, plan.modules.outFifo, 'beat FIFO of the stream output', { ...layerParams(plan), 'words x bits': `${b.fifoWords} x ${W}`, style: b.style }),
+    groupLanes: Pm,
+    bits: ob,
+    steps: plan.parallel.encodeSteps,
+    style: b.style,
+    perBeat: b.elementsPerBeat,
+    beatsPerGroup: b.beatsPerGroup,
+    lastGroupBeats: b.lastGroupBeats,
+    groups: G,
+    fifoWords: b.fifoWords,
+    depth: plan.timing.outFifoDepth,
+    beats: b.beats,
+    groupRange: range(GW),
+    beatRange: range(W),
+    beatMsb: W - 1,
+    multiBeatGroup: b.beatsPerGroup > 1,
+    shiftExpr: b.beatsPerGroup > 1 ? `{${lit(0, W)}, ${slice('group_q', W, GW - W)}}` : '',
+    leftRange: range(leftW),
+    leftZeroLit: lit(0, leftW),
+    leftOneLit: lit(1, leftW),
+    beatsPerGroupLit: lit(b.beatsPerGroup, leftW),
+    lastGroupBeatsLit: lit(b.lastGroupBeats, leftW),
+    multiGroup: G > 1,
+    ...(G > 1 ? { groupIdxRange: counterFields('g', G).gRange, groupIdxZeroLit: counterFields('g', G).gZeroLit, groupIdxOneLit: counterFields('g', G).gOneLit, groupLastLit: counterFields('g', G).gLastLit } : {}),
+    lastWord: b.fifoWords - 1,
+    ...counterFields('ptr', b.fifoWords),
+    countRange: range(countW),
+    countZeroLit: lit(0, countW),
+    countOneLit: lit(1, countW),
+    multiBeatVector: b.beats > 1,
+    ...(b.beats > 1 ? { outBeatRange: counterFields('ob', b.beats).obRange, outBeatZeroLit: counterFields('ob', b.beats).obZeroLit, outBeatOneLit: counterFields('ob', b.beats).obOneLit, outBeatLastLit: counterFields('ob', b.beats).obLastLit } : {}),
+  };
+  return { path: `${plan.modules.outFifo}.v`, content: renderTemplate('beat_fifo.v.hbs', ctx) };
 }

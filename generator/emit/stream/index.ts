@@ -88,6 +88,7 @@ function wrapperFile(design: DesignPlan, layer: LayerPlan, s: LayerStreamPlan): 
       'initiation interval': s.timing.initiationInterval,
     }),
     layer: layer.name,
+    serializer: !s.nativeOutput,
     core: layer.modules.top,
     inModule: s.modules.input,
     outModule: s.modules.output,
@@ -112,7 +113,7 @@ function wrapperFile(design: DesignPlan, layer: LayerPlan, s: LayerStreamPlan): 
 export function streamLayerFiles(design: DesignPlan, layer: LayerPlan): GeneratedFile[] {
   const s = layer.stream;
   if (!s) return [];
-  return [streamInFile(design, layer, s), streamOutFile(design, layer, s), wrapperFile(design, layer, s)];
+  return [streamInFile(design, layer, s), ...(s.nativeOutput ? [] : [streamOutFile(design, layer, s)]), wrapperFile(design, layer, s)];
 }
 
 /** Concatenation (MSB first) of `lanes` parts built by `part(l)` for lane l. */
