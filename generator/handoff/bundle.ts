@@ -7,6 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { portBeats, topPortNames } from '../plan/stream.ts';
 import { harnessSource } from '../../tb/harness.ts';
 import { designSources } from '../../tb/build.ts';
 import { loadDesign } from '../../tb/verify.ts';
@@ -87,7 +88,7 @@ export async function writeHandoff(designDir: string, opts: HandoffOptions): Pro
   listed.push({ path: PLAN_FILE, what: 'the plan the RTL was generated from (`npx lutnn sim` reads it)' });
 
   const clockMhz = Number((1000 / opts.clockNs).toFixed(3));
-  const common = { top: design.top, part, clockNs: opts.clockNs, clockMhz, verilog, memories };
+  const common = { top: design.top, part, clockNs: opts.clockNs, clockMhz, verilog, memories, clk: topPortNames(design).clk, clkBraced: `{${topPortNames(design).clk}}` };
   const hdr = (what: string) => `${headerLines(design, what, '#')}\n# Bundle: ${opts.command}`;
   const facts: { name: string; value: string }[] = [];
   let run: string[] = [];
@@ -137,9 +138,7 @@ export async function writeHandoff(designDir: string, opts: HandoffOptions): Pro
       designDir: designDir.split('\\').join('/'),
       artifact: design.artifact.name,
       sha256: design.artifact.sha256,
-      reset: design.reset,
-      inMsb: design.io.input.elements * design.io.input.bits - 1,
-      outMsb: design.io.output.elements * design.io.output.bits - 1,
+      interface: interfaceText(design),
       latency: design.timing.latency,
       ii: design.timing.initiationInterval,
       facts,
@@ -149,4 +148,19 @@ export async function writeHandoff(designDir: string, opts: HandoffOptions): Pro
   });
   await writeDirectoryAtomically(opts.out, files);
   return { outDir: opts.out, files: files.map((f) => f.path) };
+}
+
+/** The top's ports for the bundle's README: clock, reset, the two streams (beats when streamed) and the table load port. */
+function interfaceText(design: DesignPlan): string {
+  const p = topPortNames(design);
+  const ib = portBeats(design.io.input);
+  const ob = portBeats(design.io.output);
+  const beats = (b: typeof ib) => (b.beats > 1 ? `, ${b.beats} beats per vector` : '');
+  const parts = [
+    `\`${p.clk}\`, \`${p.rst}\` (active low, ${design.reset} reset)`,
+    `\`${p.inValid}/${p.inReady}/${p.inData}[${ib.elementsPerBeat * ib.laneBits - 1}:0]\`${p.inLast ? ` + \`${p.inLast}\`` : ''}${beats(ib)}`,
+    `\`${p.outValid}/${p.outReady}/${p.outData}[${ob.elementsPerBeat * ob.laneBits - 1}:0]\`${p.outLast ? ` + \`${p.outLast}\`` : ''}${beats(ob)}`,
+  ];
+  if (design.load) parts.push(`table load port \`load_we_i/load_addr_i[${design.load.addressWidth - 1}:0]/load_data_i[${design.load.dataWidth - 1}:0]\``);
+  return parts.join(', ');
 }
