@@ -18,7 +18,7 @@ import { genRtl } from '../../generator/gen-rtl.ts';
 import { checkGoldenAgainstArtifact } from '../../generator/golden/artifact-reference.ts';
 import { layerInput, layerOutput } from '../../generator/plan/layer-io.ts';
 import { verifyDesign } from '../../tb/verify.ts';
-import { PBT_SEED } from '../support/check-random-layer.ts';
+import { expectBitExactAndTimed, PBT_SEED } from '../support/check-random-layer.ts';
 import { lintDesign } from '../support/lint.ts';
 import { firstLayerOf, randomDesignSpec, writeRandomDesign, type RandomDesignSpec } from '../support/random-design.ts';
 
@@ -68,10 +68,7 @@ async function checkStream(spec: StreamSpec): Promise<void> {
     expect(await lintDesign(out, plan.top)).toBe('');
     const seed = firstLayerOf(spec.design).seed;
     const r = await verifyDesign(out, { vectors: 150, seed, gapProbability: spec.gap, stallProbability: spec.stall });
-    expect(r.failure).toBeUndefined();
-    expect(r.mismatch).toBeNull();
-    expect(r.timing?.measuredLatency).toBe(plan.timing.latency);
-    expect(r.timing?.measuredIntervals).toEqual([plan.timing.initiationInterval]);
+    expectBitExactAndTimed(r, plan);
     const check = checkGoldenAgainstArtifact(r.design, await loadArtifact(model), r.inputs);
     expect(check.disagreement).toBeNull();
     if (spec.icarus) {

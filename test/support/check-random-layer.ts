@@ -18,13 +18,21 @@ import type { LutLinearLayer } from '../../generator/artifact/types.ts';
 import { encoderFor } from '../../generator/encoders/registry.ts';
 import { checkGoldenAgainstArtifact } from '../../generator/golden/artifact-reference.ts';
 import { encodeVector } from '../../generator/golden/lut-linear.ts';
-import type { LutLinearPlan } from '../../generator/plan/types.ts';
-import { verifyDesign } from '../../tb/verify.ts';
+import type { DesignPlan, LutLinearPlan } from '../../generator/plan/types.ts';
+import { verifyDesign, type VerifyReport } from '../../tb/verify.ts';
 import { lintDesign } from './lint.ts';
 import { writeRandomLayer, type RandomLayerSpec } from './random-layer.ts';
 
 export const PBT_SEED = Number(process.env.LUTNN_PBT_SEED ?? 20261122);
 export const PBT_RUNS = Number(process.env.LUTNN_PBT_RUNS ?? 11);
+
+/** A verification run passed: no failure, no mismatch, and the measured latency and single interval are the plan's. */
+export function expectBitExactAndTimed(report: VerifyReport, plan: DesignPlan): void {
+  expect(report.failure).toBeUndefined();
+  expect(report.mismatch).toBeNull();
+  expect(report.timing?.measuredLatency).toBe(plan.timing.latency);
+  expect(report.timing?.measuredIntervals).toEqual([plan.timing.initiationInterval]);
+}
 
 export async function checkRandomLayer(spec: RandomLayerSpec): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'lutnn-pbt-'));
@@ -34,10 +42,7 @@ export async function checkRandomLayer(spec: RandomLayerSpec): Promise<void> {
     const { plan } = await genRtl({ model, config, out });
     expect(await lintDesign(out, plan.top)).toBe('');
     const report = await verifyDesign(out, { vectors: 300, seed: spec.seed, gapProbability: 0.3, stallProbability: 0.3 });
-    expect(report.failure).toBeUndefined();
-    expect(report.mismatch).toBeNull();
-    expect(report.timing?.measuredLatency).toBe(plan.timing.latency);
-    expect(report.timing?.measuredIntervals).toEqual([plan.timing.initiationInterval]);
+    expectBitExactAndTimed(report, plan);
     // The plan the RTL and golden model share (plan.json, as `lutnn sim` reads it) against the artifact.
     const check = checkGoldenAgainstArtifact(report.design, await loadArtifact(model), report.inputs);
     expect(check.disagreement).toBeNull();

@@ -28,6 +28,11 @@ function beatFields(spec: StreamSpec, beat: BeatFormat) {
   };
 }
 
+/** Header parameters of a beat module: the vector and its beats. */
+function beatParams(spec: StreamSpec, beat: BeatFormat) {
+  return { elements: spec.elements, 'element bits': spec.bits, 'elements per beat': beat.elementsPerBeat, beats: beat.beats };
+}
+
 function beatCounter(beats: number): Record<string, string> {
   const f = counterFields('beat', beats);
   return { beatZeroLit: f.beatZeroLit, beatOneLit: f.beatOneLit, beatLastLit: f.beatLastLit };
@@ -43,12 +48,7 @@ function streamInFile(design: DesignPlan, layer: LayerPlan, s: LayerStreamPlan):
     return { index: k, lsb: k * W, msb: k * W + width - 1, srcMsb: width - 1 };
   });
   const ctx = {
-    ...baseContext(design, s.modules.input, `input assembler of layer ${layer.name} (beats to vectors)`, {
-      elements: spec.elements,
-      'element bits': spec.bits,
-      'elements per beat': s.input.elementsPerBeat,
-      beats: s.input.beats,
-    }),
+    ...baseContext(design, s.modules.input, `input assembler of layer ${layer.name} (beats to vectors)`, beatParams(spec, s.input)),
     ...beatFields(spec, s.input),
     writes,
     ...(B > 1 ? { oneHotRange: range(B), lastBeatIndex: B - 1, firstBeatLit: lit(1, B), rotateExpr: `{${slice('beat_q', 0, B - 1)}, beat_q[${B - 1}]}` } : {}),
@@ -61,12 +61,7 @@ function streamOutFile(design: DesignPlan, layer: LayerPlan, s: LayerStreamPlan)
   const W = s.output.elementsPerBeat * s.output.laneBits;
   const total = spec.elements * spec.bits;
   const ctx = {
-    ...baseContext(design, s.modules.output, `output serializer of layer ${layer.name} (vectors to beats)`, {
-      elements: spec.elements,
-      'element bits': spec.bits,
-      'elements per beat': s.output.elementsPerBeat,
-      beats: s.output.beats,
-    }),
+    ...baseContext(design, s.modules.output, `output serializer of layer ${layer.name} (vectors to beats)`, beatParams(spec, s.output)),
     ...beatFields(spec, s.output),
     ...(s.output.beats > 1 ? { beatBeforeLastLit: lit(s.output.beats - 2, indexBits(s.output.beats)) } : {}),
     beatMsb: W - 1,
