@@ -35,6 +35,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { LutnnError } from '../generator/errors.ts';
 import { renderTemplate } from '../generator/emit/render.ts';
+import { lit } from '../generator/emit/verilog.ts';
 import { portBeats, topPortNames } from '../generator/plan/stream.ts';
 import type { BeatFormat, DesignPlan } from '../generator/plan/types.ts';
 import { cacheRoot, designSources, pruneCache, type BuiltSimulator } from './build.ts';
@@ -61,7 +62,7 @@ export function icarusTestbenchSource(design: DesignPlan): string {
       tbTop: icarusTestbenchTop(design),
       inDigits: Math.ceil(common.inWidth / 4),
       load: design.load
-        ? { addrMsb: design.load.addressWidth - 1, dataMsb: design.load.dataWidth - 1, addrZero: `${design.load.addressWidth}'d0`, dataZero: `${design.load.dataWidth}'d0` }
+        ? { addrMsb: design.load.addressWidth - 1, dataMsb: design.load.dataWidth - 1, addrZero: lit(0, design.load.addressWidth), dataZero: lit(0, design.load.dataWidth) }
         : false,
       outDigits: Math.ceil(common.outWidth / 4),
     },

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { genRtl } from '../gen-rtl.ts';
 import { PROJECT_ROOT } from '../emit/render.ts';
 import { layerKindOf } from '../kinds/registry.ts';
+import { loadWordCount } from '../plan/load-map.ts';
 import type { DesignPlan, PortSpec } from '../plan/types.ts';
 import { makeReporter } from './progress.ts';
 
@@ -58,8 +59,7 @@ export function describeDesign(plan: DesignPlan, shown: string): string {
   for (const layer of plan.layers) lines.push(`layer      ${layerKindOf(layer).describe(layer)}`);
   lines.push(`ports      ${describePorts(plan)}`);
   if (plan.load) {
-    const words = plan.load.regions.reduce((a, r) => a + r.words, 0);
-    lines.push(`load port  writable tables and bias: ${words} words in ${plan.load.regions.length} memories through load_we_i, load_addr_i[${plan.load.addressWidth - 1}:0], load_data_i[${plan.load.dataWidth - 1}:0] (address map in plan.json "load")`);
+    lines.push(`load port  writable tables and bias: ${loadWordCount(plan.load)} words in ${plan.load.regions.length} memories through load_we_i, load_addr_i[${plan.load.addressWidth - 1}:0], load_data_i[${plan.load.dataWidth - 1}:0] (address map in plan.json "load")`);
   }
   for (const layer of plan.layers) {
     const s = layer.stream;

@@ -7,7 +7,7 @@ import type { Artifact } from '../artifact/types.ts';
 import { LutnnError } from '../errors.ts';
 import { checkGoldenAgainstArtifact } from '../golden/artifact-reference.ts';
 import { floatArtifact } from '../golden/float-reference.ts';
-import { loadWrites, planLoadedDesign } from '../plan/load-map.ts';
+import { loadWordCount, planLoadedDesign } from '../plan/load-map.ts';
 import type { DesignPlan } from '../plan/types.ts';
 import { accuracy, loadDataset, quantizeInputs, DATASETS } from '../../tb/datasets.ts';
 import { floatErrorReport } from '../../tb/float-report.ts';
@@ -110,7 +110,7 @@ export function simCommand(program: Command): void {
         );
       } else if (!r.failure) {
         const what = opts.exhaustive ? `exhaustive: all ${2 ** r.design.io.input.bits} input values in each of ${r.design.io.input.elements} element(s), ` : '';
-        const of = loaded ? ` of ${loaded.artifact.name}, loaded through the table port (${loadWrites(design, loaded).length} writes)` : '';
+        const of = loaded ? ` of ${loaded.artifact.name}, loaded through the table port (${loadWordCount(design.load!)} writes)` : '';
         lines.push(`PASS  ${what}${r.vectors} vectors bit-exact against the golden model${of} (${opts.simulator}, ${r.simCycles} cycles, seed ${opts.seed}, gap ${opts.gap}, stall ${opts.stall})`);
       }
       if (r.timing) {

@@ -4,7 +4,7 @@ import { layerPortWidth, layerTopModule } from '../plan/stream.ts';
 import type { DesignPlan } from '../plan/types.ts';
 import { renderTemplate } from './render.ts';
 import { baseContext, type GeneratedFile } from './common/context.ts';
-import { loadDataWidth } from './common/load-port.ts';
+import { designLoadPortFields, loadDataWidth } from './common/load-port.ts';
 import { range, slice } from './verilog.ts';
 
 export function modelTopModule(design: DesignPlan): GeneratedFile {
@@ -40,7 +40,7 @@ export function modelTopModule(design: DesignPlan): GeneratedFile {
     outRange: range(layerPortWidth(design.layers[n - 1], 'output')),
     links,
     layers,
-    load: design.load ? { addrRange: range(design.load.addressWidth), dataRange: range(design.load.dataWidth) } : false,
+    ...designLoadPortFields(design.load),
   };
   return { path: `${name}.v`, content: renderTemplate('model_top.v.hbs', ctx) };
 }

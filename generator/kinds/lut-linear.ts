@@ -12,7 +12,7 @@ import { encoderOf } from '../encoders/registry.ts';
 import { floatLutLinear } from '../golden/float/lut-linear.ts';
 import { runLutLinear } from '../golden/lut-linear.ts';
 import { lutLinearReference } from '../golden/reference/lut-linear.ts';
-import { planLutLinear, reloadLutLinear } from '../plan/lut-linear.ts';
+import { planLutLinear, reloadLutLinear, writableTables } from '../plan/lut-linear.ts';
 import type { LutLinearPlan } from '../plan/types.ts';
 import { estimateLutLinear } from '../synth/estimate-lut-linear.ts';
 import { generateVectors } from '../../tb/vectors/lut-linear.ts';
@@ -25,12 +25,12 @@ export const lutLinearKind: LayerKindDefinition<LutLinearPlan> = {
   vectors: (_design, l, count, seed) => generateVectors(l, count, seed),
   estimate: estimateLutLinear,
   memories: (l) => [
-    { module: l.modules.tableRom, style: l.memory.table.style, writable: l.memory.table.storage === 'ram', words: l.memory.table.depth, bits: l.memory.table.width },
+    { module: l.modules.tableRom, style: l.memory.table.style, writable: writableTables(l), words: l.memory.table.depth, bits: l.memory.table.width },
     ...(l.beatOutput ? [{ module: l.modules.outFifo, style: l.beatOutput.style, words: l.beatOutput.fifoWords, bits: l.beatOutput.elementsPerBeat * l.output.bits }] : []),
   ],
   writable: (l) => {
     const t = l.memory.table;
-    if (t.storage !== 'ram') return [];
+    if (!writableTables(l)) return [];
     const b = l.memory.bias;
     return [
       ...Array.from({ length: t.banks }, (_, j) => ({ memory: `table bank ${j}`, words: t.depth, width: t.width, addressWidth: t.addressWidth, contents: () => tableBankWords(l, j) })),

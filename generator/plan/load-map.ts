@@ -39,6 +39,11 @@ export function planLoadMap(layers: LayerPlan[]): { layers: LayerPlan[]; load: L
   };
 }
 
+/** Words the load port writes to fill every writable memory, one write each (the length of loadWrites). */
+export function loadWordCount(map: LoadMapPlan): number {
+  return map.regions.reduce((a, r) => a + r.words, 0);
+}
+
 /**
  * The design as it computes after another artifact's contents are written through its load port:
  * each layer's kind reloads what it can (`reload`, kinds/registry.ts) and refuses what the fixed

@@ -29,6 +29,11 @@ export function moduleNames(prefix: string): LutLinearModuleNames {
   };
 }
 
+/** A memory's implementation: the knob, or with `auto` block RAM from AUTO_BLOCK_BITS on. */
+function memoryStyleOf(knob: LayerHwConfig['memoryStyle'], bits: number): 'block' | 'distributed' {
+  return knob === 'auto' ? (bits >= AUTO_BLOCK_BITS ? 'block' : 'distributed') : knob;
+}
+
 function resolveParallelism(requested: number | 'all', total: number): number {
   return requested === 'all' ? total : Math.min(requested, total);
 }
@@ -99,14 +104,13 @@ export function planLutLinear(layer: LutLinearLayer, hw: LayerHwConfig, prefix: 
     ? (() => {
         const P = outBeat!.elementsPerBeat;
         const fifoWords = timing.outFifoDepth * outBeat!.beats;
-        const bits = fifoWords * P * layer.output.bits;
-        const style: 'block' | 'distributed' = hw.memoryStyle === 'auto' ? (bits >= AUTO_BLOCK_BITS ? 'block' : 'distributed') : hw.memoryStyle;
+        const style = memoryStyleOf(hw.memoryStyle, fifoWords * P * layer.output.bits);
         return { elementsPerBeat: P, beatsPerGroup, lastGroupBeats: Math.ceil((M - (G - 1) * Pm) / P), beats: outBeat!.beats, fifoWords, style };
       })()
     : undefined;
   const tableWidth = Pm * layer.tableBits;
   const tableDepth = G * E * K;
-  const tableStyle = hw.memoryStyle === 'auto' ? (tableWidth * tableDepth >= AUTO_BLOCK_BITS ? 'block' : 'distributed') : hw.memoryStyle;
+  const tableStyle = memoryStyleOf(hw.memoryStyle, tableWidth * tableDepth);
   const biasWidth = signedBitsFor(biasLo, biasHi);
   const modules = moduleNames(prefix);
 
@@ -150,7 +154,7 @@ export function planLutLinear(layer: LutLinearLayer, hw: LayerHwConfig, prefix: 
  * whether the loaded layer's encoder agrees.
  */
 export function reloadLutLinear(plan: LutLinearPlan, layer: LutLinearLayer, file: string): LutLinearPlan {
-  if (plan.memory.table.storage !== 'ram') return plan;
+  if (!writableTables(plan)) return plan;
   const field = (f: string) => `layers.${layer.name}.${f}`;
   const refuse = (f: string, expected: string, found: string): never => {
     throw new LutnnError(`Layer "${layer.name}" cannot be loaded into the design: the ${f} differs.`, { file, field: field(f), expected: `${expected} (what the design was generated for)`, found });
@@ -173,4 +177,14 @@ export function reloadLutLinear(plan: LutLinearPlan, layer: LutLinearLayer, file
   const out = bias.findIndex((b) => b < lo || b > hi);
   if (out >= 0) refuse('bias', `every bias within INT${plan.bias.width} in table units [${lo}, ${hi}]`, `bias[${out}] = ${bias[out]}`);
   return { ...plan, table: { ...plan.table, values: table.values }, bias: { ...plan.bias, values: bias } };
+}
+
+/** Whether the layer's tables and bias are written through the load port (table_storage: ram). */
+export function writableTables(plan: LutLinearPlan): boolean {
+  return plan.memory.table.storage === 'ram';
+}
+
+/** The bias is a memory (not constants) with several output groups, or when it is writable. */
+export function hasBiasMemory(plan: LutLinearPlan): boolean {
+  return plan.parallel.outputGroups > 1 || writableTables(plan);
 }

@@ -23,21 +23,15 @@ import type { BeatFormat, DesignPlan, LayerPlan, PortSpec, PortTiming, StreamSpe
 
 export { AUTO_BUS_BITS, beatFormat, byteLaneBits } from './beats.ts';
 
-/** Timing at the beat ports of a wrapper around a core (see the module comment). */
-export function streamTiming(core: PortTiming, inBeats: number, outBeats: number): PortTiming {
+/**
+ * Timing at the beat ports of a wrapper around a core (see the module comment): the serializer's
+ * register adds a cycle, a core that gives beats itself (`nativeOutput`) has none.
+ */
+export function streamTiming(core: PortTiming, inBeats: number, outBeats: number, nativeOutput = false): PortTiming {
   return {
-    latency: inBeats + core.latency + 1,
+    latency: inBeats + core.latency + (nativeOutput ? 0 : 1),
     initiationInterval: Math.max(core.initiationInterval, inBeats, outBeats),
     // The core's bound, plus assembling one vector and draining one, twice over for the one queued behind.
-    watchdogCycles: core.watchdogCycles + 2 * (inBeats + outBeats) + 8,
-  };
-}
-
-/** Timing at the beat ports around a core whose own output is beats: the assembler's beats, then the core (latency to its first output beat). */
-export function nativeStreamTiming(core: PortTiming, inBeats: number, outBeats: number): PortTiming {
-  return {
-    latency: inBeats + core.latency,
-    initiationInterval: Math.max(core.initiationInterval, inBeats, outBeats),
     watchdogCycles: core.watchdogCycles + 2 * (inBeats + outBeats) + 8,
   };
 }
@@ -70,7 +64,7 @@ export function planLayerStream(layer: LayerPlan, cfg: LayerHwConfig, configFile
       input,
       output,
       nativeOutput,
-      timing: nativeOutput ? nativeStreamTiming(layer.timing, input.beats, output.beats) : streamTiming(layer.timing, input.beats, output.beats),
+      timing: streamTiming(layer.timing, input.beats, output.beats, nativeOutput),
     },
   };
 }

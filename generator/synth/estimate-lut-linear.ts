@@ -1,5 +1,6 @@
 /** Analytic estimate of a lut_linear layer: encoder shell, encoder (its own estimate), step ROM, index buffer, accumulator, requantizers, FIFO, ROMs. */
 import { encoderOf } from '../encoders/registry.ts';
+import { hasBiasMemory } from '../plan/lut-linear.ts';
 import type { LutLinearPlan } from '../plan/types.ts';
 import { bramCount, outFifoEstimate, requantEstimate, romLogic, unit, type UnitEstimate } from './estimate-units.ts';
 import type { Target } from './targets.ts';
@@ -45,7 +46,7 @@ export function estimateLutLinear(p: LutLinearPlan, t: Target): UnitEstimate[] {
     const r = romLogic(tm.width, tm.depth);
     units.push(unit(p.modules.tableRom, { LUT: tm.banks * r.LUT, FF: tm.banks * r.FF }, 1, 1));
   }
-  if (p.parallel.outputGroups > 1 || tm.storage === 'ram') units.push(unit(p.modules.biasRom, romLogic(p.memory.bias.width, p.memory.bias.depth), 1, 1));
+  if (hasBiasMemory(p)) units.push(unit(p.modules.biasRom, romLogic(p.memory.bias.width, p.memory.bias.depth), 1, 1));
   units.push(unit(p.modules.top, {}, p.timing.latency, ii));
   return units;
 }

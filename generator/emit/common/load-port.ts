@@ -23,9 +23,13 @@ export function regionWrite(map: LoadMapPlan, r: LoadRegion): RegionWrite {
   return { we, waddr: slice('load_addr_i', 0, r.addressWidth), wdata: slice('load_data_i', 0, r.width) };
 }
 
-/** Template fields of a module with the load port: `load` is false without one. */
-export function loadPortFields(map: LoadMapPlan | undefined, regions: LoadRegion[] | undefined): { load: false | { addrRange: string; dataRange: string; dataWidth: number } } {
+/** Template fields of a layer's module with the load port (data as wide as its memories): `load` is false without one. */
+export function loadPortFields(map: LoadMapPlan | undefined, regions: LoadRegion[] | undefined): { load: false | { addrRange: string; dataRange: string } } {
   if (!map || !regions || regions.length === 0) return { load: false };
-  const dataWidth = loadDataWidth(regions);
-  return { load: { addrRange: range(map.addressWidth), dataRange: range(dataWidth), dataWidth } };
+  return { load: { addrRange: range(map.addressWidth), dataRange: range(loadDataWidth(regions)) } };
+}
+
+/** Template fields of a design-level module (model top, AXI4-Stream top) with the whole load port. */
+export function designLoadPortFields(map: LoadMapPlan | undefined): { load: false | { addrRange: string; dataRange: string } } {
+  return { load: map ? { addrRange: range(map.addressWidth), dataRange: range(map.dataWidth) } : false };
 }

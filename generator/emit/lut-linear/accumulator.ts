@@ -7,7 +7,7 @@ import { baseContext, counterFields, countWidth, type GeneratedFile } from '../c
 import { reduceAtWidth } from '../common/reduction-tree.ts';
 import { loadPortFields, regionWrite } from '../common/load-port.ts';
 import { layerParams, registeredReady } from './common.ts';
-import { hasBiasMemory } from './memories.ts';
+import { hasBiasMemory } from '../../plan/lut-linear.ts';
 
 /** Table address of lane j: block·K + idx, as a concatenation when K is a power of two. */
 function addressing(plan: LutLinearPlan) {

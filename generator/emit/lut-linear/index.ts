@@ -5,7 +5,8 @@ import type { GeneratedFile } from '../common/context.ts';
 import { accumulatorModule, layerTopModule } from './accumulator.ts';
 import { layerParams } from './common.ts';
 import { encoderModule } from './encoder.ts';
-import { biasFile, hasBiasMemory, romModules, stepRomFile, tableBankFiles } from './memories.ts';
+import { hasBiasMemory } from '../../plan/lut-linear.ts';
+import { biasFile, romModules, stepRomFile, tableBankFiles } from './memories.ts';
 import { indexBufferModule, outFifoModules, requantModule } from './small-units.ts';
 
 export function lutLinearFiles(design: DesignPlan, plan: LutLinearPlan): GeneratedFile[] {

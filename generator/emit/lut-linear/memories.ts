@@ -1,5 +1,6 @@
 /** Memory files ($readmemh) and ROM modules of a lut_linear layer: table banks, bias, the encoder's step ROM. */
 import { encoderOf } from '../../encoders/registry.ts';
+import { hasBiasMemory, writableTables } from '../../plan/lut-linear.ts';
 import type { DesignPlan, LutLinearPlan } from '../../plan/types.ts';
 import type { GeneratedFile } from '../common/context.ts';
 import { memFile, romModule, romWords, type RomSpec } from '../common/memory.ts';
@@ -93,16 +94,6 @@ export function stepRomFile(design: DesignPlan, plan: LutLinearPlan): GeneratedF
   const step = encoderOf(plan.encoder).emit.stepRom;
   const words = step.words({ design, layer: plan, encoder: plan.encoder, params: layerParams(plan) }).map(packFieldsHex);
   return memFile(design, rom.file, step.describe(plan), words, romWords(rom.depth), rom.width);
-}
-
-/** Whether the layer's tables and bias are written through the load port (table_storage: ram). */
-export function writableTables(plan: LutLinearPlan): boolean {
-  return plan.memory.table.storage === 'ram';
-}
-
-/** The bias is a memory (not constants) with several output groups, or when it is writable. */
-export function hasBiasMemory(plan: LutLinearPlan): boolean {
-  return plan.parallel.outputGroups > 1 || writableTables(plan);
 }
 
 /** The memory modules: one for the table banks (plan's style), one for bias and the step ROM (distributed); RAMs with table_storage: ram. */

@@ -83,14 +83,14 @@ export function beatFifoModule(design: DesignPlan, plan: LutLinearPlan): Generat
     beatsPerGroupLit: lit(b.beatsPerGroup, leftW),
     lastGroupBeatsLit: lit(b.lastGroupBeats, leftW),
     multiGroup: G > 1,
-    ...(G > 1 ? { groupIdxRange: counterFields('g', G).gRange, groupIdxZeroLit: counterFields('g', G).gZeroLit, groupIdxOneLit: counterFields('g', G).gOneLit, groupLastLit: counterFields('g', G).gLastLit } : {}),
+    ...(G > 1 ? counterFields('groupIdx', G) : {}),
     lastWord: b.fifoWords - 1,
     ...counterFields('ptr', b.fifoWords),
     countRange: range(countW),
     countZeroLit: lit(0, countW),
     countOneLit: lit(1, countW),
     multiBeatVector: b.beats > 1,
-    ...(b.beats > 1 ? { outBeatRange: counterFields('ob', b.beats).obRange, outBeatZeroLit: counterFields('ob', b.beats).obZeroLit, outBeatOneLit: counterFields('ob', b.beats).obOneLit, outBeatLastLit: counterFields('ob', b.beats).obLastLit } : {}),
+    ...(b.beats > 1 ? counterFields('outBeat', b.beats) : {}),
   };
   return { path: `${plan.modules.outFifo}.v`, content: renderTemplate('beat_fifo.v.hbs', ctx) };
 }

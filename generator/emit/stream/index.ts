@@ -8,7 +8,7 @@ import type { BeatFormat, DesignPlan, LayerPlan, LayerStreamPlan, StreamSpec } f
 import { renderTemplate } from '../render.ts';
 import { baseContext, counterFields, type GeneratedFile } from '../common/context.ts';
 import { indexBits } from '../../numeric/fixed.ts';
-import { loadPortFields } from '../common/load-port.ts';
+import { designLoadPortFields, loadPortFields } from '../common/load-port.ts';
 import { lit, range, slice } from '../verilog.ts';
 
 /** Fields both beat modules read: vector and beat ranges, the beat counter, whether the last beat is short. */
@@ -24,18 +24,12 @@ function beatFields(spec: StreamSpec, beat: BeatFormat) {
     lastElement: spec.elements - 1,
     beatRange: range(W),
     vectorRange: range(spec.elements * spec.bits),
-    ...(beat.beats > 1 ? { beatIdxRange: counterFields('beat', beat.beats).beatRange, ...beatCounter(beat.beats) } : {}),
   };
 }
 
 /** Header parameters of a beat module: the vector and its beats. */
 function beatParams(spec: StreamSpec, beat: BeatFormat) {
   return { elements: spec.elements, 'element bits': spec.bits, 'elements per beat': beat.elementsPerBeat, beats: beat.beats };
-}
-
-function beatCounter(beats: number): Record<string, string> {
-  const f = counterFields('beat', beats);
-  return { beatZeroLit: f.beatZeroLit, beatOneLit: f.beatOneLit, beatLastLit: f.beatLastLit };
 }
 
 function streamInFile(design: DesignPlan, layer: LayerPlan, s: LayerStreamPlan): GeneratedFile {
@@ -63,7 +57,8 @@ function streamOutFile(design: DesignPlan, layer: LayerPlan, s: LayerStreamPlan)
   const ctx = {
     ...baseContext(design, s.modules.output, `output serializer of layer ${layer.name} (vectors to beats)`, beatParams(spec, s.output)),
     ...beatFields(spec, s.output),
-    ...(s.output.beats > 1 ? { beatBeforeLastLit: lit(s.output.beats - 2, indexBits(s.output.beats)) } : {}),
+    // The beat counter (the input assembler's is one-hot instead).
+    ...(s.output.beats > 1 ? { ...counterFields('beatIdx', s.output.beats), beatBeforeLastLit: lit(s.output.beats - 2, indexBits(s.output.beats)) } : {}),
     beatMsb: W - 1,
     // Shift right by one beat, zeros in at the top (they fill a short last beat's spare lanes).
     shiftExpr: s.output.beats > 1 ? `{${lit(0, W)}, ${slice('vector_q', W, total - W)}}` : '',
@@ -155,8 +150,8 @@ export function axisTopFile(design: DesignPlan): GeneratedFile {
       return outPad > 0 ? `{{${outPad}{out_beat[${l * output.bits + output.bits - 1}]}}, ${lane}}` : lane;
     }),
     outMultiBeat: ob.beats > 1,
-    load: design.load ? { addrRange: range(design.load.addressWidth), dataRange: range(design.load.dataWidth) } : false,
-    ...(ob.beats > 1 ? { beatIdxRange: counterFields('beat', ob.beats).beatRange, ...beatCounter(ob.beats) } : {}),
+    ...designLoadPortFields(design.load),
+    ...(ob.beats > 1 ? counterFields('beatIdx', ob.beats) : {}),
   };
   return { path: `${axi.top}.v`, content: renderTemplate('stream/axis_top.v.hbs', ctx) };
 }
