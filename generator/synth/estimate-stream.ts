@@ -1,6 +1,6 @@
 /**
  * Estimate of a stream layer's port modules (emit/stream/): the input assembler is one vector
- * register written a beat at a time (a flop enable per beat, decoded from the beat counter), the
+ * register written a beat at a time (one enable gate per beat from a one-hot beat register), the
  * output serializer one vector register that loads or shifts (a 2:1 mux per bit when it has more
  * than one beat). The wrapper itself is wiring.
  */
@@ -17,7 +17,7 @@ export function streamEstimate(layer: LayerPlan): UnitEstimate[] {
   const counter = (beats: number) => (beats > 1 ? indexBits(beats) : 0);
   const { latency, initiationInterval: ii } = s.timing;
   return [
-    unit(s.modules.input, { LUT: (s.input.beats > 1 ? s.input.beats : 0) + 2 * counter(s.input.beats) + 2, FF: inBits + counter(s.input.beats) + 1 }, s.input.beats, ii),
+    unit(s.modules.input, { LUT: (s.input.beats > 1 ? s.input.beats : 0) + 2, FF: inBits + (s.input.beats > 1 ? s.input.beats : 0) + 1 }, s.input.beats, ii),
     ...(s.nativeOutput ? [] : [unit(s.modules.output, { LUT: (s.output.beats > 1 ? outBits : 0) + 2 * counter(s.output.beats) + 2, FF: outBits + counter(s.output.beats) + 1 }, 1, ii)]),
     unit(s.top, {}, latency, ii),
   ];
