@@ -108,7 +108,10 @@ export const CACHE_KEEP = 40;
 export async function pruneCache(base: string): Promise<void> {
   const entries = (await readdir(base)).filter((e) => !e.includes('.tmp-'));
   if (entries.length <= CACHE_KEEP) return;
-  const dated = await Promise.all(entries.map(async (e) => ({ e, t: (await stat(join(base, e))).mtimeMs })));
+  // Another process may prune the same cache at the same time: an entry gone since readdir is skipped.
+  const dated = (await Promise.all(entries.map(async (e) => ({ e, t: (await stat(join(base, e)).catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? null : Promise.reject(err))))?.mtimeMs })))).filter(
+    (d): d is { e: string; t: number } => d.t !== undefined,
+  );
   dated.sort((a, b) => b.t - a.t);
   await Promise.all(dated.slice(CACHE_KEEP).map(({ e }) => rm(join(base, e), { recursive: true, force: true })));
 }

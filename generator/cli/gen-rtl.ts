@@ -59,7 +59,7 @@ export function describeDesign(plan: DesignPlan, shown: string): string {
   for (const layer of plan.layers) lines.push(`layer      ${layerKindOf(layer).describe(layer)}`);
   lines.push(`ports      ${describePorts(plan)}`);
   if (plan.load) {
-    lines.push(`load port  writable tables and bias: ${loadWordCount(plan.load)} words in ${plan.load.regions.length} memories through load_we_i, load_addr_i[${plan.load.addressWidth - 1}:0], load_data_i[${plan.load.dataWidth - 1}:0] (address map in plan.json "load")`);
+    lines.push(`load port  writable ${[...new Set(plan.load.regions.map((r) => r.memory.replace(/ \d+$/, 's').replace(/ RAM$/, 's')))].join(', ')}: ${loadWordCount(plan.load)} words in ${plan.load.regions.length} memories through load_we_i, load_addr_i[${plan.load.addressWidth - 1}:0], load_data_i[${plan.load.dataWidth - 1}:0] (address map in plan.json "load")`);
   }
   for (const layer of plan.layers) {
     const s = layer.stream;

@@ -66,14 +66,19 @@ export interface PackedField {
 
 /** Hex digits of fields of mixed widths, the first field at the LSB (two's complement per field). */
 export function packFieldsHex(fields: PackedField[]): string {
+  const bits = fields.reduce((a, f) => a + f.width, 0);
+  return packFields(fields).toString(16).padStart(Math.ceil(bits / 4), '0');
+}
+
+/** Fields (least significant first, two's complement) as one word. */
+export function packFields(fields: PackedField[]): bigint {
   let word = 0n;
   let offset = 0n;
   for (const f of fields) {
-    const w = BigInt(f.width);
     word |= BigInt.asUintN(f.width, BigInt(f.value)) << offset;
-    offset += w;
+    offset += BigInt(f.width);
   }
-  return word.toString(16).padStart(Math.ceil(Number(offset) / 4), '0');
+  return word;
 }
 
 const HEX_CODES = Buffer.from(HEX);

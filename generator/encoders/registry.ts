@@ -76,8 +76,19 @@ export interface EncoderEmitter<P extends EncoderPlan> {
     /** The memory file's one-line description. */
     describe(layer: LutLinearPlan): string;
     /** For each encode step, the fields of its word, least significant first. */
-    words(ctx: EncoderEmitContext<P>): PackedField[][];
+    words(layer: LutLinearPlan, encoder: P): PackedField[][];
   };
+}
+
+/** What reloading a layer hands its encoder (`lutnn sim --load`; plan/lut-linear.ts reloadLutLinear). */
+export interface EncoderReloadContext<P extends EncoderPlan, A extends LutLinearEncoder> {
+  /** The planned layer the hardware was generated for. */
+  layer: LutLinearPlan;
+  encoder: P;
+  /** The layer of the model to load, already checked for the layer's shapes and formats. */
+  loaded: LutLinearLayer;
+  loadedEncoder: A;
+  file: string;
 }
 
 /** Every piece of one encoder kind. `P` is its plan, `A` its artifact form. */
@@ -100,6 +111,18 @@ export interface EncoderDefinition<P extends EncoderPlan, A extends LutLinearEnc
   float(layer: LutLinearLayer, encoder: A): (x: ArrayLike<number>, xOffset: number, c: number) => number;
   /** The encoder in the layer's one-line summary (`lutnn gen-rtl` output). */
   describe(encoder: P): string;
+  /**
+   * Whether the step ROM becomes a RAM on the load port with table_storage: ram (its words are
+   * all a loaded model may change about the encoder; the hash tree's columns and thresholds), or
+   * stays a ROM (the CCS: its distance widths and pipeline are built for its centroids).
+   */
+  writableStepRom: boolean;
+  /**
+   * The encoder as it computes with a loaded model's contents: the loaded parameters where the
+   * step ROM is writable, else the plan unchanged after checking that the loaded model's are equal;
+   * a LutnnError naming the field for what the fixed hardware cannot take.
+   */
+  reload(ctx: EncoderReloadContext<P, A>): P;
 }
 
 type ArtifactEncoderOf<K extends EncoderKind> = Extract<LutLinearEncoder, { kind: K }>;

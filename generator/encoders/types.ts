@@ -26,6 +26,18 @@ export interface StepRomPlan {
   depth: number;
   addressWidth: number;
   file: string;
+  /**
+   * What the shell addresses the ROM with. `next-step`: the next step (`step_d`, behind the accept
+   * logic), so the registered word arrives with the step's sub-vectors. `step`: the step register
+   * itself, so nothing but a flop drives the ROM's wide address fan-out; the word arrives a cycle
+   * after the sub-vectors, and the unit registers them once to meet it (`pipeline: max`).
+   */
+  address: 'next-step' | 'step';
+  /**
+   * A RAM written through the design's load port (table_storage: ram, with an encoder whose
+   * step-ROM contents a loaded model may change: EncoderDefinition.writableStepRom), else a ROM.
+   */
+  writable: boolean;
 }
 
 /** What every encoder plan has: the fields the layer (shell, index buffer, timing) reads. */

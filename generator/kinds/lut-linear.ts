@@ -7,7 +7,7 @@
  */
 import type { LutLinearLayer } from '../artifact/types.ts';
 import { lutLinearFiles } from '../emit/lut-linear/index.ts';
-import { biasWords, tableBankWords } from '../emit/lut-linear/memories.ts';
+import { biasWords, stepRomWords, tableBankWords } from '../emit/lut-linear/memories.ts';
 import { encoderOf } from '../encoders/registry.ts';
 import { floatLutLinear } from '../golden/float/lut-linear.ts';
 import { runLutLinear } from '../golden/lut-linear.ts';
@@ -32,9 +32,12 @@ export const lutLinearKind: LayerKindDefinition<LutLinearPlan> = {
     const t = l.memory.table;
     if (!writableTables(l)) return [];
     const b = l.memory.bias;
+    const s = l.encoder.stepRom;
     return [
       ...Array.from({ length: t.banks }, (_, j) => ({ memory: `table bank ${j}`, words: t.depth, width: t.width, addressWidth: t.addressWidth, contents: () => tableBankWords(l, j) })),
       { memory: 'bias', words: b.depth, width: b.width, addressWidth: b.addressWidth, contents: () => biasWords(l) },
+      // The encoder's step ROM last (region P_c + 1), where the encoder lets a loaded model change it.
+      ...(s?.writable ? [{ memory: encoderOf(l.encoder).emit.shell.stepRom.title.replace(/ROM$/, 'RAM'), words: s.depth, width: s.width, addressWidth: s.addressWidth, contents: () => stepRomWords(l) }] : []),
     ];
   },
   describe: (l) => {

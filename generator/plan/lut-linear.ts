@@ -7,7 +7,7 @@ import type { LutLinearLayer } from '../artifact/types.ts';
 import type { LayerHwConfig } from '../config/hw-config.ts';
 import { LutnnError } from '../errors.ts';
 import { indexBits, makeRequantizer, MAX_EXACT_BITS, signedBitsFor, signedMax, signedMin } from '../numeric/fixed.ts';
-import { encoderFor } from '../encoders/registry.ts';
+import { encoderFor, encoderOf } from '../encoders/registry.ts';
 import { quantizeBias, quantizeTable } from './table.ts';
 import { beatFormat } from './beats.ts';
 import { planBeatOutTiming, planTiming, popcount, REQUANT_LATENCY, treeStages } from './timing.ts';
@@ -52,7 +52,10 @@ export function planLutLinear(layer: LutLinearLayer, hw: LayerHwConfig, prefix: 
 
   const maxPipe = hw.pipeline === 'max';
   // The encoder first: its errors (e.g. distances past the exact range) come before the table's.
-  const encoder = encoderFor(layer.encoder).plan({ layer, encoder: layer.encoder, hw, prefix, file, lanes: Pc, steps: E });
+  const encoderDef = encoderFor(layer.encoder);
+  const planned = encoderDef.plan({ layer, encoder: layer.encoder, hw, prefix, file, lanes: Pc, steps: E });
+  // table_storage: ram also makes the step ROM writable where the encoder allows it (the hash tree's).
+  const encoder = planned.stepRom && hw.tableStorage === 'ram' && encoderDef.writableStepRom ? { ...planned, stepRom: { ...planned.stepRom, writable: true } } : planned;
 
   const table = quantizeTable(layer);
   const bias = quantizeBias(layer, table.scale, file);
@@ -176,7 +179,9 @@ export function reloadLutLinear(plan: LutLinearPlan, layer: LutLinearLayer, file
   const [lo, hi] = [signedMin(plan.bias.width), signedMax(plan.bias.width)];
   const out = bias.findIndex((b) => b < lo || b > hi);
   if (out >= 0) refuse('bias', `every bias within INT${plan.bias.width} in table units [${lo}, ${hi}]`, `bias[${out}] = ${bias[out]}`);
-  return { ...plan, table: { ...plan.table, values: table.values }, bias: { ...plan.bias, values: bias } };
+  if (layer.encoder.kind !== plan.encoder.kind) refuse('encoder.kind', plan.encoder.kind, layer.encoder.kind);
+  const encoder = encoderOf(plan.encoder).reload({ layer: plan, encoder: plan.encoder, loaded: layer, loadedEncoder: layer.encoder, file });
+  return { ...plan, encoder, table: { ...plan.table, values: table.values }, bias: { ...plan.bias, values: bias } };
 }
 
 /** Whether the layer's tables and bias are written through the load port (table_storage: ram). */

@@ -18,6 +18,7 @@ import { PROJECT_ROOT } from '../../generator/emit/render.ts';
 import { genRtl } from '../../generator/gen-rtl.ts';
 import type { LutLinearPlan } from '../../generator/plan/types.ts';
 import { Rng } from '../../generator/util/rng.ts';
+import { writeTreeLayer } from '../support/hash-tree-artifact.ts';
 
 const LUTNN = join(PROJECT_ROOT, 'bin', 'lutnn.js');
 let root: string;
@@ -25,7 +26,7 @@ let design: string;
 let plan: LutLinearPlan;
 
 /** The example's layer with an integer table (random INT8) at `scale` and another bias: a second model for the same hardware. */
-async function secondModel(name: string, scale: number): Promise<string> {
+async function secondModel(name: string, scale: number, moveCentroids = 0): Promise<string> {
   const art = await loadArtifact(BUNDLED_EXAMPLE.model);
   const layer = art.layers[0] as LutLinearLayer;
   const manifest = JSON.parse(await readFile(BUNDLED_EXAMPLE.model, 'utf8'));
@@ -36,7 +37,7 @@ async function secondModel(name: string, scale: number): Promise<string> {
   manifest.layers[0].table = { bits: 8, scale };
   manifest.layers[0].tensors = { centroids: 'fc1.centroids', lut: 'fc1.lut', bias: 'fc1.bias' };
   const tensors = [
-    { name: 'fc1.centroids', dtype: 'F32' as const, shape: [C, K, plan.dims.V], data: layer.centroids!.data },
+    { name: 'fc1.centroids', dtype: 'F32' as const, shape: [C, K, plan.dims.V], data: Array.from(layer.centroids!.data, (c) => c + moveCentroids) },
     { name: 'fc1.lut', dtype: 'I8' as const, shape: [C, K, M], data: Array.from({ length: C * K * M }, () => Math.floor(rng.next() * 256) - 128) },
     { name: 'fc1.bias', dtype: 'F32' as const, shape: [M], data: Array.from({ length: M }, () => (rng.next() - 0.5) * 600 * plan.table.scale) },
   ];
@@ -68,6 +69,14 @@ describe('lutnn sim --load', () => {
     const own = await lutnn('sim', design, '--vectors', '300', '-q');
     expect(own.exitCode, own.stdout).toBe(0);
   });
+  it('refuses a model with other centroids: the closest-centroid search is built for its own', async () => {
+    const other = await secondModel('moved', plan.table.scale, 0.25);
+    const r = await lutnn('sim', design, '--load', other);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/cannot be loaded into the design: its centroids differ/);
+    expect(r.stderr).toMatch(/layers\.fc1\.centroids/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
   it('refuses a model whose table scale the requantizer was not built for', async () => {
     const other = await secondModel('rescaled', plan.table.scale * 2);
     const r = await lutnn('sim', design, '--load', other);
@@ -76,5 +85,70 @@ describe('lutnn sim --load', () => {
     expect(r.stderr).toMatch(/rescaled[\\/]model\.json/);
     expect(r.stderr).toMatch(/layers\.fc1\.table scale/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('lutnn sim --load, hash tree with a threshold RAM', () => {
+  /** A tree layer C = 4, V = 3, depth 3, one codebook per cycle (E = 4: thresholds in the step RAM). */
+  const tree = (dims: number[], thresholds: number[]) => ({ C: 4, V: 3, depth: 3, dims, thresholds, bits: 8, scale: 0.05, M: 5, hw: { codebooks_per_cycle: 1, table_storage: 'ram' } });
+  const dimsA = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
+  const thrA = Array.from({ length: 4 * 7 }, (_, i) => ((i * 37) % 13) * 0.1 - 0.6);
+
+  it('writes another tree (columns and thresholds) with the tables, and computes it bit for bit', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lutnn-load-tree-'));
+    try {
+      const first = await writeTreeLayer(join(dir, 'a'), tree(dimsA, thrA));
+      const rtl = join(dir, 'rtl');
+      const layer = (await genRtl({ model: first.model, config: first.config, out: rtl })).plan.layers[0] as LutLinearPlan;
+      expect(layer.encoder.stepRom?.writable).toBe(true);
+      // The second model: other split columns and thresholds, an integer table at the design's scale.
+      const manifest = JSON.parse(await readFile(first.model, 'utf8'));
+      const rng = new Rng(11);
+      const dimsB = dimsA.map((_, i) => Math.floor(i / 3) * 3 + Math.floor(rng.next() * 3));
+      const thrB = thrA.map(() => (rng.next() - 0.5) * 8);
+      manifest.name = 'second_tree';
+      manifest.tensors = 'second.safetensors';
+      manifest.layers[0].table = { bits: 12, scale: layer.table.scale };
+      const tensors = [
+        { name: 'h.dims', dtype: 'I32' as const, shape: [4, 3], data: dimsB },
+        { name: 'h.thr', dtype: 'F32' as const, shape: [4, 7], data: thrB },
+        { name: 'h.lut', dtype: 'I16' as const, shape: [4, 8, 5], data: Array.from({ length: 4 * 8 * 5 }, () => Math.floor(rng.next() * 4096) - 2048) },
+      ];
+      const second = await writeArtifact(join(dir, 'b'), manifest, tensors);
+      const r = await execa('node', [LUTNN, 'sim', rtl, '--load', second, '--vectors', '500', '-q'], { reject: false });
+      expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/PASS {2}500 vectors bit-exact against the golden model of second_tree, loaded through the table port/);
+      expect(r.stdout).toMatch(/PASS {2}golden model equals the independent reference computed from the artifact/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses another tree where the thresholds are constants (E = 1), naming the field', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lutnn-load-tree-'));
+    try {
+      const spec = { ...tree(dimsA, thrA), hw: { codebooks_per_cycle: 4, table_storage: 'ram' } };
+      const first = await writeTreeLayer(join(dir, 'a'), spec);
+      const rtl = join(dir, 'rtl');
+      const layer = (await genRtl({ model: first.model, config: first.config, out: rtl })).plan.layers[0] as LutLinearPlan;
+      expect(layer.encoder.stepRom).toBeNull();
+      const manifest = JSON.parse(await readFile(first.model, 'utf8'));
+      manifest.name = 'other_tree';
+      manifest.tensors = 'second.safetensors';
+      manifest.layers[0].table = { bits: 12, scale: layer.table.scale };
+      const tensors = [
+        { name: 'h.dims', dtype: 'I32' as const, shape: [4, 3], data: dimsA },
+        { name: 'h.thr', dtype: 'F32' as const, shape: [4, 7], data: thrA.map((t) => t + 0.5) },
+        { name: 'h.lut', dtype: 'I16' as const, shape: [4, 8, 5], data: Array.from({ length: 4 * 8 * 5 }, (_, i) => i - 80) },
+      ];
+      const second = await writeArtifact(join(dir, 'b'), manifest, tensors);
+      const r = await execa('node', [LUTNN, 'sim', rtl, '--load', second], { reject: false });
+      expect(r.exitCode).toBe(1);
+      expect(r.stderr).toMatch(/its tree differs, and with one encode step \(E = 1\) the thresholds are constants/);
+      expect(r.stderr).toMatch(/layers\.h\.encoder\.thresholds/);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -20,7 +20,7 @@ import type { LutLinearPlan } from '../../generator/plan/types.ts';
 import { planRandomLayer } from '../support/plan-random.ts';
 import { FULL_SCALE_16 } from '../support/reference-check.ts';
 
-const MEMBERS = ['plan', 'encode', 'emit', 'estimate', 'vectorInput', 'reference', 'float', 'describe'] as const satisfies readonly (keyof EncoderDefinition<EncoderPlan, LutLinearEncoder>)[];
+const MEMBERS = ['plan', 'encode', 'emit', 'estimate', 'vectorInput', 'reference', 'float', 'describe', 'writableStepRom', 'reload'] as const satisfies readonly (keyof EncoderDefinition<EncoderPlan, LutLinearEncoder>)[];
 const EMIT_MEMBERS = ['shell', 'headerParams', 'files', 'stepRom'] as const satisfies readonly (keyof EncoderEmitter<EncoderPlan>)[];
 type Unlisted<T, L extends readonly unknown[]> = Exclude<keyof T, L[number]>;
 const listsComplete: [Unlisted<EncoderDefinition<EncoderPlan, LutLinearEncoder>, typeof MEMBERS> | Unlisted<EncoderEmitter<EncoderPlan>, typeof EMIT_MEMBERS>] extends [never] ? true : never = true;
@@ -33,7 +33,8 @@ describe('encoder registry', () => {
   it.each(Object.keys(ENCODERS))('encoder %s has every piece', (kind) => {
     const def = ENCODERS[kind as keyof typeof ENCODERS] as unknown as Record<string, unknown>;
     for (const m of MEMBERS) expect(def[m], `${kind}.${m}`).toBeDefined();
-    for (const m of MEMBERS.filter((m) => m !== 'emit')) expect(typeof def[m], `${kind}.${m}`).toBe('function');
+    for (const m of MEMBERS.filter((m) => m !== 'emit' && m !== 'writableStepRom')) expect(typeof def[m], `${kind}.${m}`).toBe('function');
+    expect(typeof def.writableStepRom, `${kind}.writableStepRom`).toBe('boolean');
     const emit = def.emit as Record<string, unknown>;
     for (const m of EMIT_MEMBERS) expect(emit[m], `${kind}.emit.${m}`).toBeDefined();
     const shell = emit.shell as { title: string; instance: string; stepRom: Record<string, string> };

@@ -2,7 +2,8 @@
  * Property: layers and chains with writable tables (table_storage: ram), on random shapes, encoders,
  * parallelism, pipelining and ports: lint-clean RTL that computes its own model from the power-up
  * contents, and after a second model's tables and biases (random over the whole INT b_t range, and
- * biases over the whole planned bias width, so the widened accumulator is exercised) are written
+ * biases over the whole planned bias width, so the widened accumulator is exercised; a hash tree
+ * with E > 1 also another tree: random split columns and thresholds over their whole range) are written
  * through the load port, that second model's golden outputs bit for bit, under gaps and
  * back-pressure, in Verilator and sometimes Icarus; and the load map's words are the memory files'
  * (the generator writes one layout).
@@ -21,6 +22,7 @@ import { verifyDesign } from '../../tb/verify.ts';
 import { PBT_SEED } from '../support/check-random-layer.ts';
 import { lintDesign } from '../support/lint.ts';
 import { firstLayerOf, randomDesignSpec, writeRandomDesign, type RandomDesignSpec } from '../support/random-design.ts';
+import { hashTreeLayerSpec } from '../support/random-layer.ts';
 
 const RUNS = Number(process.env.LUTNN_PBT_RAM_RUNS ?? 6);
 
@@ -31,8 +33,11 @@ interface RamSpec {
   seed: number;
 }
 
+/** A hash tree time-shared over E ≥ 2 steps: its threshold RAM is on the load port too. */
+const treeWithThresholdRam: fc.Arbitrary<RandomDesignSpec> = hashTreeLayerSpec.filter((s) => s.C >= 2).map((s) => ({ layer: { ...s, codebooksPerCycle: 1 } }));
+
 const ramSpec: fc.Arbitrary<RamSpec> = fc.record({
-  design: randomDesignSpec,
+  design: fc.oneof({ arbitrary: randomDesignSpec, weight: 2 }, { arbitrary: treeWithThresholdRam, weight: 1 }),
   stream: fc.boolean(),
   icarus: fc.constantFrom(false, false, true),
   seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
@@ -48,7 +53,18 @@ function secondModel(design: DesignPlan, seed: number): DesignPlan {
     // Some entries at the extremes, where an accumulator too narrow would wrap.
     for (let i = 0; i < table.length; i += 3) table[i] = rng.next() < 0.5 ? signedMin(l.table.bits) : signedMax(l.table.bits);
     const bias = Int32Array.from(l.bias.values, () => draw(l.bias.width));
-    return { ...l, table: { ...l.table, values: table }, bias: { ...l.bias, values: bias } };
+    // A hash tree with a threshold RAM (E > 1) gets another tree: random columns, thresholds over
+    // their whole range [lo − 1, hi] (every input right … every input left).
+    let encoder = l.encoder;
+    if (encoder.kind === 'hash_tree' && encoder.stepRom?.writable) {
+      const V = l.dims.V;
+      const lo = signedMin(l.input.bits) - 1;
+      const span = signedMax(l.input.bits) - lo + 1;
+      const splitDims = Int32Array.from(encoder.splitDims, () => Math.floor(rng.next() * V));
+      const thresholds = Int32Array.from(encoder.thresholds, () => lo + Math.floor(rng.next() * span));
+      encoder = { ...encoder, splitDims, thresholds };
+    }
+    return { ...l, encoder, table: { ...l.table, values: table }, bias: { ...l.bias, values: bias } };
   });
   return { ...design, layers };
 }
@@ -71,6 +87,13 @@ async function checkRam(spec: RamSpec): Promise<void> {
       const bank0 = (await readFile(join(out, `${layer.memory.table.fileStem}0.memh`), 'utf8')).split('\n').filter((l) => l !== '' && !l.startsWith('//'));
       const words = mems[0].contents();
       for (let w = 0; w < words.length; w++) expect(BigInt(`0x${bank0[w]}`)).toBe(words[w]);
+      const rom = layer.encoder.stepRom;
+      if (rom?.writable) {
+        const file = (await readFile(join(out, rom.file), 'utf8')).split('\n').filter((l) => l !== '' && !l.startsWith('//'));
+        const stepWords = mems[mems.length - 1].contents();
+        expect(stepWords).toHaveLength(rom.depth);
+        for (let w = 0; w < stepWords.length; w++) expect(BigInt(`0x${file[w]}`)).toBe(stepWords[w]);
+      }
     }
     const opts = { vectors: 120, seed: spec.seed % 1000, gapProbability: 0.3, stallProbability: 0.3 };
     const own = await verifyDesign(out, { ...opts, skipTiming: true });

@@ -30,6 +30,8 @@ export function counterFields(prefix: string, count: number): Record<string, str
     [`${prefix}ZeroLit`]: lit(0, w),
     [`${prefix}OneLit`]: lit(1, w),
     [`${prefix}LastLit`]: lit(count - 1, w),
+    /** The value before the last (a flag "at the last value" loaded a cycle ahead compares with it). */
+    [`${prefix}BeforeLastLit`]: lit(Math.max(count - 2, 0), w),
   };
 }
 

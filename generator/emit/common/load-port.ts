@@ -29,6 +29,12 @@ export function loadPortFields(map: LoadMapPlan | undefined, regions: LoadRegion
   return { load: { addrRange: range(map.addressWidth), dataRange: range(loadDataWidth(regions)) } };
 }
 
+/** What a module taking the data of its own regions only is connected to: `load_data_i` or its low bits. */
+export function loadDataSlice(all: LoadRegion[], own: LoadRegion[]): string {
+  const w = loadDataWidth(own);
+  return w === loadDataWidth(all) ? 'load_data_i' : slice('load_data_i', 0, w);
+}
+
 /** Template fields of a design-level module (model top, AXI4-Stream top) with the whole load port. */
 export function designLoadPortFields(map: LoadMapPlan | undefined): { load: false | { addrRange: string; dataRange: string } } {
   return { load: map ? { addrRange: range(map.addressWidth), dataRange: range(map.dataWidth) } : false };

@@ -5,8 +5,8 @@ import { renderTemplate } from '../render.ts';
 import { lit, range, signExtend, slice, zeroExtend } from '../verilog.ts';
 import { baseContext, counterFields, countWidth, type GeneratedFile } from '../common/context.ts';
 import { reduceAtWidth } from '../common/reduction-tree.ts';
-import { loadPortFields, regionWrite } from '../common/load-port.ts';
-import { layerParams, registeredReady } from './common.ts';
+import { loadDataSlice, loadPortFields, regionWrite } from '../common/load-port.ts';
+import { accumulatorRegions, encoderRegions, layerParams, registeredReady } from './common.ts';
 import { hasBiasMemory } from '../../plan/lut-linear.ts';
 
 /** Table address of lane j: block·K + idx, as a concatenation when K is a power of two. */
@@ -118,7 +118,7 @@ export function accumulatorModule(design: DesignPlan, plan: LutLinearPlan): Gene
     banks,
     biasRange: range(Pm * bw),
     biasRom: hasBiasMemory(plan) ? { module: plan.modules.biasRom, file: plan.memory.bias.file, addrExpr: G > 1 ? 'group_q' : "1'b0", write: write(Pc) } : false,
-    ...loadPortFields(design.load, plan.load),
+    ...loadPortFields(design.load, accumulatorRegions(plan)),
     biasConstExpr: `{${biasLanes.map((b) => lit(b < 0 ? b + 2 ** bw : b, bw)).reverse().join(', ')}}`,
     accRange: range(accW),
     accLanes,
@@ -179,7 +179,11 @@ export function layerTopModule(design: DesignPlan, plan: LutLinearPlan): Generat
     idxRange: range(plan.parallel.codebooksPerCycle * plan.encoder.indexWidth),
     modules: plan.modules,
     registeredReady: registeredReady(plan),
+    registeredLastRead: registeredReady(plan) && plan.parallel.encodeSteps > 1,
     ...loadPortFields(design.load, plan.load),
+    // The accumulator and the encoder each take the load data bits of their own memories.
+    accLoadData: plan.load ? loadDataSlice(plan.load, accumulatorRegions(plan)!) : '',
+    encoderLoad: plan.load && plan.encoder.stepRom?.writable ? { data: loadDataSlice(plan.load, encoderRegions(plan)!) } : false,
   };
   return { path: `${plan.modules.top}.v`, content: renderTemplate('layer_top.v.hbs', ctx) };
 }

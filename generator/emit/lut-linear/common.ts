@@ -1,6 +1,6 @@
 /** Helpers shared by the lut_linear module emitters (those of every kind: emit/common/). */
 import { encoderOf } from '../../encoders/registry.ts';
-import type { LutLinearPlan } from '../../plan/types.ts';
+import type { LoadRegion, LutLinearPlan } from '../../plan/types.ts';
 import type { HeaderParams } from '../common/context.ts';
 
 /** Bits of one index group: P_c lanes of the encoder's index width. */
@@ -28,4 +28,14 @@ export function layerParams(plan: LutLinearPlan): HeaderParams {
  */
 export function registeredReady(plan: LutLinearPlan): boolean {
   return plan.pipeline === 'max';
+}
+
+/** The layer's load regions the accumulator writes: table banks 0 … P_c−1 and the bias (plan/load-map.ts). */
+export function accumulatorRegions(plan: LutLinearPlan): LoadRegion[] | undefined {
+  return plan.load?.slice(0, plan.parallel.codebooksPerCycle + 1);
+}
+
+/** The layer's load region the encoder writes: its step RAM, region P_c + 1, when writable. */
+export function encoderRegions(plan: LutLinearPlan): LoadRegion[] | undefined {
+  return plan.encoder.stepRom?.writable ? plan.load?.slice(plan.parallel.codebooksPerCycle + 1) : undefined;
 }

@@ -8,7 +8,8 @@ import type { DesignPlan, LutLinearPlan } from '../../plan/types.ts';
 import { baseContext, counterFields, type GeneratedFile } from '../common/context.ts';
 import { renderTemplate } from '../render.ts';
 import { range, slice, zeroExtend } from '../verilog.ts';
-import { layerParams, registeredReady } from './common.ts';
+import { loadPortFields, regionWrite } from '../common/load-port.ts';
+import { encoderRegions, layerParams, registeredReady } from './common.ts';
 
 /** Width of the port-name column in the unit instance (the template aligns its fixed ports to it). */
 const PORT_COLUMN = 11;
@@ -46,12 +47,16 @@ export function encoderModule(design: DesignPlan, plan: LutLinearPlan): Generate
           module: rom.module,
           instance: names.stepRom.instance,
           file: rom.file,
-          addrExpr: 'step_d',
+          addrExpr: rom.address === 'step' ? 'step_q' : 'step_d',
+          addressedByStep: rom.address === 'step',
+          // Region P_c + 1 of the layer's load map: after the table banks and the bias (kinds/lut-linear.ts).
+          write: design.load && encoderRegions(plan) ? regionWrite(design.load, encoderRegions(plan)![0]) : false,
           range: range(rom.width),
           wire: names.stepRom.wire,
           port: names.stepRom.port.padEnd(PORT_COLUMN),
         }
       : false,
+    ...loadPortFields(design.load, encoderRegions(plan)),
     unitModule: enc.module,
     unitInstance: names.instance,
   };

@@ -5,7 +5,7 @@ import type { DesignPlan, LutLinearPlan } from '../../plan/types.ts';
 import type { GeneratedFile } from '../common/context.ts';
 import { memFile, romModule, romWords, type RomSpec } from '../common/memory.ts';
 import { headerLines } from '../header.ts';
-import { HexWordWriter, packFieldsHex, packHex } from '../verilog.ts';
+import { HexWordWriter, packFields, packFieldsHex, packHex } from '../verilog.ts';
 import { layerParams } from './common.ts';
 
 /**
@@ -92,11 +92,18 @@ export function stepRomFile(design: DesignPlan, plan: LutLinearPlan): GeneratedF
   const rom = plan.encoder.stepRom;
   if (!rom) return null;
   const step = encoderOf(plan.encoder).emit.stepRom;
-  const words = step.words({ design, layer: plan, encoder: plan.encoder, params: layerParams(plan) }).map(packFieldsHex);
+  const words = step.words(plan, plan.encoder).map(packFieldsHex);
   return memFile(design, rom.file, step.describe(plan), words, romWords(rom.depth), rom.width);
 }
 
-/** The memory modules: one for the table banks (plan's style), one for bias and the step ROM (distributed); RAMs with table_storage: ram. */
+/** The words of the encoder's step ROM (the layout of stepRomFile), for the load port. */
+export function stepRomWords(plan: LutLinearPlan): bigint[] {
+  const rom = plan.encoder.stepRom;
+  if (!rom) return [];
+  return encoderOf(plan.encoder).emit.stepRom.words(plan, plan.encoder).map(packFields);
+}
+
+/** The memory modules: one for the table banks (plan's style), one for bias and the step ROM (distributed); RAMs with table_storage: ram (the step ROM where its encoder allows). */
 export function romModules(design: DesignPlan, plan: LutLinearPlan): GeneratedFile[] {
   const t = plan.memory.table;
   const ram = writableTables(plan);
@@ -108,7 +115,10 @@ export function romModules(design: DesignPlan, plan: LutLinearPlan): GeneratedFi
     memories.push({ spec: { module: plan.modules.biasRom, style: 'distributed', ...b, purpose: ram ? 'bias RAM' : 'bias ROM' }, writable: ram });
   }
   const s = plan.encoder.stepRom;
-  if (s) memories.push({ spec: { ...s, style: 'distributed', purpose: encoderOf(plan.encoder).emit.shell.stepRom.title }, writable: false });
+  if (s) {
+    const title = encoderOf(plan.encoder).emit.shell.stepRom.title;
+    memories.push({ spec: { ...s, style: 'distributed', purpose: s.writable ? title.replace(/ROM$/, 'RAM') : title }, writable: s.writable });
+  }
   const params = layerParams(plan);
   return memories.map((m) => romModule(design, m.spec, params, m.writable));
 }

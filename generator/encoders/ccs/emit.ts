@@ -248,8 +248,7 @@ export function ccsModule(ctx: EncoderEmitContext<CcsPlan>): GeneratedFile {
 }
 
 /** Centroid ROM: word e holds, per lane j and centroid k, the V coordinates and (l2) the norm. */
-export function centroidRomWords(ctx: EncoderEmitContext<CcsPlan>): PackedField[][] {
-  const { layer: plan, encoder: ccs } = ctx;
+export function centroidRomWords(plan: LutLinearPlan, ccs: CcsPlan): PackedField[][] {
   const { C, K, V } = plan.dims;
   const { codebooksPerCycle: Pc, encodeSteps: E } = plan.parallel;
   const B = plan.input.bits;

@@ -9,7 +9,7 @@ import { ccsDistanceFiles } from './emit-distance.ts';
 import { ccsModule, centroidRomWords } from './emit.ts';
 import { estimateCcs } from './estimate.ts';
 import { encodeCcs } from './golden.ts';
-import { planCcs } from './plan.ts';
+import { planCcs, reloadCcs } from './plan.ts';
 import { ccsFloat, ccsReference } from './reference.ts';
 import type { CcsPlan } from './types.ts';
 
@@ -35,4 +35,6 @@ export const ccsEncoder: EncoderDefinition<CcsPlan, { kind: 'ccs' }> = {
   reference: (layer) => ccsReference(layer),
   float: (layer) => ccsFloat(layer),
   describe: (ccs) => ccs.metric,
+  writableStepRom: false,
+  reload: reloadCcs,
 };

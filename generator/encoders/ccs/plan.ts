@@ -10,7 +10,7 @@ import type { Metric } from '../../artifact/types.ts';
 import { LutnnError } from '../../errors.ts';
 import { indexBits, MAX_EXACT_BITS, scaleInterval, signedBitsFor, signedMax, signedMin, unsignedBitsFor } from '../../numeric/fixed.ts';
 import { quantizeCentroids } from '../../plan/table.ts';
-import type { EncoderPlanContext } from '../registry.ts';
+import type { EncoderPlanContext, EncoderReloadContext } from '../registry.ts';
 import { CCS_BROADCAST_STAGES, maxPipelineDistanceStages } from './pipeline.ts';
 import type { CcsPlan } from './types.ts';
 
@@ -100,6 +100,25 @@ export function planTree(K: number, levelsPerStage: number): { depth: number; re
   return { depth, registeredLevels };
 }
 
+/**
+ * A loaded model's closest-centroid search in this hardware: the same metric and centroids, since
+ * the distance widths, the pipeline and (E = 1) the constant-centroid datapaths are built for them.
+ */
+export function reloadCcs(ctx: EncoderReloadContext<CcsPlan, { kind: 'ccs' }>): CcsPlan {
+  const { encoder: ccs, loaded, file } = ctx;
+  const field = (f: string) => `layers.${loaded.name}.${f}`;
+  const why = 'the closest-centroid search is built for its centroids (table_storage: ram writes tables and bias only)';
+  if (loaded.metric !== ccs.metric) {
+    throw new LutnnError(`Layer "${loaded.name}" cannot be loaded into the design: the metric differs.`, { file, field: field('metric'), expected: `${ccs.metric} (what the design was generated for)`, found: loaded.metric });
+  }
+  const centroids = quantizeCentroids(loaded);
+  const at = ccs.centroids.findIndex((v, i) => v !== centroids[i]);
+  if (at >= 0) {
+    throw new LutnnError(`Layer "${loaded.name}" cannot be loaded into the design: its centroids differ, and ${why}.`, { file, field: field('centroids'), expected: `the design's centroids (input-grid integer ${ccs.centroids[at]} at flat index ${at})`, found: String(centroids[at]) });
+  }
+  return ccs;
+}
+
 /** The CCS of a lut_linear layer: centroids, distance widths, argmin tree, pipeline, latency, centroid ROM. */
 export function planCcs(ctx: EncoderPlanContext<{ kind: 'ccs' }>): CcsPlan {
   const { layer, hw, prefix, file, lanes: Pc, steps: E } = ctx;
@@ -124,7 +143,7 @@ export function planCcs(ctx: EncoderPlanContext<{ kind: 'ccs' }>): CcsPlan {
     latency,
     stepRom:
       centroidStorage === 'rom'
-        ? { module: `${prefix}_centroid_rom`, width: Pc * K * entryWidth, depth: E, addressWidth: indexBits(E), file: `${prefix}_centroids.memh` }
+        ? { module: `${prefix}_centroid_rom`, width: Pc * K * entryWidth, depth: E, addressWidth: indexBits(E), file: `${prefix}_centroids.memh`, address: 'next-step', writable: false }
         : null,
     metric,
     centroidStorage,

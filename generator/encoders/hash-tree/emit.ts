@@ -16,8 +16,9 @@
 import { baseContext, type GeneratedFile } from '../../emit/common/context.ts';
 import { renderTemplate } from '../../emit/render.ts';
 import { lit, range, slice, type PackedField } from '../../emit/verilog.ts';
+import type { LutLinearPlan } from '../../plan/types.ts';
 import type { EncoderEmitContext } from '../registry.ts';
-import { laneParamBits } from './plan.ts';
+import { laneParamBits, lateNarrowing } from './plan.ts';
 import type { HashTreePlan } from './types.ts';
 
 /** A combinational net: a wire with its expression, or a case-selected reg (the last value is the default). */
@@ -69,20 +70,33 @@ export function hashTreeModule(ctx: EncoderEmitContext<HashTreePlan>): Generated
   const laneBits = laneParamBits(ht);
   const stages = stageLevels(ht);
   const S = stages.length;
-  const column = (j: number, v: number) => slice('sub_i', (j * V + v) * B, B);
+  const column = (j: number, v: number) => slice(ht.subRegister ? 'sub_q' : 'sub_i', (j * V + v) * B, B);
   // With constant columns (or one column) a lane's levels share an element per column; else one per level.
   const key = (j: number, l: number) => (!rom ? `v${ht.splitDims[j * d + l]}` : V === 1 ? 'v0' : `l${l}`);
-  const elem = (j: number, k: string, s: number) => (s === 0 ? `a${j}_${k}` : `a${j}_${k}_s${s}_q`);
+  // With the select stage, level stage 0 reads the registered elements and thresholds (`…_r_q`).
+  const sel = ht.selectStage;
+  const elem = (j: number, k: string, s: number) => (s > 0 ? `a${j}_${k}_s${s}_q` : sel ? `a${j}_${k}_r_q` : `a${j}_${k}`);
   const node = (j: number, s: number) => `node${j}_s${s}_q`;
-  const block = (j: number, m: number, s: number) => (s === 0 ? `p${j}_l${m}` : `p${j}_l${m}_s${s}_q`);
+  const block = (j: number, m: number, s: number) => (s > 0 ? `p${j}_l${m}_s${s}_q` : sel ? `p${j}_l${m}_r_q` : `p${j}_l${m}`);
   const bits = (j: number, from: number, to: number) => Array.from({ length: to - from }, (_, i) => `b${j}_${from + i}`);
+  // pipeline: max with a ROM: a stage narrows the carried subtrees by the previous level's bit,
+  // the LSB of the node register it reads.
+  const late = lateNarrowing(ht);
+  const pending = (j: number, s: number) => (s === 1 ? node(j, 1) : `${node(j, s)}[0]`);
 
   const sections: Section[] = [];
   const unused: string[] = [];
+  if (ht.subRegister) {
+    sections.push({
+      comment: 'The sub-vectors wait a cycle for the threshold ROM word, read with the step register.',
+      items: [],
+      regs: [{ decl: range(Pc * V * B), name: 'sub_q', expr: 'sub_i' }],
+    });
+  }
   for (const [s, [k0, k1]] of stages.entries()) {
     for (let j = 0; j < Pc; j++) {
-      const items: Item[] = [];
-      const regs: Section['regs'] = [];
+      let items: Item[] = [];
+      let regs: Section['regs'] = [];
       if (s === 0) {
         if (!rom || V === 1) {
           const cols = [...new Set(Array.from({ length: d }, (_, l) => (rom ? 0 : ht.splitDims[j * d + l])))].sort((a, b) => a - b);
@@ -98,8 +112,15 @@ export function hashTreeModule(ctx: EncoderEmitContext<HashTreePlan>): Generated
         if (rom) {
           for (let m = 0; m < d; m++) {
             const at = j * laneBits + d * ht.dimWidth + (2 ** m - 1) * W;
-            items.push({ isWire: true, decl: range(2 ** m * W), name: block(j, m, 0), expr: slice('params_i', at, 2 ** m * W) });
+            items.push({ isWire: true, decl: range(2 ** m * W), name: `p${j}_l${m}`, expr: slice('params_i', at, 2 ** m * W) });
           }
+        }
+        if (sel) {
+          for (let l = 0; l < d; l++) regs.push({ decl: range(B), name: elem(j, key(j, l), 0), expr: `a${j}_${key(j, l)}` });
+          for (let m = 0; m < d; m++) regs.push({ decl: range(2 ** m * W), name: block(j, m, 0), expr: `p${j}_l${m}` });
+          sections.push({ comment: `Select stage, lane ${j}: the element and the thresholds of every level, registered before level 0.`, items, regs });
+          items = [];
+          regs = [];
         }
       }
       for (let l = k0; l < k1; l++) {
@@ -110,6 +131,13 @@ export function hashTreeModule(ctx: EncoderEmitContext<HashTreePlan>): Generated
           const values = Array.from({ length: 2 ** l }, (_, n) => lit(ht.thresholds[j * nodes + 2 ** l - 1 + n], W, true));
           const sel = cat([...(k0 > 0 ? [node(j, s)] : []), ...bits(j, k0, l)]);
           items.push(select(range(W), t, sel, l, values));
+        } else if (late && s > 0) {
+          // Both thresholds of the carried pair are compared; the previous level's registered bit
+          // picks the result (no multiplexer in front of the carry chain).
+          const p = block(j, l, s);
+          for (const h of [0, 1]) items.push({ isWire: true, decl: '', name: `c${j}_${l}_${h}`, expr: `$signed(e${j}_${l}) > $signed(${slice(p, h * W, W)})` });
+          items.push({ isWire: true, decl: '', name: `b${j}_${l}`, expr: `${pending(j, s)} ? c${j}_${l}_1 : c${j}_${l}_0` });
+          continue;
         } else {
           const r = l - k0;
           const p = block(j, l, s);
@@ -122,7 +150,20 @@ export function hashTreeModule(ctx: EncoderEmitContext<HashTreePlan>): Generated
       regs.push({ decl: range(k1), name: node(j, s + 1), expr: cat([...(k0 > 0 ? [node(j, s)] : []), ...bits(j, k0, k1)]) });
       const later = [...new Set(Array.from({ length: d - k1 }, (_, i) => key(j, k1 + i)))];
       for (const k of later) regs.push({ decl: range(B), name: elem(j, k, s + 1), expr: elem(j, k, s) });
-      if (rom) {
+      if (late) {
+        // Narrow each later level's subtree by the previous level's registered bit (not this
+        // level's fresh comparison, whose fan-out to every threshold bit was the critical path).
+        for (let m = k1; m < d; m++) {
+          const size = 2 ** (m - s) * W;
+          if (s === 0) {
+            regs.push({ decl: range(size), name: block(j, m, 1), expr: block(j, m, 0) });
+            continue;
+          }
+          const next = `p${j}_l${m}_s${s + 1}_d`;
+          items.push(select(range(size), next, pending(j, s), 1, [slice(block(j, m, s), 0, size), slice(block(j, m, s), size, size)]));
+          regs.push({ decl: range(size), name: block(j, m, s + 1), expr: next });
+        }
+      } else if (rom) {
         const path = cat(bits(j, k0, k1));
         for (let m = k1; m < d; m++) {
           const size = 2 ** (m - k1) * W;
@@ -138,12 +179,14 @@ export function hashTreeModule(ctx: EncoderEmitContext<HashTreePlan>): Generated
   }
 
   const L = ht.latency;
-  if (L !== S) throw new RangeError(`${ht.module}: latency ${L} but ${S} stages`);
+  const extra = (ht.subRegister ? 1 : 0) + (sel ? 1 : 0);
+  const registered = ht.registeredLevels.join(', ') + (ht.subRegister ? ` (behind ${sel ? 'the sub-vector and select stages' : 'the sub-vector stage'})` : '');
+  if (L !== S + extra) throw new RangeError(`${ht.module}: latency ${L} but ${S} level stages and ${extra} before them`);
   const context = {
     ...baseContext(design, ht.module, 'hash-tree encoder', {
       ...ctx.params,
       'comparator bits': W,
-      'node registers after levels': ht.registeredLevels.join(', '),
+      'node registers after levels': registered,
       thresholds: rom ? 'threshold ROM (E > 1)' : 'constants (E = 1)',
       latency: L,
     }),
@@ -152,7 +195,7 @@ export function hashTreeModule(ctx: EncoderEmitContext<HashTreePlan>): Generated
     K,
     V,
     width: W,
-    registeredLevels: ht.registeredLevels.join(', '),
+    registeredLevels: registered,
     latency: L,
     romParams: rom,
     subRange: range(Pc * V * B),
@@ -170,8 +213,7 @@ export function hashTreeModule(ctx: EncoderEmitContext<HashTreePlan>): Generated
 }
 
 /** Threshold ROM: word e holds, per lane j (codebook e·P_c + j, zeros past C), its d split columns, then its thresholds level-major. */
-export function thresholdRomWords(ctx: EncoderEmitContext<HashTreePlan>): PackedField[][] {
-  const { layer: plan, encoder: ht } = ctx;
+export function thresholdRomWords(plan: LutLinearPlan, ht: HashTreePlan): PackedField[][] {
   const { C } = plan.dims;
   const { codebooksPerCycle: Pc, encodeSteps: E } = plan.parallel;
   const d = ht.depth;

@@ -9,7 +9,7 @@ import type { EncoderDefinition } from '../registry.ts';
 import { hashTreeModule, thresholdRomWords } from './emit.ts';
 import { estimateHashTree } from './estimate.ts';
 import { encodeHashTree } from './golden.ts';
-import { planHashTree } from './plan.ts';
+import { planHashTree, reloadHashTree } from './plan.ts';
 import { hashTreeFloat, hashTreeReference } from './reference.ts';
 import type { HashTreePlan } from './types.ts';
 import { hashTreeVectorInput } from './vectors.ts';
@@ -35,4 +35,6 @@ export const hashTreeEncoder: EncoderDefinition<HashTreePlan, HashTreeArtifactEn
   reference: (layer, enc) => hashTreeReference(layer, enc),
   float: (_layer, enc) => hashTreeFloat(enc),
   describe: (ht) => `hash tree depth ${ht.depth}`,
+  writableStepRom: true,
+  reload: reloadHashTree,
 };

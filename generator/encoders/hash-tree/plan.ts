@@ -6,7 +6,8 @@
  */
 import type { HashTreeArtifactEncoder } from '../../artifact/types.ts';
 import { indexBits, signedMax, signedMin } from '../../numeric/fixed.ts';
-import type { EncoderPlanContext } from '../registry.ts';
+import { LutnnError } from '../../errors.ts';
+import type { EncoderPlanContext, EncoderReloadContext } from '../registry.ts';
 import type { HashTreePlan } from './types.ts';
 
 /** |u − round(u)| ≤ SNAP_TOLERANCE·max(1, |u|): u is taken as the integer round(u) (float noise). */
@@ -54,9 +55,54 @@ export function planLevels(depth: number, levelsPerStage: number): number[] {
   return registered;
 }
 
+/**
+ * Whether a stage narrows the carried threshold subtrees by the previous level's registered bit
+ * (`pipeline: max` with a ROM; a stage then carries each later level's subtree at twice the size)
+ * instead of by its own level's comparison, whose fan-out to every carried threshold bit was, on
+ * HX8K, the critical path of a whole layer.
+ */
+export function lateNarrowing(ht: Pick<HashTreePlan, 'pipeline' | 'thresholdStorage'>): boolean {
+  return ht.pipeline === 'max' && ht.thresholdStorage === 'rom';
+}
+
 /** Bits of one lane's step-ROM field: d split dims, then the 2^d − 1 thresholds level-major. */
 export function laneParamBits(ht: Pick<HashTreePlan, 'depth' | 'dimWidth' | 'comparatorWidth'>): number {
   return ht.depth * ht.dimWidth + (2 ** ht.depth - 1) * ht.comparatorWidth;
+}
+
+/** (C, d) split columns relative to each codebook's sub-vector (0 … V−1). */
+function relativeSplitDims(enc: HashTreeArtifactEncoder, C: number, V: number): Int32Array {
+  const d = enc.depth;
+  const out = new Int32Array(C * d);
+  for (let c = 0; c < C; c++) for (let l = 0; l < d; l++) out[c * d + l] = enc.splitDims.data[c * d + l] - c * V;
+  return out;
+}
+
+/**
+ * A loaded model's tree in this hardware: its split columns and thresholds, written into the
+ * threshold RAM (writable step ROM); with constants (E = 1) or a ROM they must equal the design's.
+ * The depth, the comparator width and the pipeline are fixed.
+ */
+export function reloadHashTree(ctx: EncoderReloadContext<HashTreePlan, HashTreeArtifactEncoder>): HashTreePlan {
+  const { layer, encoder: ht, loaded, loadedEncoder: enc, file } = ctx;
+  const field = (f: string) => `layers.${loaded.name}.encoder.${f}`;
+  if (enc.depth !== ht.depth) {
+    throw new LutnnError(`Layer "${loaded.name}" cannot be loaded into the design: the tree depth differs.`, { file, field: field('depth'), expected: `${ht.depth} (what the design was generated for)`, found: String(enc.depth) });
+  }
+  const { C, V } = layer.dims;
+  const splitDims = relativeSplitDims(enc, C, V);
+  const thresholds = foldThresholds(enc, C, loaded.input.scale, loaded.input.bits);
+  if (!ht.stepRom?.writable) {
+    const why = ht.stepRom ? 'the threshold ROM is fixed with table_storage: rom' : 'with one encode step (E = 1) the thresholds are constants of the unit';
+    for (const [name, want, got] of [['split_dims', ht.splitDims, splitDims], ['thresholds', ht.thresholds, thresholds]] as const) {
+      const at = want.findIndex((v, i) => v !== got[i]);
+      if (at >= 0) {
+        throw new LutnnError(`Layer "${loaded.name}" cannot be loaded into the design: its tree differs, and ${why}.`, { file, field: field(name), expected: `the design's ${name} (integer ${want[at]} at flat index ${at} after folding)`, found: String(got[at]) });
+      }
+    }
+    return ht;
+  }
+  return { ...ht, splitDims, thresholds };
 }
 
 export function planHashTree(ctx: EncoderPlanContext<HashTreeArtifactEncoder>): HashTreePlan {
@@ -64,17 +110,20 @@ export function planHashTree(ctx: EncoderPlanContext<HashTreeArtifactEncoder>): 
   const { numCodebooks: C, subvectorLen: V } = layer;
   const d = enc.depth;
   const B = layer.input.bits;
-  const splitDims = new Int32Array(C * d);
-  for (let c = 0; c < C; c++) for (let l = 0; l < d; l++) splitDims[c * d + l] = enc.splitDims.data[c * d + l] - c * V;
+  const splitDims = relativeSplitDims(enc, C, V);
   const maxPipe = hw.pipeline === 'max';
   const registeredLevels = planLevels(d, maxPipe ? 1 : hw.treeLevelsPerStage);
   const thresholdStorage = E === 1 ? 'constant' : 'rom';
+  const dimWidth = V > 1 ? indexBits(V) : 0;
+  const subRegister = maxPipe && thresholdStorage === 'rom';
+  const selectStage = subRegister && dimWidth > 0;
   const plan: HashTreePlan = {
     kind: 'hash_tree',
     module: `${prefix}_hash_tree`,
     indexWidth: d,
-    // Every stage ends in the lane's node register; the first reads the shell's registers directly.
-    latency: registeredLevels.length,
+    // Every stage ends in the lane's node register; the first reads the shell's registers directly
+    // (or, with the select stage, the registered elements and thresholds).
+    latency: registeredLevels.length + (subRegister ? 1 : 0) + (selectStage ? 1 : 0),
     stepRom: null,
     depth: d,
     splitDims,
@@ -83,10 +132,12 @@ export function planHashTree(ctx: EncoderPlanContext<HashTreeArtifactEncoder>): 
     registeredLevels,
     pipeline: maxPipe ? 'max' : 'standard',
     thresholdStorage,
-    dimWidth: V > 1 ? indexBits(V) : 0,
+    dimWidth,
+    selectStage,
+    subRegister,
   };
   if (thresholdStorage === 'rom') {
-    plan.stepRom = { module: `${prefix}_threshold_rom`, width: Pc * laneParamBits(plan), depth: E, addressWidth: indexBits(E), file: `${prefix}_thresholds.memh` };
+    plan.stepRom = { module: `${prefix}_threshold_rom`, width: Pc * laneParamBits(plan), depth: E, addressWidth: indexBits(E), file: `${prefix}_thresholds.memh`, address: subRegister ? 'step' : 'next-step', writable: false };
   }
   return plan;
 }

@@ -21,10 +21,24 @@ export interface HashTreePlan extends EncoderSeam<'hash_tree'> {
   /**
    * Level counts (1 … d) after which the lane's node bits are registered: after every
    * `tree_levels_per_stage` levels and always after the last (`pipeline: max`: after every level).
-   * The unit's latency is their number.
+   * The unit's latency is their number, plus one each for `subRegister` and `selectStage`.
    */
   registeredLevels: number[];
   pipeline: 'standard' | 'max';
+  /**
+   * `pipeline: max` with step-ROM columns (E > 1, V > 1): the elements each level compares (the
+   * V-way column selects) and the level thresholds are registered in a stage of their own before
+   * level 0, so no stage holds a select and a comparison (measured on HX8K: ROM word → column mux
+   * → 9-bit comparison → subtree select was 10–11 logic cells, 96–108 MHz in a whole layer). One
+   * cycle more latency.
+   */
+  selectStage: boolean;
+  /**
+   * `pipeline: max` with a step ROM: the shell addresses the ROM with its step register
+   * (StepRomPlan.address `step`), and the unit registers its sub-vectors once so they meet the
+   * word a cycle later. One cycle more latency.
+   */
+  subRegister: boolean;
   /** `constant`: one codebook per lane for the whole vector (E = 1): dims and thresholds are literals.
    *  `rom`: lanes are time-shared over E encode steps; dims and thresholds come from the step ROM. */
   thresholdStorage: 'constant' | 'rom';

@@ -50,7 +50,7 @@ describe('CCS emitters', () => {
 
   it('the centroid ROM word of step e holds lanes e·P_c … in order: V coordinates, then the l2 norm', async () => {
     const { layer, ccs, ctx } = await unitFiles({ ...base, codebooksPerCycle: 3 });
-    const words = encoderOf(layer.encoder).emit.stepRom.words(ctx);
+    const words = encoderOf(layer.encoder).emit.stepRom.words(ctx.layer, ctx.encoder);
     const { C, K, V } = layer.dims;
     expect(words).toHaveLength(2);
     for (const [e, fields] of words.entries()) {

@@ -62,7 +62,7 @@ describe('hash-tree emitter', () => {
 
   it('the threshold ROM word of step e holds lanes e·P_c … : d split columns, then 2^d − 1 thresholds, zeros past C', async () => {
     const { layer, ht, ctx } = await unitFiles({ ...base, codebooksPerCycle: 3 });
-    const words = encoderOf(layer.encoder).emit.stepRom.words(ctx);
+    const words = encoderOf(layer.encoder).emit.stepRom.words(ctx.layer, ctx.encoder);
     const { C } = layer.dims;
     expect(words).toHaveLength(2);
     const per = 4 + 15;

@@ -147,7 +147,7 @@ describe('level pipeline', () => {
 });
 
 describe('planHashTree', () => {
-  it('split columns relative to the sub-vector, integer thresholds, latency = registered levels, step ROM exactly when E > 1', async () => {
+  it('split columns relative to the sub-vector, integer thresholds, latency = registered levels (plus the input stages of pipeline: max), step ROM exactly when E > 1', async () => {
     await fc.assert(
       fc.asyncProperty(hashTreeLayerSpec, async (spec: RandomLayerSpec) => {
         const { design, artifact } = await planRandomLayer(spec);
@@ -164,11 +164,16 @@ describe('planHashTree', () => {
         expect(ht.thresholds.length).toBe(C * (2 ** d - 1));
         expect(ht.thresholds.every((t) => t >= -(2 ** (B - 1)) - 1 && t <= 2 ** (B - 1) - 1)).toBe(true);
         expect(ht.registeredLevels).toEqual(planLevels(d, spec.pipeline === 'max' ? 1 : spec.treeLevelsPerStage));
-        expect(ht.latency).toBe(ht.registeredLevels.length);
         const E = layer.parallel.encodeSteps;
+        // pipeline: max with a step ROM: the sub-vector register (the ROM is read with the step
+        // register) and, when a column is selected (V > 1), the select stage.
+        const maxRom = spec.pipeline === 'max' && E > 1;
+        expect([ht.subRegister, ht.selectStage]).toEqual([maxRom, maxRom && V > 1]);
+        expect(ht.latency).toBe(ht.registeredLevels.length + (maxRom ? 1 : 0) + (maxRom && V > 1 ? 1 : 0));
         expect(ht.thresholdStorage).toBe(E === 1 ? 'constant' : 'rom');
         if (E === 1) expect(ht.stepRom).toBeNull();
         else {
+          expect(ht.stepRom!.address).toBe(maxRom ? 'step' : 'next-step');
           const dimWidth = V > 1 ? Math.max(1, Math.ceil(Math.log2(V))) : 0;
           expect(ht.dimWidth).toBe(dimWidth);
           expect(ht.stepRom).toMatchObject({ width: layer.parallel.codebooksPerCycle * (d * dimWidth + (2 ** d - 1) * (B + 1)), depth: E });
