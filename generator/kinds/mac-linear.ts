@@ -17,7 +17,10 @@ export const macLinearKind: LayerKindDefinition<MacLinearPlan> = {
   emit: macLinearFiles,
   vectors: (design, _l, count, seed) => generateUniformVectors(design, count, seed),
   estimate: estimateMacLinear,
-  memories: (l) => [{ module: l.modules.weightRom, style: l.memory.weights.style }],
+  memories: (l) => [
+    { module: l.modules.weightRom, style: l.memory.weights.style },
+    ...(l.beatOutput ? [{ module: l.modules.outFifo, style: l.beatOutput.style, words: l.beatOutput.fifoWords, bits: l.beatOutput.elementsPerBeat * l.output.bits }] : []),
+  ],
   writable: () => [],
   describe: (l) => {
     const p = l.parallel;

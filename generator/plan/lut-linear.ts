@@ -30,7 +30,7 @@ export function moduleNames(prefix: string): LutLinearModuleNames {
 }
 
 /** A memory's implementation: the knob, or with `auto` block RAM from AUTO_BLOCK_BITS on. */
-function memoryStyleOf(knob: LayerHwConfig['memoryStyle'], bits: number): 'block' | 'distributed' {
+export function memoryStyleOf(knob: LayerHwConfig['memoryStyle'], bits: number): 'block' | 'distributed' {
   return knob === 'auto' ? (bits >= AUTO_BLOCK_BITS ? 'block' : 'distributed') : knob;
 }
 

@@ -14,7 +14,7 @@ import { layerConfig, type HwConfig, type LayerHwConfig } from '../config/hw-con
 import { LutnnError } from '../errors.ts';
 import { indexBits, makeRequantizer, MAX_EXACT_BITS, roundHalfEven, signedBitsFor, signedMax, signedMin } from '../numeric/fixed.ts';
 import { assembleDesign, type PlanOptions } from './design.ts';
-import { AUTO_BLOCK_BITS, planLutLinear } from './lut-linear.ts';
+import { AUTO_BLOCK_BITS, memoryStyleOf, planLutLinear } from './lut-linear.ts';
 import { realCentroids, realTable } from './table.ts';
 import type { LayerTiming } from './timing.ts';
 import type { DesignPlan, LayerPlan, MacLinearPlan } from './types.ts';
@@ -25,6 +25,20 @@ export const MAC_REQUANT_LATENCY = 2;
 export const MAC_READ_TO_OUTPUT = 5 + MAC_REQUANT_LATENCY;
 /** Input handshake in cycle a: holding register valid at a+1 (start), first read at a+2. */
 export const MAC_ACCEPT_TO_FIRST_READ = 2;
+
+/**
+ * With the beat FIFO (io: stream, beatOutput): a group's results are pushed in cycle t+6 after its
+ * last read t; the FIFO gives the first beat three cycles later (as the lut_linear layer's,
+ * plan/timing.ts planBeatOutTiming). Latency is to the first beat of group 0.
+ */
+export function planMacBeatTiming(steps: number, groups: number, beatsPerGroup: number): LayerTiming {
+  const ii = steps * groups;
+  const readToPush = MAC_READ_TO_OUTPUT - 1;
+  const latency = MAC_ACCEPT_TO_FIRST_READ + steps - 1 + readToPush + 3;
+  // A credit is held from a vector's start to the pop of its last beat.
+  const outFifoDepth = Math.max(2, 1 + Math.ceil((readToPush + 4 + beatsPerGroup) / ii));
+  return { latency, initiationInterval: ii, indexBanks: 1, outFifoDepth, requantLatency: MAC_REQUANT_LATENCY, watchdogCycles: latency + ii * (2 + outFifoDepth) + 16 };
+}
 
 export function planMacTiming(steps: number, groups: number): LayerTiming {
   const ii = steps * groups;
@@ -131,6 +145,17 @@ export function planMacLinear(layer: LutLinearLayer, hw: LayerHwConfig, prefix: 
   }
   const width = Pd * Pm * WEIGHT_BITS;
   const depth = G * S;
+  // io: stream: the same beat FIFO as the lut_linear layer when a group is whole beats that drain
+  // within the S cycles to the next group (the LUT-NN layer's condition has E; S ≤ E).
+  const lutBeat = lut.beatOutput;
+  const beatsFit = lutBeat !== undefined && lutBeat.beatsPerGroup <= S;
+  const timing = beatsFit ? planMacBeatTiming(S, G, lutBeat.beatsPerGroup) : planMacTiming(S, G);
+  const beatOutput = beatsFit
+    ? (() => {
+        const fifoWords = timing.outFifoDepth * lutBeat.beats;
+        return { ...lutBeat, fifoWords, style: memoryStyleOf(hw.memoryStyle, fifoWords * lutBeat.elementsPerBeat * layer.output.bits) };
+      })()
+    : undefined;
   // Block RAM only pays off for deep memories: wide and shallow weight words stay in logic.
   const style = hw.memoryStyle === 'auto' ? (width * depth >= AUTO_BLOCK_BITS && depth >= 64 ? 'block' : 'distributed') : hw.memoryStyle;
   return {
@@ -147,7 +172,8 @@ export function planMacLinear(layer: LutLinearLayer, hw: LayerHwConfig, prefix: 
     accumulator: { width: accWidth, range: accRange },
     requant: { ...rq, precisionBits: hw.multiplierBits, productWidth, roundedWidth, realMultiplier: accScale / layer.output.scale },
     memory: { weights: { style, banks: 1, width, depth, addressWidth: indexBits(depth), file: `${prefix}_weights.memh` } },
-    timing: planMacTiming(S, G),
+    ...(beatOutput ? { beatOutput } : {}),
+    timing,
   };
 }
 

@@ -168,23 +168,26 @@ export interface LutLinearPlan extends LayerPlanCommon {
    * the groups leave as beats through a beat FIFO (templates/beat_fifo.v.hbs) instead of being
    * assembled into whole vectors; the stream wrapper then adds no serializer (plan/stream.ts).
    */
-  beatOutput?: {
-    elementsPerBeat: number;
-    /** Beats of a full group (P_m / P) and of the last group (ceil((M − (G−1)·P_m) / P)). */
-    beatsPerGroup: number;
-    lastGroupBeats: number;
-    /** Beats per vector ceil(M / P). */
-    beats: number;
-    /** FIFO words (beats): outFifoDepth vectors. */
-    fifoWords: number;
-    style: 'block' | 'distributed';
-  };
+  beatOutput?: BeatOutputPlan;
   memory: {
     table: TableMemoryPlan;
     /** Bias ROM: G words of P_m·bias.width bits, distributed (a RAM, even for one group, with `storage: ram`). */
     bias: { width: number; depth: number; addressWidth: number; file: string };
   };
   timing: LayerTiming;
+}
+
+/** A stream output's beat FIFO (templates/beat_fifo.v.hbs): the core pushes P_m-element groups, the FIFO gives beats. */
+export interface BeatOutputPlan {
+  elementsPerBeat: number;
+  /** Beats of a full group (P_m / P) and of the last group (ceil((M − (G−1)·P_m) / P)). */
+  beatsPerGroup: number;
+  lastGroupBeats: number;
+  /** Beats per vector ceil(M / P). */
+  beats: number;
+  /** FIFO words (beats): outFifoDepth vectors. */
+  fifoWords: number;
+  style: 'block' | 'distributed';
 }
 
 /** A stream between units: `elements` signed integers in one format (real value = scale · q). */
@@ -305,6 +308,8 @@ export interface MacLinearPlan extends LayerPlanCommon {
   bias: { values: Int32Array; width: number };
   accumulator: { width: number; range: [number, number] };
   requant: RequantPlan;
+  /** io: stream, as the lut_linear layer's: each group leaves through the same beat FIFO (at most S beats per group). */
+  beatOutput?: BeatOutputPlan;
   memory: {
     /** Weight ROM: word g·S + s holds w[s·P_d + i][g·P_m + l] at lane i·P_m + l. */
     weights: { style: 'block' | 'distributed'; banks: number; width: number; depth: number; addressWidth: number; file: string };

@@ -2,7 +2,7 @@
 import { encoderOf } from '../encoders/registry.ts';
 import { hasBiasMemory } from '../plan/lut-linear.ts';
 import type { LutLinearPlan } from '../plan/types.ts';
-import { bramCount, outFifoEstimate, requantEstimate, romLogic, unit, type UnitEstimate } from './estimate-units.ts';
+import { beatFifoEstimate, bramCount, outFifoEstimate, requantEstimate, romLogic, unit, type UnitEstimate } from './estimate-units.ts';
 import type { Target } from './targets.ts';
 
 export function estimateLutLinear(p: LutLinearPlan, t: Target): UnitEstimate[] {
@@ -30,15 +30,7 @@ export function estimateLutLinear(p: LutLinearPlan, t: Target): UnitEstimate[] {
     unit(p.modules.accumulator, { LUT: Pm * (Pc + 1) * A + 20, FF: Pm * A + 20 + sumTreeFfs, CARRY: Pm * Pc * A }, 3 + S, ii),
   );
   units.push(requantEstimate(p.modules.requant, p.requant, A, ob, Pm, t, p.pipeline === 'max', p.timing.requantLatency));
-  const bo = p.beatOutput;
-  if (bo) {
-    // Beat FIFO: the group register (loads or shifts: a 2:1 mux per bit), pointers and counters,
-    // and the memory of fifoWords beats, in block RAM or in flops with a read multiplexer.
-    const W = bo.elementsPerBeat * ob;
-    const ctl = 4 * Math.ceil(Math.log2(bo.fifoWords + 1)) + 16;
-    const mem = bo.style === 'block' ? { BRAM: bramCount(t.family, W, bo.fifoWords) } : { LUT: W * bo.fifoWords * 0.5, FF: W * bo.fifoWords };
-    units.push(unit(p.modules.outFifo, { LUT: (bo.beatsPerGroup > 1 ? Pm * ob : 0) + ctl + (mem.LUT ?? 0), FF: Pm * ob + W + ctl + (mem.FF ?? 0), BRAM: mem.BRAM ?? 0 }, 3, 1));
-  } else units.push(outFifoEstimate(p.modules.outFifo, p.timing.outFifoDepth, M * ob));
+  units.push(p.beatOutput ? beatFifoEstimate(p.modules.outFifo, p.beatOutput, Pm, ob, t) : outFifoEstimate(p.modules.outFifo, p.timing.outFifoDepth, M * ob));
 
   const tm = p.memory.table;
   if (tm.style === 'block') units.push(unit(p.modules.tableRom, { BRAM: tm.banks * bramCount(t.family, tm.width, tm.depth) }, 1, 1));

@@ -1,6 +1,6 @@
 /** Analytic estimate of the MAC-array baseline (mac_linear): the top (multipliers, sums, accumulators), the requantizers and output FIFO it shares with lut_linear, and its weight ROM. */
 import type { MacLinearPlan } from '../plan/types.ts';
-import { bramCount, constMulLuts, mulLuts, outFifoEstimate, requantEstimate, romLogic, unit, type UnitEstimate } from './estimate-units.ts';
+import { beatFifoEstimate, bramCount, constMulLuts, mulLuts, outFifoEstimate, requantEstimate, romLogic, unit, type UnitEstimate } from './estimate-units.ts';
 import type { Target } from './targets.ts';
 
 export function estimateMacLinear(p: MacLinearPlan, t: Target): UnitEstimate[] {
@@ -34,7 +34,7 @@ export function estimateMacLinear(p: MacLinearPlan, t: Target): UnitEstimate[] {
     ii,
   );
   const requant = requantEstimate(p.modules.requant, p.requant, A, ob, Pm, t, false, p.timing.requantLatency);
-  const fifo = outFifoEstimate(p.modules.outFifo, p.timing.outFifoDepth, M * ob);
+  const fifo = p.beatOutput ? beatFifoEstimate(p.modules.outFifo, p.beatOutput, Pm, ob, t) : outFifoEstimate(p.modules.outFifo, p.timing.outFifoDepth, M * ob);
   const wm = p.memory.weights;
   const rom = wm.style === 'block' ? unit(p.modules.weightRom, { BRAM: wm.banks * bramCount(t.family, wm.width, wm.depth) }, 1, 1) : unit(p.modules.weightRom, romLogic(wm.width, wm.depth), 1, 1);
   return [top, requant, fifo, rom];

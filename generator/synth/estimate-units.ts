@@ -3,7 +3,7 @@
  * the LUT4 costs of the datapath pieces the emitters generate. Each layer kind's and encoder's
  * estimate (estimate-<kind>.ts, encoders/<kind>/estimate.ts) adds them up for its units.
  */
-import type { RequantPlan } from '../plan/types.ts';
+import type { BeatOutputPlan, RequantPlan } from '../plan/types.ts';
 import { zeroCounts, type ResourceCounts, type Target } from './targets.ts';
 
 export interface UnitEstimate extends ResourceCounts {
@@ -76,6 +76,18 @@ export function requantEstimate(module: string, rq: RequantPlan, accWidth: numbe
   const setBits = Math.max(1, rq.multiplier.toString(2).split('1').length - 1);
   const luts = rq.roundedWidth + outBits + (productTree ? (setBits - 1) * rq.roundedWidth : useDsp ? 0 : constMulLuts(accWidth, rq.multiplierBits));
   return unit(module, { DSP: useDsp ? lanes : 0, LUT: lanes * luts, FF: Math.round(lanes * 0.6 * (rq.productWidth + outBits)), CARRY: useDsp ? 0 : lanes * rq.roundedWidth }, latency, 1);
+}
+
+/**
+ * The beat FIFO of a stream output (emit/common/beat-fifo.ts): the group register of `lanes`
+ * results (loads or shifts: a 2:1 mux per bit), pointers and counters, and the memory of
+ * fifoWords beats, in block RAM or in flops with a read multiplexer.
+ */
+export function beatFifoEstimate(module: string, bo: BeatOutputPlan, lanes: number, bits: number, t: Target): UnitEstimate {
+  const W = bo.elementsPerBeat * bits;
+  const ctl = 4 * Math.ceil(Math.log2(bo.fifoWords + 1)) + 16;
+  const mem = bo.style === 'block' ? { BRAM: bramCount(t.family, W, bo.fifoWords) } : { LUT: W * bo.fifoWords * 0.5, FF: W * bo.fifoWords };
+  return unit(module, { LUT: (bo.beatsPerGroup > 1 ? lanes * bits : 0) + ctl + (mem.LUT ?? 0), FF: lanes * bits + W + ctl + (mem.FF ?? 0), BRAM: mem.BRAM ?? 0 }, 3, 1);
 }
 
 /** The output FIFO of `depth` whole vectors of `width` bits (emit/common/out-fifo.ts): slots in flops, a read mux. */

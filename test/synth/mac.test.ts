@@ -81,4 +81,28 @@ describe('MAC baseline RTL versus its golden dense model', () => {
     expect(r.mismatch).toBeNull();
     expect(r.timing?.ok, JSON.stringify(r.timing)).toBe(true);
   });
+
+  // Stream ports: the MAC array gives its groups to the lut_linear layer's beat FIFO when the
+  // LUT-NN layer does (and a group's beats drain within its S steps), else the serializer.
+  it.each([
+    ['beat FIFO, several groups and input steps', 'io: stream\nelements_per_beat: 2\ncodebooks_per_cycle: 1\noutputs_per_cycle: 4\n', true],
+    ['beat FIFO, one group, async reset', 'io: stream\nelements_per_beat: 2\ncodebooks_per_cycle: 1\nreset: async\n', true],
+    ['serializer (outputs per cycle not whole beats)', 'io: stream\nelements_per_beat: 3\ncodebooks_per_cycle: 2\noutputs_per_cycle: 4\n', false],
+  ])('stream ports, %s: bit-exact with timing, same ports as the LUT-NN layer', async (_name, yaml, beatFifo) => {
+    const a = await writeRandomLayer(join(root, `s${yaml.length}`), { ...SMALL_SPEC, source: 'int', activation: 'relu' });
+    await writeFile(a.config, yaml);
+    const out = join(root, `mac-s${yaml.length}`);
+    const mac = await genMac({ ...a, out, regenerateCommand: 'test' });
+    const lut = await genRtl({ ...a, out: join(root, `lut-s${yaml.length}`) });
+    const layer = mac.plan.layers[0] as MacLinearPlan;
+    expect(layer.beatOutput !== undefined).toBe(beatFifo);
+    expect(mac.plan.io).toEqual(lut.plan.io);
+    expect(mac.plan.timing.initiationInterval).toBe(lut.plan.timing.initiationInterval);
+    expect(await lintDesign(out, mac.plan.top)).toBe('');
+    const r = await verifyDesign(out, { vectors: 300, seed: 6, gapProbability: 0.3, stallProbability: 0.3 });
+    expect(r.mismatch).toBeNull();
+    expect(r.failure).toBeUndefined();
+    const timed = await verifyDesign(out, { vectors: 200, seed: 7 });
+    expect(timed.timing?.ok, JSON.stringify(timed.timing)).toBe(true);
+  });
 });

@@ -3,7 +3,8 @@ import { indexBits } from '../../numeric/fixed.ts';
 import type { DesignPlan, LutLinearPlan } from '../../plan/types.ts';
 import { renderTemplate } from '../render.ts';
 import { lit, range, slice } from '../verilog.ts';
-import { baseContext, counterFields, countWidth, type GeneratedFile } from '../common/context.ts';
+import { baseContext, counterFields, type GeneratedFile } from '../common/context.ts';
+import { beatFifoFile } from '../common/beat-fifo.ts';
 import { outFifoFiles } from '../common/out-fifo.ts';
 import { requantFile, requantUnitOf } from '../common/requant.ts';
 import { indexGroupBits, layerParams, registeredReady } from './common.ts';
@@ -51,46 +52,12 @@ export function indexBufferModule(design: DesignPlan, plan: LutLinearPlan): Gene
 
 /** The beat FIFO of a stream output (plan.beatOutput; templates/beat_fifo.v.hbs). */
 export function beatFifoModule(design: DesignPlan, plan: LutLinearPlan): GeneratedFile {
-  const b = plan.beatOutput!;
-  const ob = plan.output.bits;
-  const Pm = plan.parallel.outputsPerCycle;
-  const G = plan.parallel.outputGroups;
-  const W = b.elementsPerBeat * ob;
-  const GW = Pm * ob;
-  const leftW = countWidth(b.beatsPerGroup);
-  const countW = countWidth(b.fifoWords);
-  const ctx = {
-    ...baseContext(design, plan.modules.outFifo, 'beat FIFO of the stream output', { ...layerParams(plan), 'words x bits': `${b.fifoWords} x ${W}`, style: b.style }),
-    groupLanes: Pm,
-    bits: ob,
-    steps: plan.parallel.encodeSteps,
-    style: b.style,
-    perBeat: b.elementsPerBeat,
-    beatsPerGroup: b.beatsPerGroup,
-    lastGroupBeats: b.lastGroupBeats,
-    groups: G,
-    fifoWords: b.fifoWords,
+  const { outputsPerCycle, outputGroups, encodeSteps } = plan.parallel;
+  return beatFifoFile(design, plan.modules.outFifo, plan.beatOutput!, layerParams(plan), {
+    groupLanes: outputsPerCycle,
+    bits: plan.output.bits,
+    pushInterval: encodeSteps,
+    groups: outputGroups,
     depth: plan.timing.outFifoDepth,
-    beats: b.beats,
-    groupRange: range(GW),
-    beatRange: range(W),
-    beatMsb: W - 1,
-    multiBeatGroup: b.beatsPerGroup > 1,
-    shiftExpr: b.beatsPerGroup > 1 ? `{${lit(0, W)}, ${slice('group_q', W, GW - W)}}` : '',
-    leftRange: range(leftW),
-    leftZeroLit: lit(0, leftW),
-    leftOneLit: lit(1, leftW),
-    beatsPerGroupLit: lit(b.beatsPerGroup, leftW),
-    lastGroupBeatsLit: lit(b.lastGroupBeats, leftW),
-    multiGroup: G > 1,
-    ...(G > 1 ? counterFields('groupIdx', G) : {}),
-    lastWord: b.fifoWords - 1,
-    ...counterFields('ptr', b.fifoWords),
-    countRange: range(countW),
-    countZeroLit: lit(0, countW),
-    countOneLit: lit(1, countW),
-    multiBeatVector: b.beats > 1,
-    ...(b.beats > 1 ? counterFields('outBeat', b.beats) : {}),
-  };
-  return { path: `${plan.modules.outFifo}.v`, content: renderTemplate('beat_fifo.v.hbs', ctx) };
+  });
 }

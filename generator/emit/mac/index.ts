@@ -4,6 +4,7 @@ import { indexBits, signedBitsFor, signedMax, signedMin, unsignedBitsFor } from 
 import { headerLines } from '../header.ts';
 import { baseContext, type GeneratedFile } from '../common/context.ts';
 import { romModule, romWords } from '../common/memory.ts';
+import { beatFifoFile } from '../common/beat-fifo.ts';
 import { outFifoFiles } from '../common/out-fifo.ts';
 import { requantFile, requantUnitOf } from '../common/requant.ts';
 import { renderTemplate } from '../render.ts';
@@ -108,20 +109,26 @@ function topModule(design: DesignPlan, plan: MacLinearPlan): GeneratedFile {
 
   const assemblyDecls: string[] = [];
   const assemblyAssigns: string[] = [];
-  for (let g = 0; g < G - 1; g++) {
+  const beat = plan.beatOutput;
+  if (beat) {
+    // Every group goes to the beat FIFO as it completes (no whole-vector assembly).
+    assemblyDecls.push(`wire ${range(Pm * ob)} push_data = {${Array.from({ length: Pm }, (_, l) => `y${l}_q`).reverse().join(', ')}};`);
+    assemblyDecls.push(G > 1 ? 'wire unused_final = ^{c6_final_q, c6_group_q};' : 'wire unused_final = c6_final_q;');
+  }
+  for (let g = 0; g < (beat ? 0 : G - 1); g++) {
     assemblyDecls.push(`reg  ${range(Pm * ob)} part${g}_q;`);
     const lanes = Array.from({ length: Pm }, (_, l) => `y${l}_q`).reverse().join(', ');
     assemblyAssigns.push(`if (c6_done_q && c6_group_q == ${lit(g, gw)}) part${g}_q <= {${lanes}};`);
   }
   const sources: string[] = [];
-  for (let m = 0; m < M; m++) {
+  for (let m = 0; m < (beat ? 0 : M); m++) {
     const g = Math.floor(m / Pm);
     const l = m % Pm;
     sources.push(g === G - 1 ? `y${l}_q` : slice(`part${g}_q`, l * ob, ob));
   }
-  assemblyDecls.push(`wire ${range(M * ob)} push_data = {${sources.slice().reverse().join(', ')}};`);
+  if (!beat) assemblyDecls.push(`wire ${range(M * ob)} push_data = {${sources.slice().reverse().join(', ')}};`);
   const lastLanes = M - (G - 1) * Pm;
-  if (lastLanes < Pm) {
+  if (!beat && lastLanes < Pm) {
     const unused = Array.from({ length: Pm - lastLanes }, (_, k) => `y${lastLanes + k}_q`);
     assemblyDecls.push(`wire unused_lanes = ^{${unused.join(', ')}};`);
   }
@@ -141,7 +148,8 @@ function topModule(design: DesignPlan, plan: MacLinearPlan): GeneratedFile {
     G,
     ii: plan.timing.initiationInterval,
     inRange: range(D * B),
-    outRange: range(M * ob),
+    outRange: range(beat ? beat.elementsPerBeat * ob : M * ob),
+    beatOutput: beat !== undefined,
     addrRange: range(mem.addressWidth),
     addrZeroLit: lit(0, mem.addressWidth),
     addrOneLit: lit(1, mem.addressWidth),
@@ -186,6 +194,8 @@ export function macLinearFiles(design: DesignPlan, plan: MacLinearPlan): Generat
   // The lut_linear layer's requantizer and output FIFO, so that `lutnn compare` measures the
   // arithmetic difference only (same rounding, saturation, FIFO storage and slicing).
   const requant = requantFile(design, requantUnitOf(plan, params(plan)));
-  const fifo = outFifoFiles(design, plan.modules.outFifo, params(plan), plan.timing.outFifoDepth, plan.dims.M * plan.output.bits);
+  const fifo = plan.beatOutput
+    ? [beatFifoFile(design, plan.modules.outFifo, plan.beatOutput, params(plan), { groupLanes: plan.parallel.outputsPerCycle, bits: plan.output.bits, pushInterval: plan.parallel.inputSteps, groups: plan.parallel.outputGroups, depth: plan.timing.outFifoDepth })]
+    : outFifoFiles(design, plan.modules.outFifo, params(plan), plan.timing.outFifoDepth, plan.dims.M * plan.output.bits);
   return [topModule(design, plan), requant, ...fifo, romModule(design, rom, params(plan)), weightFile(design, plan)];
 }
