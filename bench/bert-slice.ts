@@ -21,7 +21,7 @@ import { writeArtifact } from '../generator/artifact/write.ts';
 import { loadHwConfig } from '../generator/config/hw-config.ts';
 import { planDesign } from '../generator/plan/design.ts';
 import { planMacDesign } from '../generator/plan/mac-linear.ts';
-import type { DesignPlan, LutLinearPlan } from '../generator/plan/types.ts';
+import type { DesignPlan, LutLinearPlan, MacLinearPlan } from '../generator/plan/types.ts';
 import { estimateDesign } from '../generator/synth/estimate.ts';
 import { TARGETS } from '../generator/synth/targets.ts';
 import { Rng } from '../generator/util/rng.ts';
@@ -61,7 +61,7 @@ try {
     '| P_c, P_m | II (cycles/token) | target | LUT-NN LUT | MAC LUT | LUT ratio | LUT-NN BRAM | MAC BRAM | LUT-NN DSP | MAC DSP | LUT-NN fits | MAC fits |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
-  let bits = '';
+  const storage: string[] = [];
   for (const s of SETTINGS) {
     const config = join(work, `hw-${s.Pc}-${s.Pm}.yaml`);
     await writeFile(config, `codebooks_per_cycle: ${s.Pc}\noutputs_per_cycle: ${s.Pm}\nmemory_style: auto\nio: stream\n`);
@@ -72,7 +72,7 @@ try {
     const ii = lut.timing.initiationInterval;
     if (mac.timing.initiationInterval !== ii) throw new Error(`II differs: LUT-NN ${ii}, MAC ${mac.timing.initiationInterval}`);
     const layer = lut.layers[0] as LutLinearPlan;
-    bits = `Storage: LUT-NN tables ${((layer.memory.table.banks * layer.memory.table.depth * layer.memory.table.width) / 2 ** 20).toFixed(1)} Mibit in ${layer.memory.table.banks} banks (${layer.memory.table.style}); MAC weights ${((BERT_FFN.D * BERT_FFN.M * 8) / 2 ** 20).toFixed(1)} Mibit.`;
+    storage.push(`Storage at P_c = ${s.Pc}, P_m = ${s.Pm}: LUT-NN tables ${((layer.memory.table.banks * layer.memory.table.depth * layer.memory.table.width) / 2 ** 20).toFixed(1)} Mibit in ${layer.memory.table.banks} banks (${layer.memory.table.style}); MAC weights ${((BERT_FFN.D * BERT_FFN.M * 8) / 2 ** 20).toFixed(1)} Mibit (${mac.layers[0].kind === 'mac_linear' ? (mac.layers[0] as MacLinearPlan).memory.weights.style : ''}).`);
     for (const t of Object.values(TARGETS)) {
       if (t.family === 'asic') continue;
       const a = estimateDesign(lut, t).total;
@@ -81,7 +81,7 @@ try {
       lines.push(`| ${s.Pc}, ${s.Pm} | ${ii} | ${t.name} | ${a.LUT} | ${b.LUT} | ${(a.LUT / b.LUT).toFixed(2)} | ${a.BRAM} | ${b.BRAM} | ${a.DSP} | ${b.DSP} | ${fits(a)} | ${fits(b)} |`);
     }
   }
-  lines.push('', bits, '');
+  lines.push('', ...storage.map((l) => `* ${l}`), '');
   const text = lines.join('\n');
   console.log(text);
   if (args.out) await writeFile(args.out, text);

@@ -7,7 +7,7 @@
  */
 import type { LutLinearLayer } from '../artifact/types.ts';
 import { lutLinearFiles } from '../emit/lut-linear/index.ts';
-import { biasWords, stepRomWords, tableBankWords } from '../emit/lut-linear/memories.ts';
+import { biasWords, stepMemoryTitle, stepRomWords, tableBankWords } from '../emit/lut-linear/memories.ts';
 import { encoderOf } from '../encoders/registry.ts';
 import { floatLutLinear } from '../golden/float/lut-linear.ts';
 import { runLutLinear } from '../golden/lut-linear.ts';
@@ -37,7 +37,7 @@ export const lutLinearKind: LayerKindDefinition<LutLinearPlan> = {
       ...Array.from({ length: t.banks }, (_, j) => ({ memory: `table bank ${j}`, words: t.depth, width: t.width, addressWidth: t.addressWidth, contents: () => tableBankWords(l, j) })),
       { memory: 'bias', words: b.depth, width: b.width, addressWidth: b.addressWidth, contents: () => biasWords(l) },
       // The encoder's step ROM last (region P_c + 1), where the encoder lets a loaded model change it.
-      ...(s?.writable ? [{ memory: encoderOf(l.encoder).emit.shell.stepRom.title.replace(/ROM$/, 'RAM'), words: s.depth, width: s.width, addressWidth: s.addressWidth, contents: () => stepRomWords(l) }] : []),
+      ...(s?.writable ? [{ memory: stepMemoryTitle(l), words: s.depth, width: s.width, addressWidth: s.addressWidth, contents: () => stepRomWords(l) }] : []),
     ];
   },
   describe: (l) => {

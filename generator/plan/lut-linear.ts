@@ -152,9 +152,9 @@ export function planLutLinear(layer: LutLinearLayer, hw: LayerHwConfig, prefix: 
 /**
  * A lut_linear plan with another artifact layer's table and bias (table_storage: ram; `lutnn sim
  * --load`). The hardware stays: shapes, formats, activation and the requantizer (built for the
- * table scale) must be the plan's, and the bias must fit the planned bias width. The encoder is
- * the plan's too; the artifact reference of the loaded model (golden/artifact-reference.ts) shows
- * whether the loaded layer's encoder agrees.
+ * table scale) must be the plan's, and the bias must fit the planned bias width. The encoder takes
+ * what its step RAM holds (the hash tree's columns and thresholds) and refuses any other change
+ * (EncoderDefinition.reload).
  */
 export function reloadLutLinear(plan: LutLinearPlan, layer: LutLinearLayer, file: string): LutLinearPlan {
   if (!writableTables(plan)) return plan;

@@ -18,7 +18,8 @@ export function estimateLutLinear(p: LutLinearPlan, t: Target): UnitEstimate[] {
   units.push(unit(p.modules.encoder, { LUT: E > 1 ? D * B : 8, FF: E > 1 ? D * B + 8 : Pc * V * B + 4 }, 1, ii));
   units.push(...encoderOf(p.encoder).estimate(p, p.encoder, t));
   const stepRom = p.encoder.stepRom;
-  if (stepRom) units.push(unit(stepRom.module, romLogic(stepRom.width, stepRom.depth), 1, 1));
+  // A writable step RAM (a hash tree's thresholds with table_storage: ram) is flops with a read multiplexer.
+  if (stepRom) units.push(unit(stepRom.module, stepRom.writable ? { LUT: stepRom.width * stepRom.depth * 0.5, FF: stepRom.width * (stepRom.depth + 1) } : romLogic(stepRom.width, stepRom.depth), 1, 1));
   const banks = p.timing.indexBanks;
   units.push(unit(p.modules.indexBuffer, { LUT: banks * E * Pc * iw + 12, FF: banks * E * Pc * iw + 2 * banks + 4 }, 1, 1));
 

@@ -33,8 +33,10 @@ interface RamSpec {
   seed: number;
 }
 
-/** A hash tree time-shared over E ≥ 2 steps: its threshold RAM is on the load port too. */
-const treeWithThresholdRam: fc.Arbitrary<RandomDesignSpec> = hashTreeLayerSpec.filter((s) => s.C >= 2).map((s) => ({ layer: { ...s, codebooksPerCycle: 1 } }));
+/** A hash tree time-shared over E ≥ 2 steps (1 ≤ P_c < C lanes): its threshold RAM is on the load port too. */
+const treeWithThresholdRam: fc.Arbitrary<RandomDesignSpec> = hashTreeLayerSpec
+  .filter((s) => s.C >= 2)
+  .map((s) => ({ layer: { ...s, codebooksPerCycle: 1 + (s.seed % (s.C - 1)) } }));
 
 const ramSpec: fc.Arbitrary<RamSpec> = fc.record({
   design: fc.oneof({ arbitrary: randomDesignSpec, weight: 2 }, { arbitrary: treeWithThresholdRam, weight: 1 }),

@@ -1,9 +1,8 @@
 /** The beat FIFO of a stream output (templates/beat_fifo.v.hbs), shared by the lut_linear layer and its MAC baseline. */
-import type { BeatOutputPlan } from '../../plan/types.ts';
+import type { BeatOutputPlan, DesignPlan } from '../../plan/types.ts';
 import { renderTemplate } from '../render.ts';
 import { lit, range, slice } from '../verilog.ts';
 import { baseContext, counterFields, countWidth, type GeneratedFile, type HeaderParams } from './context.ts';
-import type { DesignPlan } from '../../plan/types.ts';
 
 export interface BeatFifoShape {
   /** P_m lanes of `bits` per push. */

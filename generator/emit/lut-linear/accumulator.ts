@@ -98,6 +98,9 @@ export function accumulatorModule(design: DesignPlan, plan: LutLinearPlan): Gene
     ii: plan.timing.initiationInterval,
     multiStep: E > 1,
     multiGroup: G > 1,
+    // pipeline: max: last step, last group and last read as flops loaded a cycle ahead.
+    registeredReady: registeredReady(plan),
+    registeredLastRead: registeredReady(plan) && E > 1,
     ...counterFields('step', E),
     ...counterFields('group', G),
     hasBlockCounter: a.hasBlockCounter,
@@ -179,7 +182,6 @@ export function layerTopModule(design: DesignPlan, plan: LutLinearPlan): Generat
     idxRange: range(plan.parallel.codebooksPerCycle * plan.encoder.indexWidth),
     modules: plan.modules,
     registeredReady: registeredReady(plan),
-    registeredLastRead: registeredReady(plan) && plan.parallel.encodeSteps > 1,
     ...loadPortFields(design.load, plan.load),
     // The accumulator and the encoder each take the load data bits of their own memories.
     accLoadData: plan.load ? loadDataSlice(plan.load, accumulatorRegions(plan)!) : '',

@@ -24,6 +24,8 @@ export function encoderModule(design: DesignPlan, plan: LutLinearPlan): Generate
   const enc = plan.encoder;
   const names = encoderOf(enc).emit.shell;
   const rom = enc.stepRom;
+  // The step RAM's load region (table_storage: ram), when the step ROM is writable.
+  const loadRegions = encoderRegions(plan);
   const ctx = {
     ...baseContext(design, plan.modules.encoder, `encoder (input capture, issue, ${names.title})`, {
       ...layerParams(plan),
@@ -50,13 +52,13 @@ export function encoderModule(design: DesignPlan, plan: LutLinearPlan): Generate
           addrExpr: rom.address === 'step' ? 'step_q' : 'step_d',
           addressedByStep: rom.address === 'step',
           // Region P_c + 1 of the layer's load map: after the table banks and the bias (kinds/lut-linear.ts).
-          write: design.load && encoderRegions(plan) ? regionWrite(design.load, encoderRegions(plan)![0]) : false,
+          write: design.load && loadRegions ? regionWrite(design.load, loadRegions[0]) : false,
           range: range(rom.width),
           wire: names.stepRom.wire,
           port: names.stepRom.port.padEnd(PORT_COLUMN),
         }
       : false,
-    ...loadPortFields(design.load, encoderRegions(plan)),
+    ...loadPortFields(design.load, loadRegions),
     unitModule: enc.module,
     unitInstance: names.instance,
   };

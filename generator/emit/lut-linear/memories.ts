@@ -96,6 +96,12 @@ export function stepRomFile(design: DesignPlan, plan: LutLinearPlan): GeneratedF
   return memFile(design, rom.file, step.describe(plan), words, romWords(rom.depth), rom.width);
 }
 
+/** What the encoder's step memory is called: its ROM title, `… RAM` when writable. */
+export function stepMemoryTitle(plan: LutLinearPlan): string {
+  const title = encoderOf(plan.encoder).emit.shell.stepRom.title;
+  return plan.encoder.stepRom?.writable ? title.replace(/ROM$/, 'RAM') : title;
+}
+
 /** The words of the encoder's step ROM (the layout of stepRomFile), for the load port. */
 export function stepRomWords(plan: LutLinearPlan): bigint[] {
   const rom = plan.encoder.stepRom;
@@ -115,10 +121,7 @@ export function romModules(design: DesignPlan, plan: LutLinearPlan): GeneratedFi
     memories.push({ spec: { module: plan.modules.biasRom, style: 'distributed', ...b, purpose: ram ? 'bias RAM' : 'bias ROM' }, writable: ram });
   }
   const s = plan.encoder.stepRom;
-  if (s) {
-    const title = encoderOf(plan.encoder).emit.shell.stepRom.title;
-    memories.push({ spec: { ...s, style: 'distributed', purpose: s.writable ? title.replace(/ROM$/, 'RAM') : title }, writable: s.writable });
-  }
+  if (s) memories.push({ spec: { ...s, style: 'distributed', purpose: stepMemoryTitle(plan) }, writable: s.writable });
   const params = layerParams(plan);
   return memories.map((m) => romModule(design, m.spec, params, m.writable));
 }

@@ -110,15 +110,16 @@ function topModule(design: DesignPlan, plan: MacLinearPlan): GeneratedFile {
   const assemblyDecls: string[] = [];
   const assemblyAssigns: string[] = [];
   const beat = plan.beatOutput;
+  // One group's requantized lanes, lane 0 at the LSB.
+  const groupLanes = Array.from({ length: Pm }, (_, l) => `y${l}_q`).reverse().join(', ');
   if (beat) {
     // Every group goes to the beat FIFO as it completes (no whole-vector assembly).
-    assemblyDecls.push(`wire ${range(Pm * ob)} push_data = {${Array.from({ length: Pm }, (_, l) => `y${l}_q`).reverse().join(', ')}};`);
+    assemblyDecls.push(`wire ${range(Pm * ob)} push_data = {${groupLanes}};`);
     assemblyDecls.push(G > 1 ? 'wire unused_final = ^{c6_final_q, c6_group_q};' : 'wire unused_final = c6_final_q;');
   }
   for (let g = 0; g < (beat ? 0 : G - 1); g++) {
     assemblyDecls.push(`reg  ${range(Pm * ob)} part${g}_q;`);
-    const lanes = Array.from({ length: Pm }, (_, l) => `y${l}_q`).reverse().join(', ');
-    assemblyAssigns.push(`if (c6_done_q && c6_group_q == ${lit(g, gw)}) part${g}_q <= {${lanes}};`);
+    assemblyAssigns.push(`if (c6_done_q && c6_group_q == ${lit(g, gw)}) part${g}_q <= {${groupLanes}};`);
   }
   const sources: string[] = [];
   for (let m = 0; m < (beat ? 0 : M); m++) {

@@ -93,7 +93,8 @@ export function reloadHashTree(ctx: EncoderReloadContext<HashTreePlan, HashTreeA
   const splitDims = relativeSplitDims(enc, C, V);
   const thresholds = foldThresholds(enc, C, loaded.input.scale, loaded.input.bits);
   if (!ht.stepRom?.writable) {
-    const why = ht.stepRom ? 'the threshold ROM is fixed with table_storage: rom' : 'with one encode step (E = 1) the thresholds are constants of the unit';
+    // Reached with E = 1: with table_storage: ram a threshold ROM is always writable, and with rom nothing is reloaded.
+    const why = 'with one encode step (E = 1) the thresholds are constants of the unit';
     for (const [name, want, got] of [['split_dims', ht.splitDims, splitDims], ['thresholds', ht.thresholds, thresholds]] as const) {
       const at = want.findIndex((v, i) => v !== got[i]);
       if (at >= 0) {
