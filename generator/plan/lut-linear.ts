@@ -11,7 +11,7 @@ import { encoderFor, encoderOf } from '../encoders/registry.ts';
 import { quantizeBias, quantizeTable } from './table.ts';
 import { beatFormat } from './beats.ts';
 import { planBeatOutTiming, planTiming, popcount, REQUANT_LATENCY, treeStages } from './timing.ts';
-import type { LutLinearModuleNames, LutLinearPlan } from './types.ts';
+import type { BeatOutputPlan, LutLinearModuleNames, LutLinearPlan } from './types.ts';
 
 /** Table banks of at least this many bits go to block RAM when memory_style is auto (one iCE40 EBR). */
 export const AUTO_BLOCK_BITS = 4096;
@@ -27,6 +27,12 @@ export function moduleNames(prefix: string): LutLinearModuleNames {
     requant: `${prefix}_requant`,
     outFifo: `${prefix}_out_fifo`,
   };
+}
+
+/** A beat FIFO of `depth` vectors of `bits`-bit elements: its words, and its storage by the memory_style rule. */
+export function sizeBeatFifo(beats: Omit<BeatOutputPlan, 'fifoWords' | 'style'>, depth: number, bits: number, knob: LayerHwConfig['memoryStyle']): BeatOutputPlan {
+  const fifoWords = depth * beats.beats;
+  return { ...beats, fifoWords, style: memoryStyleOf(knob, fifoWords * beats.elementsPerBeat * bits) };
 }
 
 /** A memory's implementation: the knob, or with `auto` block RAM from AUTO_BLOCK_BITS on. */
@@ -104,12 +110,12 @@ export function planLutLinear(layer: LutLinearLayer, hw: LayerHwConfig, prefix: 
   const native = outBeat !== null && Number.isInteger(beatsPerGroup) && beatsPerGroup <= E;
   const timing = native ? planBeatOutTiming(E, G, encoder.latency, requantLatency, sumStages, beatsPerGroup) : planTiming(E, G, encoder.latency, requantLatency, sumStages, maxPipe ? 1 : 0);
   const beatOutput = native
-    ? (() => {
-        const P = outBeat!.elementsPerBeat;
-        const fifoWords = timing.outFifoDepth * outBeat!.beats;
-        const style = memoryStyleOf(hw.memoryStyle, fifoWords * P * layer.output.bits);
-        return { elementsPerBeat: P, beatsPerGroup, lastGroupBeats: Math.ceil((M - (G - 1) * Pm) / P), beats: outBeat!.beats, fifoWords, style };
-      })()
+    ? sizeBeatFifo(
+        { elementsPerBeat: outBeat!.elementsPerBeat, beatsPerGroup, lastGroupBeats: Math.ceil((M - (G - 1) * Pm) / outBeat!.elementsPerBeat), beats: outBeat!.beats },
+        timing.outFifoDepth,
+        layer.output.bits,
+        hw.memoryStyle,
+      )
     : undefined;
   const tableWidth = Pm * layer.tableBits;
   const tableDepth = G * E * K;

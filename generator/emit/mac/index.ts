@@ -116,22 +116,24 @@ function topModule(design: DesignPlan, plan: MacLinearPlan): GeneratedFile {
     // Every group goes to the beat FIFO as it completes (no whole-vector assembly).
     assemblyDecls.push(`wire ${range(Pm * ob)} push_data = {${groupLanes}};`);
     assemblyDecls.push(G > 1 ? 'wire unused_final = ^{c6_final_q, c6_group_q};' : 'wire unused_final = c6_final_q;');
-  }
-  for (let g = 0; g < (beat ? 0 : G - 1); g++) {
-    assemblyDecls.push(`reg  ${range(Pm * ob)} part${g}_q;`);
-    assemblyAssigns.push(`if (c6_done_q && c6_group_q == ${lit(g, gw)}) part${g}_q <= {${groupLanes}};`);
-  }
-  const sources: string[] = [];
-  for (let m = 0; m < (beat ? 0 : M); m++) {
-    const g = Math.floor(m / Pm);
-    const l = m % Pm;
-    sources.push(g === G - 1 ? `y${l}_q` : slice(`part${g}_q`, l * ob, ob));
-  }
-  if (!beat) assemblyDecls.push(`wire ${range(M * ob)} push_data = {${sources.slice().reverse().join(', ')}};`);
-  const lastLanes = M - (G - 1) * Pm;
-  if (!beat && lastLanes < Pm) {
-    const unused = Array.from({ length: Pm - lastLanes }, (_, k) => `y${lastLanes + k}_q`);
-    assemblyDecls.push(`wire unused_lanes = ^{${unused.join(', ')}};`);
+  } else {
+    // Earlier groups wait in part registers; the vector is pushed with the last group.
+    for (let g = 0; g < G - 1; g++) {
+      assemblyDecls.push(`reg  ${range(Pm * ob)} part${g}_q;`);
+      assemblyAssigns.push(`if (c6_done_q && c6_group_q == ${lit(g, gw)}) part${g}_q <= {${groupLanes}};`);
+    }
+    const sources: string[] = [];
+    for (let m = 0; m < M; m++) {
+      const g = Math.floor(m / Pm);
+      const l = m % Pm;
+      sources.push(g === G - 1 ? `y${l}_q` : slice(`part${g}_q`, l * ob, ob));
+    }
+    assemblyDecls.push(`wire ${range(M * ob)} push_data = {${sources.slice().reverse().join(', ')}};`);
+    const lastLanes = M - (G - 1) * Pm;
+    if (lastLanes < Pm) {
+      const unused = Array.from({ length: Pm - lastLanes }, (_, k) => `y${lastLanes + k}_q`);
+      assemblyDecls.push(`wire unused_lanes = ^{${unused.join(', ')}};`);
+    }
   }
   const creditW = unsignedBitsFor(F);
 

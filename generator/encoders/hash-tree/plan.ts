@@ -116,7 +116,8 @@ export function planHashTree(ctx: EncoderPlanContext<HashTreeArtifactEncoder>): 
   const registeredLevels = planLevels(d, maxPipe ? 1 : hw.treeLevelsPerStage);
   const thresholdStorage = E === 1 ? 'constant' : 'rom';
   const dimWidth = V > 1 ? indexBits(V) : 0;
-  const subRegister = maxPipe && thresholdStorage === 'rom';
+  // The sub-vector register comes with late narrowing: both are pipeline: max with a threshold ROM.
+  const subRegister = lateNarrowing({ pipeline: maxPipe ? 'max' : 'standard', thresholdStorage });
   const selectStage = subRegister && dimWidth > 0;
   const plan: HashTreePlan = {
     kind: 'hash_tree',
