@@ -62,6 +62,15 @@ export function describeDesign(plan: DesignPlan, shown: string): string {
     lines.push(`load port  writable ${[...new Set(plan.load.regions.map((r) => r.memory.replace(/ \d+$/, 's').replace(/ RAM$/, 's')))].join(', ')}: ${loadWordCount(plan.load)} words in ${plan.load.regions.length} memories through load_we_i, load_addr_i[${plan.load.addressWidth - 1}:0], load_data_i[${plan.load.dataWidth - 1}:0] (address map in plan.json "load")`);
   }
   for (const layer of plan.layers) {
+    const b = layer.stream?.inputBuffer;
+    if (!b) continue;
+    lines.push(
+      b.storage === 'block'
+        ? `buffer     ${layer.name}: input in block RAM, ${b.banks} banks of ${b.words} word(s) x ${b.wordElements} elements (${b.bits} bits), read a word per step`
+        : `buffer     ${layer.name}: input in registers (${b.reason})`,
+    );
+  }
+  for (const layer of plan.layers) {
     const s = layer.stream;
     if (!s || s.timing.initiationInterval <= layer.timing.initiationInterval) continue;
     const side = s.input.beats >= s.output.beats ? `${s.input.beats} input beats` : `${s.output.beats} output beats`;

@@ -36,6 +36,8 @@ const layerKnobs = {
   io: z.enum(['parallel', 'stream']).optional(),
   /** io: stream — elements per beat (handshake), on the input and on the output; default: a 64-bit bus of byte lanes. */
   elements_per_beat: z.number().int().min(1).max(65536).optional(),
+  /** io: stream — where the input beats are assembled: `registers` (a vector of flops), `block` (banked block RAM the core reads a word per step from), `auto` (block from AUTO_BLOCK_BITS on, when the layout allows). */
+  input_buffer: z.enum(['auto', 'registers', 'block']).optional(),
 };
 
 const layerOverrideSchema = strictObject(layerKnobs);
@@ -71,6 +73,8 @@ export interface LayerHwConfig {
   io: 'parallel' | 'stream';
   /** io: stream — elements per beat; `auto`: as many byte lanes as fit 64 bits (docs/hw-config.md). */
   elementsPerBeat: number | 'auto';
+  /** io: stream — storage of the input buffer (plan/stream.ts planInputBuffer; docs/hw-config.md "Ports"). */
+  inputBuffer: 'auto' | 'registers' | 'block';
 }
 
 export interface HwConfig {
@@ -95,6 +99,7 @@ export const DEFAULT_LAYER_CONFIG: LayerHwConfig = {
   pipelineStages: 2,
   io: 'parallel',
   elementsPerBeat: 'auto',
+  inputBuffer: 'auto',
 };
 
 function toLayerConfig(knobs: z.infer<typeof layerOverrideSchema>): Partial<LayerHwConfig> {
@@ -110,6 +115,7 @@ function toLayerConfig(knobs: z.infer<typeof layerOverrideSchema>): Partial<Laye
   if (knobs.pipeline_stages !== undefined) out.pipelineStages = knobs.pipeline_stages;
   if (knobs.io !== undefined) out.io = knobs.io;
   if (knobs.elements_per_beat !== undefined) out.elementsPerBeat = knobs.elements_per_beat;
+  if (knobs.input_buffer !== undefined) out.inputBuffer = knobs.input_buffer;
   return out;
 }
 

@@ -134,6 +134,9 @@ export function planLutLinear(layer: LutLinearLayer, hw: LayerHwConfig, prefix: 
     output: { ...layer.output },
     parallel: { codebooksPerCycle: Pc, outputsPerCycle: Pm, encodeSteps: E, outputGroups: G },
     ...(beatOutput ? { beatOutput } : {}),
+    // The encoder reads one step's P_c sub-vectors per cycle, the first in the cycle it takes a
+    // vector; it is done with a vector before the writer can reach it again, so two banks suffice.
+    inputWords: { wordElements: Pc * V, words: E, banks: 2, readAtTake: 'taken', latencySaved: 0 },
     encoder,
     table: { bits: layer.tableBits, scale: table.scale, values: table.values },
     bias: { values: bias, width: biasWidth },

@@ -168,6 +168,10 @@ export function planMacLinear(layer: LutLinearLayer, hw: LayerHwConfig, prefix: 
     requant: { ...rq, precisionBits: hw.multiplierBits, productWidth, roundedWidth, realMultiplier: accScale / layer.output.scale },
     memory: { weights: { style, banks: 1, width, depth, addressWidth: indexBits(depth), file: `${prefix}_weights.memh` } },
     ...(beatOutput ? { beatOutput } : {}),
+    // The array reads its P_d-element input slice for every group, so it holds its bank until the
+    // last read (in the cycle it takes the next vector): a third bank keeps the writer going. The
+    // buffer replaces the holding register and its copy into the working register: one cycle less.
+    inputWords: { wordElements: Pd, words: S, banks: 3, readAtTake: 'current', latencySaved: 1 },
     timing,
   };
 }

@@ -19,7 +19,9 @@ import { layerConfig, type HwConfig, type LayerHwConfig } from '../config/hw-con
 import { LutnnError } from '../errors.ts';
 import { layerInput, layerOutput } from './layer-io.ts';
 import { beatFormat, byteLaneBits } from './beats.ts';
-import type { BeatFormat, DesignPlan, LayerPlan, PortSpec, PortTiming, StreamSpec } from './types.ts';
+import { indexBits } from '../numeric/fixed.ts';
+import { AUTO_BLOCK_BITS } from './lut-linear.ts';
+import type { BeatFormat, DesignPlan, InputBufferPlan, LayerPlan, PortSpec, PortTiming, StreamSpec } from './types.ts';
 
 export { AUTO_BUS_BITS, beatFormat, byteLaneBits } from './beats.ts';
 
@@ -36,15 +38,70 @@ export function streamTiming(core: PortTiming, inBeats: number, outBeats: number
   };
 }
 
-/** The layer with its stream wrapper planned when its knobs say `io: stream`; refuses a beat size without a stream. */
-export function planLayerStream(layer: LayerPlan, cfg: LayerHwConfig, configFile: string): LayerPlan {
+/**
+ * The input buffer of a stream layer (hw.yaml input_buffer; docs/hw-config.md "Ports"). `block`
+ * writes the beats into banked block RAM, `banks` vectors deep, that the core reads a word (one
+ * step's elements) per cycle from, instead of a vector of flops the core copies. It needs a kind that
+ * reads words (`inputWords`) and a layout where every word is whole beats and the vector whole
+ * words; `auto` takes it from AUTO_BLOCK_BITS of storage on and says why not otherwise.
+ */
+export function planInputBuffer(layer: LayerPlan, input: BeatFormat, cfg: LayerHwConfig, configFile: string): InputBufferPlan {
+  const knob = cfg.inputBuffer;
+  if (knob === 'registers') return { storage: 'registers', reason: 'input_buffer: registers' };
+  const refuse = (expected: string, found: string): never => {
+    throw new LutnnError(`Layer "${layer.name}" cannot have a block-RAM input buffer.`, { file: configFile, field: `input_buffer (layer ${layer.name})`, expected, found });
+  };
+  const words = layer.inputWords;
+  if (!words) {
+    const why = `a ${layer.kind} layer takes whole vectors`;
+    return knob === 'block' ? refuse('input_buffer: registers or auto for this layer (only lut_linear and the MAC baseline read their input a word per step)', why) : { storage: 'registers', reason: why };
+  }
+  const inp = layerInput(layer);
+  const P = input.elementsPerBeat;
+  const whyNot =
+    words.wordElements % P !== 0
+      ? `a step's word of ${words.wordElements} elements is not whole beats of ${P}`
+      : words.words * words.wordElements !== inp.elements
+        ? `${words.words} words of ${words.wordElements} elements are ${words.words * words.wordElements} elements, not the ${inp.elements} inputs`
+        : null;
+  if (whyNot) {
+    return knob === 'block' ? refuse(`elements_per_beat dividing the ${words.wordElements} elements of a step, and whole steps in the ${inp.elements} inputs`, whyNot) : { storage: 'registers', reason: whyNot };
+  }
+  const wordBits = words.wordElements * inp.bits;
+  const wordAddressBits = words.words > 1 ? indexBits(words.words) : 0;
+  const depth = words.banks * 2 ** wordAddressBits;
+  const bits = words.banks * words.words * wordBits;
+  if (knob === 'auto' && bits < AUTO_BLOCK_BITS) return { storage: 'registers', reason: `${bits} bits of buffer, below the ${AUTO_BLOCK_BITS} that go to block RAM` };
+  return {
+    storage: 'block',
+    banks: words.banks,
+    words: words.words,
+    wordElements: words.wordElements,
+    wordBits,
+    beatsPerWord: words.wordElements / P,
+    wordAddressBits,
+    depth,
+    bits,
+    readAtTake: words.readAtTake,
+  };
+}
+
+/** The banked input buffer of a layer, when it has one (the core then reads words, not a vector). */
+export function bankedInput(layer: LayerPlan): Extract<InputBufferPlan, { storage: 'block' }> | undefined {
+  const b = layer.stream?.inputBuffer;
+  return b?.storage === 'block' ? b : undefined;
+}
+
+/** The layer with its stream wrapper planned when its knobs say `io: stream`; refuses stream knobs without a stream. */
+export function planLayerStream<P extends LayerPlan>(layer: P, cfg: LayerHwConfig, configFile: string): P {
   if (cfg.io === 'parallel') {
-    if (cfg.elementsPerBeat !== 'auto') {
-      throw new LutnnError(`Layer "${layer.name}" sets elements_per_beat but its ports are parallel.`, {
+    const knob = cfg.elementsPerBeat !== 'auto' ? ['elements_per_beat', String(cfg.elementsPerBeat)] : cfg.inputBuffer !== 'auto' ? ['input_buffer', cfg.inputBuffer] : null;
+    if (knob) {
+      throw new LutnnError(`Layer "${layer.name}" sets ${knob[0]} but its ports are parallel.`, {
         file: configFile,
-        field: `elements_per_beat (layer ${layer.name})`,
-        expected: 'io: stream beside elements_per_beat (globally or in the same layers entry)',
-        found: `io: parallel, elements_per_beat: ${cfg.elementsPerBeat}`,
+        field: `${knob[0]} (layer ${layer.name})`,
+        expected: `io: stream beside ${knob[0]} (globally or in the same layers entry)`,
+        found: `io: parallel, ${knob[0]}: ${knob[1]}`,
       });
     }
     return layer;
@@ -55,16 +112,22 @@ export function planLayerStream(layer: LayerPlan, cfg: LayerHwConfig, configFile
   const output = beatFormat(out.elements, out.bits, cfg.elementsPerBeat);
   // A core that already gives beats (lut_linear groups through its beat FIFO) needs no serializer.
   const nativeOutput = 'beatOutput' in layer && layer.beatOutput !== undefined;
+  const inputBuffer = planInputBuffer(layer, input, cfg, configFile);
+  // A core reading the buffer has no holding register of its own (MAC: a cycle less).
+  const saved = inputBuffer.storage === 'block' ? (layer.inputWords?.latencySaved ?? 0) : 0;
+  const timing = { ...layer.timing, latency: layer.timing.latency - saved };
   const top = `${layer.modules.top}_stream`;
   return {
     ...layer,
+    timing,
     stream: {
       top,
       modules: { input: `${top}_in`, output: `${top}_out` },
       input,
       output,
       nativeOutput,
-      timing: streamTiming(layer.timing, input.beats, output.beats, nativeOutput),
+      timing: streamTiming(timing, input.beats, output.beats, nativeOutput),
+      inputBuffer,
     },
   };
 }

@@ -107,6 +107,46 @@ export interface PortTiming {
  * A layer with `io: stream` (plan/stream.ts): `top` wraps the layer's parallel core (its kind's
  * `modules.top`) between an input assembler (beats → vector) and an output serializer (vector → beats).
  */
+/**
+ * How a core can read its input from a banked buffer instead of a whole-vector port (set by the
+ * kind's planner; plan/stream.ts decides whether the buffer is used): one word of `wordElements`
+ * elements per step, `words` words per vector.
+ */
+export interface InputWordsPlan {
+  wordElements: number;
+  words: number;
+  /** Vectors the buffer holds: one being filled, one waiting and, for a core that reads a vector after taking the next, one being read. */
+  banks: number;
+  /**
+   * Which bank a read issued in the cycle the core takes a vector addresses: `taken` (the core
+   * reads the new vector's first word at once; lut_linear's encoder) or `current` (that cycle's
+   * read still belongs to the vector before; the MAC array's last read).
+   */
+  readAtTake: 'taken' | 'current';
+  /** Cycles the core's latency drops by with the buffer: its own holding register is the buffer (MAC: 1). */
+  latencySaved: number;
+}
+
+/** The input buffer of a stream layer (hw.yaml input_buffer): the assembler's register, or banked block RAM. */
+export type InputBufferPlan =
+  | { storage: 'registers'; /** Why not block RAM, when the knob was auto or the kind cannot read words. */ reason: string }
+  | {
+      storage: 'block';
+      banks: number;
+      /** Words per vector, and elements per word (one core step). */
+      words: number;
+      wordElements: number;
+      wordBits: number;
+      /** Beats per word; a word's beats are written to lanes 0 … beatsPerWord−1 of its address. */
+      beatsPerWord: number;
+      /** Bits of the word index the core drives (0 when a vector is one word). */
+      wordAddressBits: number;
+      /** Words of each lane memory (banks · 2^wordAddressBits) and total bits of storage. */
+      depth: number;
+      bits: number;
+      readAtTake: 'taken' | 'current';
+    };
+
 export interface LayerStreamPlan {
   /** The wrapper: the layer's top module in the design. */
   top: string;
@@ -117,6 +157,8 @@ export interface LayerStreamPlan {
   nativeOutput: boolean;
   /** Timing at the beat ports; the core's own is the layer's `timing`. */
   timing: PortTiming;
+  /** Where the input beats are assembled; with `block` the core reads words from it (no whole-vector input port). */
+  inputBuffer: InputBufferPlan;
 }
 
 /** What every layer plan may carry, whatever its kind. */
@@ -125,6 +167,8 @@ export interface LayerPlanCommon {
   stream?: LayerStreamPlan;
   /** table_storage: ram — the layer's regions of the design's load map (lut_linear: table banks 0 … P_c−1, then bias). */
   load?: LoadRegion[];
+  /** The kind can read its input a word per step from a banked stream buffer (absent: whole vectors only). */
+  inputWords?: InputWordsPlan;
 }
 
 export interface LutLinearPlan extends LayerPlanCommon {

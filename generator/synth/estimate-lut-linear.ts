@@ -1,4 +1,5 @@
 /** Analytic estimate of a lut_linear layer: encoder shell, encoder (its own estimate), step ROM, index buffer, accumulator, requantizers, FIFO, ROMs. */
+import { bankedInput } from '../plan/stream.ts';
 import { encoderOf } from '../encoders/registry.ts';
 import { hasBiasMemory } from '../plan/lut-linear.ts';
 import type { LutLinearPlan } from '../plan/types.ts';
@@ -15,7 +16,9 @@ export function estimateLutLinear(p: LutLinearPlan, t: Target): UnitEstimate[] {
   const ii = p.timing.initiationInterval;
   const units: UnitEstimate[] = [];
 
-  units.push(unit(p.modules.encoder, { LUT: E > 1 ? D * B : 8, FF: E > 1 ? D * B + 8 : Pc * V * B + 4 }, 1, ii));
+  // The capture register shifts a step per cycle; behind a banked stream buffer there is none.
+  const capture = bankedInput(p) ? { LUT: 8, FF: 8 } : { LUT: E > 1 ? D * B : 8, FF: E > 1 ? D * B + 8 : Pc * V * B + 4 };
+  units.push(unit(p.modules.encoder, capture, 1, ii));
   units.push(...encoderOf(p.encoder).estimate(p, p.encoder, t));
   const stepRom = p.encoder.stepRom;
   // A writable step RAM (a hash tree's thresholds with table_storage: ram) is flops with a read multiplexer.

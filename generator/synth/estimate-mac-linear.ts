@@ -1,4 +1,5 @@
 /** Analytic estimate of the MAC-array baseline (mac_linear): the top (multipliers, sums, accumulators), the requantizers and output FIFO it shares with lut_linear, and its weight ROM. */
+import { bankedInput } from '../plan/stream.ts';
 import type { MacLinearPlan } from '../plan/types.ts';
 import { beatFifoEstimate, bramCount, constMulLuts, mulLuts, outFifoEstimate, requantEstimate, romLogic, unit, type UnitEstimate } from './estimate-units.ts';
 import type { Target } from './targets.ts';
@@ -19,6 +20,7 @@ export function estimateMacLinear(p: MacLinearPlan, t: Target): UnitEstimate[] {
   const mul = p.memory.weights.depth <= 1 ? constMulLuts(B, wb) : mulLuts(B, wb);
   const prodW = B + wb;
   const sumW = prodW + Math.ceil(Math.log2(Math.max(2, Pd)));
+  const banked = bankedInput(p) !== undefined;
   const top = unit(
     p.modules.top,
     {
@@ -26,8 +28,9 @@ export function estimateMacLinear(p: MacLinearPlan, t: Target): UnitEstimate[] {
       // Product sums and accumulators are counted in the fabric on every family: with the requantizer
       // and FIFO in modules of their own, the synthesis test layer's MAC top alone took 347 LUT6 on
       // xilinx-7, more than the whole inline design's 223 before.
-      LUT: mulInLogic * mul + Pm * (Pd - 1) * sumW + Pm * A + M * ob * 0.5 + D * B * 0.5 + 40,
-      FF: D * B * 2 + lanes * prodW + Pm * (sumW + A) + 40,
+      // The holding and working registers and the slice mux, unless a banked stream buffer holds the input.
+      LUT: mulInLogic * mul + Pm * (Pd - 1) * sumW + Pm * A + M * ob * 0.5 + (banked ? 0 : D * B * 0.5) + 40,
+      FF: (banked ? 0 : D * B * 2) + lanes * prodW + Pm * (sumW + A) + 40,
       CARRY: Pm * ((Pd - 1) * sumW + A),
     },
     p.timing.latency,

@@ -26,7 +26,7 @@ export interface Estimate {
 const LUT_SCALE: Record<Target['family'], number> = { ice40: 1, ecp5: 1, gowin: 1, xilinx: 0.6, asic: 1 };
 
 export function estimateDesign(design: DesignPlan, t: Target): Estimate {
-  const units = design.layers.flatMap((l) => [...layerKindOf(l).estimate(l, t), ...streamEstimate(l)]);
+  const units = design.layers.flatMap((l) => [...layerKindOf(l).estimate(l, t), ...streamEstimate(l, t)]);
   const total = zeroCounts();
   for (const u of units) {
     u.LUT = Math.round(u.LUT * LUT_SCALE[t.family]);

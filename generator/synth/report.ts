@@ -3,8 +3,9 @@
  * and for the whole design, checked against the plan's memory styles, and printed as a table of
  * "used / available (%)" per resource, with the analytic estimate beside the actual numbers.
  */
-import { layerKindOf } from '../kinds/registry.ts';
-import type { DesignPlan } from '../plan/types.ts';
+import { layerKindOf, type PlannedMemory } from '../kinds/registry.ts';
+import { bankedInput } from '../plan/stream.ts';
+import type { DesignPlan, LayerPlan } from '../plan/types.ts';
 import { classifyCells, RESOURCES, zeroCounts, type Resource, type ResourceCounts, type Target } from './targets.ts';
 import type { Estimate } from './estimate.ts';
 import type { PnrResult } from './nextpnr.ts';
@@ -189,10 +190,17 @@ export function parseStat(statText: string, target: Target, top: string): { modu
   return { modules, total, areaUm2 };
 }
 
+/** A layer's planned memories: its kind's, and a stream's banked input buffer (input_buffer: block). */
+export function layerMemories(layer: LayerPlan): PlannedMemory[] {
+  const buffer = bankedInput(layer);
+  const own = layerKindOf(layer).memories(layer);
+  return buffer ? [...own, { module: layer.stream!.modules.input, style: 'block', words: buffer.depth, bits: buffer.wordBits }] : own;
+}
+
 /** Memories the plan places in block RAM must show block RAM cells in the synthesised ROM module. */
 export function checkMemories(design: DesignPlan, modules: ModuleUsage[], _target: Target): MemoryCheck[] {
   const out: MemoryCheck[] = [];
-  for (const memory of design.layers.flatMap((layer) => layerKindOf(layer).memories(layer))) {
+  for (const memory of design.layers.flatMap(layerMemories)) {
     const rom = modules.find((m) => m.module === memory.module);
     const bram = rom?.counts.BRAM ?? 0;
     // Block means block RAM cells; distributed means none (the ROM is logic or LUT RAM).

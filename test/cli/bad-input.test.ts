@@ -165,6 +165,8 @@ const cases: Case[] = [
   { name: 'gen-rtl: hw.yaml knob out of range', args: async () => gen(await artifact(), ['--config', await file('hw.yaml', 'tree_levels_per_stage: 0\n')]), patterns: [/tree_levels_per_stage/, /found: +0/] },
   { name: 'gen-rtl: hw.yaml overrides a layer the artifact lacks', args: async () => gen(await artifact(), ['--config', await file('hw.yaml', 'layers:\n  fc9:\n    codebooks_per_cycle: 1\n')]), patterns: [/layers\.fc9/, /fc/] },
   { name: 'gen-rtl: hw.yaml io is neither parallel nor stream', args: async () => gen(await artifact(), ['--config', await file('hw.yaml', 'io: axi\n')]), patterns: [/hw\.yaml/, /io/, /"parallel", "stream"/, /"axi"/] },
+  { name: 'gen-rtl: hw.yaml input_buffer without io: stream', args: async () => gen(await artifact(), ['--config', await file('hw.yaml', 'input_buffer: block\n')]), patterns: [/hw\.yaml/, /input_buffer \(layer fc\)/, /io: stream/, /found: +io: parallel, input_buffer: block/] },
+  { name: 'gen-rtl: hw.yaml input_buffer: block with beats that split a step', args: async () => gen(await artifact(), ['--config', await file('hw.yaml', 'io: stream\nelements_per_beat: 3\ninput_buffer: block\n')]), patterns: [/block-RAM input buffer/, /input_buffer \(layer fc\)/, /elements_per_beat dividing the 4 elements/, /found: +a step's word of 4 elements is not whole beats of 3/] },
   { name: 'gen-rtl: hw.yaml elements_per_beat without io: stream', args: async () => gen(await artifact(), ['--config', await file('hw.yaml', 'elements_per_beat: 2\n')]), patterns: [/hw\.yaml/, /elements_per_beat \(layer fc\)/, /io: stream/, /found: +io: parallel, elements_per_beat: 2/] },
   {
     name: 'gen-rtl: hw.yaml neighbouring layers with different io',

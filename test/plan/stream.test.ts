@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { beatFormat, byteLaneBits, designPort, portBeats, streamTiming } from '../../generator/plan/stream.ts';
+import { DEFAULT_LAYER_CONFIG, type LayerHwConfig } from '../../generator/config/hw-config.ts';
+import { beatFormat, byteLaneBits, designPort, planInputBuffer, portBeats, streamTiming } from '../../generator/plan/stream.ts';
+import type { LayerPlan } from '../../generator/plan/types.ts';
 
 describe('stream ports: beats and timing', () => {
   it('defaults to as many byte lanes as fit a 64-bit bus', () => {
@@ -28,5 +30,30 @@ describe('stream ports: beats and timing', () => {
     expect(designPort(spec, undefined, true).beat).toEqual({ elementsPerBeat: 6, beats: 1, laneBits: 16 });
     expect(designPort(spec, undefined, false)).toEqual(spec);
     expect(portBeats(spec)).toEqual({ elementsPerBeat: 6, beats: 1, laneBits: 12 });
+  });
+});
+
+describe('stream input buffer (input_buffer)', () => {
+  const words = { wordElements: 8, words: 4, banks: 2, readAtTake: 'taken' as const, latencySaved: 0 };
+  const layer = (bits: number) =>
+    ({ kind: 'lut_linear', name: 'fc', dims: { D: 32, M: 4, C: 8, K: 4, V: 4 }, input: { bits, scale: 1 }, output: { bits: 8, scale: 1 }, inputWords: words }) as unknown as LayerPlan;
+  const cfg = (inputBuffer: LayerHwConfig['inputBuffer']) => ({ ...DEFAULT_LAYER_CONFIG, io: 'stream' as const, inputBuffer });
+  it('auto: block RAM from 4 Kibit of banks, registers below with the reason', () => {
+    // 2 banks x 4 words x 8 elements x 8 bits = 512 bits: registers; at 64-bit elements 4096: block.
+    expect(planInputBuffer(layer(8), beatFormat(32, 8, 4), cfg('auto'), 'hw.yaml')).toEqual({ storage: 'registers', reason: '512 bits of buffer, below the 4096 that go to block RAM' });
+    expect(planInputBuffer(layer(64), beatFormat(32, 64, 4), cfg('auto'), 'hw.yaml')).toEqual({
+      storage: 'block', banks: 2, words: 4, wordElements: 8, wordBits: 512, beatsPerWord: 2, wordAddressBits: 2, depth: 8, bits: 4096, readAtTake: 'taken',
+    });
+  });
+  it('block: refused where a step is not whole beats, kept as registers by auto', () => {
+    expect(() => planInputBuffer(layer(8), beatFormat(32, 8, 3), cfg('block'), 'hw.yaml')).toThrow(/cannot have a block-RAM input buffer/);
+    expect(planInputBuffer(layer(64), beatFormat(32, 64, 3), cfg('auto'), 'hw.yaml')).toMatchObject({ storage: 'registers', reason: expect.stringMatching(/not whole beats of 3/) });
+    expect(planInputBuffer(layer(8), beatFormat(32, 8, 4), cfg('block'), 'hw.yaml').storage).toBe('block');
+    expect(planInputBuffer(layer(64), beatFormat(32, 64, 4), cfg('registers'), 'hw.yaml').storage).toBe('registers');
+  });
+  it('a kind without word reads (nnlut) keeps registers, and refuses block', () => {
+    const nn = { ...layer(8), inputWords: undefined, kind: 'nnlut' } as unknown as LayerPlan;
+    expect(planInputBuffer(nn, beatFormat(32, 8, 4), cfg('auto'), 'hw.yaml').storage).toBe('registers');
+    expect(() => planInputBuffer(nn, beatFormat(32, 8, 4), cfg('block'), 'hw.yaml')).toThrow(/only lut_linear and the MAC baseline/);
   });
 });

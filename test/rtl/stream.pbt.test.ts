@@ -6,17 +6,22 @@
  * bit-exact against the golden model with random gaps between beats and random back-pressure,
  * latency (first beat in to first beat out) and II exactly as planned (plan/stream.ts), tlast on
  * every vector's last output beat (the harness fails otherwise), and the golden model equal to the
- * artifact's independent reference. Some draws also run in Icarus.
+ * artifact's independent reference. Some draws also run in Icarus. A third of the draws put every
+ * layer that can have one on a banked block-RAM input buffer (input_buffer: block, where the
+ * layout allows it by the rule in docs/hw-config.md, computed here from the layer's knobs); a third
+ * pin registers.
  */
-import { appendFile, mkdtemp, rm } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
+import { parse, stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { loadArtifact } from '../../generator/artifact/load.ts';
 import { genRtl } from '../../generator/gen-rtl.ts';
 import { checkGoldenAgainstArtifact } from '../../generator/golden/artifact-reference.ts';
 import { layerInput, layerOutput } from '../../generator/plan/layer-io.ts';
+import type { LayerPlan } from '../../generator/plan/types.ts';
 import { verifyDesign } from '../../tb/verify.ts';
 import { expectBitExactAndTimed, PBT_SEED } from '../support/check-random-layer.ts';
 import { lintDesign } from '../support/lint.ts';
@@ -32,6 +37,16 @@ interface StreamSpec {
   icarus: boolean;
   gap: number;
   stall: number;
+  /** input_buffer: `block` is set on exactly the layers whose layout allows it. */
+  buffer: 'auto' | 'registers' | 'block';
+}
+
+/** Whether a layer can read a banked buffer (docs/hw-config.md "Ports"): a step's elements whole beats, whole steps in the vector. */
+function blockPossible(layer: LayerPlan, perBeat: number): boolean {
+  if (layer.kind !== 'lut_linear') return false;
+  const { C, V } = layer.dims;
+  const Pc = layer.parallel.codebooksPerCycle;
+  return C % Pc === 0 && (Pc * V) % perBeat === 0;
 }
 
 const streamSpec: fc.Arbitrary<StreamSpec> = fc.record({
@@ -41,6 +56,7 @@ const streamSpec: fc.Arbitrary<StreamSpec> = fc.record({
   icarus: fc.constantFrom(false, false, true),
   gap: fc.constantFrom(0, 0.3, 0.6),
   stall: fc.constantFrom(0, 0.3, 0.6),
+  buffer: fc.constantFrom('auto' as const, 'registers' as const, 'block' as const),
 });
 
 async function checkStream(spec: StreamSpec): Promise<void> {
@@ -51,9 +67,21 @@ async function checkStream(spec: StreamSpec): Promise<void> {
     const first = firstLayerOf(spec.design);
     const perBeat = spec.perBeat === 'group' ? (first.outputsPerCycle === 'all' ? first.M : first.outputsPerCycle) : spec.perBeat;
     const knobs = ['io: stream', ...(perBeat === 'auto' ? [] : [`elements_per_beat: ${perBeat}`]), ...(spec.axi ? ['axi_stream: true'] : [])];
+    if (spec.buffer === 'registers') knobs.push('input_buffer: registers');
     await appendFile(config, `${knobs.join('\n')}\n`);
     const out = join(dir, 'rtl');
-    const { plan } = await genRtl({ model, config, out });
+    let { plan } = await genRtl({ model, config, out });
+    const blockLayers = spec.buffer === 'block' ? plan.layers.filter((l) => blockPossible(l, l.stream!.input.elementsPerBeat)).map((l) => l.name) : [];
+    if (blockLayers.length > 0) {
+      const cfg = parse(await readFile(config, 'utf8')) as { layers?: Record<string, Record<string, unknown>> };
+      cfg.layers ??= {};
+      for (const name of blockLayers) cfg.layers[name] = { ...(cfg.layers[name] ?? {}), input_buffer: 'block' };
+      await writeFile(config, stringify(cfg));
+      const parallel = plan;
+      ({ plan } = await genRtl({ model, config, out }));
+      // The buffer changes no lut_linear timing: its banks are offered when the register's vector was.
+      expect(plan.timing).toEqual(parallel.timing);
+    }
     // Every layer streams; the chain's latency adds up at the layers' ports.
     for (const layer of plan.layers) {
       const s = layer.stream!;
@@ -63,6 +91,9 @@ async function checkStream(spec: StreamSpec): Promise<void> {
       // A core giving beats (lut_linear groups through its beat FIFO) needs no serializer register.
       expect(s.nativeOutput).toBe(layer.kind === 'lut_linear' && layer.beatOutput !== undefined);
       expect(s.timing.latency).toBe(s.input.beats + layer.timing.latency + (s.nativeOutput ? 0 : 1));
+      // auto: block RAM from 4 Kibit (two banks of the vector) where the layout allows it.
+      const auto = spec.buffer === 'auto' && blockPossible(layer, s.input.elementsPerBeat) && 2 * layerInput(layer).elements * layerInput(layer).bits >= 4096;
+      expect(s.inputBuffer.storage).toBe(blockLayers.includes(layer.name) || auto ? 'block' : 'registers');
     }
     expect(plan.timing.latency).toBe(plan.layers.reduce((a, l) => a + l.stream!.timing.latency, 0));
     expect(await lintDesign(out, plan.top)).toBe('');

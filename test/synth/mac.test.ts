@@ -13,6 +13,7 @@ import { genMac } from '../../generator/gen-mac.ts';
 import { genRtl } from '../../generator/gen-rtl.ts';
 import type { LutLinearLayer } from '../../generator/artifact/types.ts';
 import { denseWeights } from '../../generator/plan/mac-linear.ts';
+import { bankedInput } from '../../generator/plan/stream.ts';
 import type { MacLinearPlan } from '../../generator/plan/types.ts';
 import { verifyDesign } from '../../tb/verify.ts';
 import { lintDesign } from '../support/lint.ts';
@@ -84,11 +85,14 @@ describe('MAC baseline RTL versus its golden dense model', () => {
 
   // Stream ports: the MAC array gives its groups to the lut_linear layer's beat FIFO when the
   // LUT-NN layer does (and a group's beats drain within its S steps), else the serializer.
+  // The banked input buffer (input_buffer: block) replaces the array's holding and working registers.
   it.each([
-    ['beat FIFO, several groups and input steps', 'io: stream\nelements_per_beat: 2\ncodebooks_per_cycle: 1\noutputs_per_cycle: 4\n', true],
-    ['beat FIFO, one group, async reset', 'io: stream\nelements_per_beat: 2\ncodebooks_per_cycle: 1\nreset: async\n', true],
-    ['serializer (outputs per cycle not whole beats)', 'io: stream\nelements_per_beat: 3\ncodebooks_per_cycle: 2\noutputs_per_cycle: 4\n', false],
-  ])('stream ports, %s: bit-exact with timing, same ports as the LUT-NN layer', async (_name, yaml, beatFifo) => {
+    ['beat FIFO, several groups and input steps', 'io: stream\nelements_per_beat: 2\ncodebooks_per_cycle: 1\noutputs_per_cycle: 4\ninput_buffer: registers\n', true, false],
+    ['beat FIFO, one group, async reset', 'io: stream\nelements_per_beat: 2\ncodebooks_per_cycle: 1\nreset: async\ninput_buffer: registers\n', true, false],
+    ['serializer (outputs per cycle not whole beats)', 'io: stream\nelements_per_beat: 3\ncodebooks_per_cycle: 2\noutputs_per_cycle: 4\n', false, false],
+    ['banked input, words of two beats, several groups', 'io: stream\nelements_per_beat: 2\ncodebooks_per_cycle: 2\noutputs_per_cycle: 4\ninput_buffer: block\n', true, true],
+    ['banked input, one word per vector, serializer, async reset', 'io: stream\nelements_per_beat: 4\ncodebooks_per_cycle: 4\nreset: async\ninput_buffer: block\n', false, true],
+  ])('stream ports, %s: bit-exact with timing, same ports as the LUT-NN layer', async (_name, yaml, beatFifo, banked) => {
     const a = await writeRandomLayer(join(root, `s${yaml.length}`), { ...SMALL_SPEC, source: 'int', activation: 'relu' });
     await writeFile(a.config, yaml);
     const out = join(root, `mac-s${yaml.length}`);
@@ -96,6 +100,8 @@ describe('MAC baseline RTL versus its golden dense model', () => {
     const lut = await genRtl({ ...a, out: join(root, `lut-s${yaml.length}`) });
     const layer = mac.plan.layers[0] as MacLinearPlan;
     expect(layer.beatOutput !== undefined).toBe(beatFifo);
+    expect(bankedInput(layer) !== undefined).toBe(banked);
+    expect(bankedInput(lut.plan.layers[0]) !== undefined).toBe(banked);
     expect(mac.plan.io).toEqual(lut.plan.io);
     expect(mac.plan.timing.initiationInterval).toBe(lut.plan.timing.initiationInterval);
     expect(await lintDesign(out, mac.plan.top)).toBe('');

@@ -1,6 +1,7 @@
 /** Emitter for the accumulator array (table reads, accumulation, requantization, output assembly). */
 import { indexBits } from '../../numeric/fixed.ts';
 import type { DesignPlan, LutLinearPlan } from '../../plan/types.ts';
+import { bankedPorts } from '../common/banked-input.ts';
 import { renderTemplate } from '../render.ts';
 import { lit, range, signExtend, slice, zeroExtend } from '../verilog.ts';
 import { baseContext, counterFields, countWidth, type GeneratedFile } from '../common/context.ts';
@@ -174,6 +175,7 @@ export function layerTopModule(design: DesignPlan, plan: LutLinearPlan): Generat
     latency: plan.timing.latency,
     ii: plan.timing.initiationInterval,
     inRange: range(D * plan.input.bits),
+    banked: bankedPorts(plan),
     outRange: range(plan.beatOutput ? plan.beatOutput.elementsPerBeat * plan.output.bits : M * plan.output.bits),
     pushRange: range(plan.beatOutput ? plan.parallel.outputsPerCycle * plan.output.bits : M * plan.output.bits),
     beatOutput: plan.beatOutput !== undefined,

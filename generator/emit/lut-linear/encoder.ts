@@ -6,6 +6,7 @@
 import { encoderOf } from '../../encoders/registry.ts';
 import type { DesignPlan, LutLinearPlan } from '../../plan/types.ts';
 import { baseContext, counterFields, type GeneratedFile } from '../common/context.ts';
+import { bankedPorts } from '../common/banked-input.ts';
 import { renderTemplate } from '../render.ts';
 import { range, slice, zeroExtend } from '../verilog.ts';
 import { loadPortFields, regionWrite } from '../common/load-port.ts';
@@ -38,6 +39,7 @@ export function encoderModule(design: DesignPlan, plan: LutLinearPlan): Generate
     registeredReady: registeredReady(plan),
     ...counterFields('step', E),
     inRange: range(inBits),
+    banked: bankedPorts(plan),
     idxRange: range(Pc * enc.indexWidth),
     vecRange: range(vecBits),
     groupMsb: groupBits - 1,

@@ -7,6 +7,7 @@ import { romModule, romWords } from '../common/memory.ts';
 import { beatFifoFile } from '../common/beat-fifo.ts';
 import { outFifoFiles } from '../common/out-fifo.ts';
 import { requantFile, requantUnitOf } from '../common/requant.ts';
+import { bankedPorts } from '../common/banked-input.ts';
 import { renderTemplate } from '../render.ts';
 import { lit, packHex, range, signExtend, slice } from '../verilog.ts';
 
@@ -151,6 +152,7 @@ function topModule(design: DesignPlan, plan: MacLinearPlan): GeneratedFile {
     G,
     ii: plan.timing.initiationInterval,
     inRange: range(D * B),
+    banked: bankedPorts(plan),
     outRange: range(beat ? beat.elementsPerBeat * ob : M * ob),
     beatOutput: beat !== undefined,
     addrRange: range(mem.addressWidth),

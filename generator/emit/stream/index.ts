@@ -4,9 +4,11 @@
  * instantiates the layer's core by its module name, every core having the same port list.
  */
 import { layerInput, layerOutput } from '../../plan/layer-io.ts';
-import type { BeatFormat, DesignPlan, LayerPlan, LayerStreamPlan, StreamSpec } from '../../plan/types.ts';
+import type { BeatFormat, DesignPlan, InputBufferPlan, LayerPlan, LayerStreamPlan, StreamSpec } from '../../plan/types.ts';
+import { bankedInput } from '../../plan/stream.ts';
+import { bankedPorts } from '../common/banked-input.ts';
 import { renderTemplate } from '../render.ts';
-import { baseContext, counterFields, type GeneratedFile } from '../common/context.ts';
+import { baseContext, countWidth, counterFields, type GeneratedFile } from '../common/context.ts';
 import { indexBits } from '../../numeric/fixed.ts';
 import { designLoadPortFields, loadPortFields } from '../common/load-port.ts';
 import { lit, range, slice } from '../verilog.ts';
@@ -48,6 +50,58 @@ function streamInFile(design: DesignPlan, layer: LayerPlan, s: LayerStreamPlan):
     ...(B > 1 ? { oneHotRange: range(B), lastBeatIndex: B - 1, firstBeatLit: lit(1, B), rotateExpr: `{${slice('beat_q', 0, B - 1)}, beat_q[${B - 1}]}` } : {}),
   };
   return { path: `${s.modules.input}.v`, content: renderTemplate('stream/stream_in.v.hbs', ctx) };
+}
+
+type BlockBuffer = Extract<InputBufferPlan, { storage: 'block' }>;
+
+/** `reg + 1` modulo `count` (a plain increment when count is a power of two). */
+function nextModulo(reg: string, count: number): string {
+  const w = indexBits(count);
+  return (count & (count - 1)) === 0 ? `${reg} + ${lit(1, w)}` : `(${reg} == ${lit(count - 1, w)}) ? ${lit(0, w)} : ${reg} + ${lit(1, w)}`;
+}
+
+function bankedInFile(design: DesignPlan, layer: LayerPlan, s: LayerStreamPlan, b: BlockBuffer): GeneratedFile {
+  const spec = layerInput(layer);
+  const bankBits = indexBits(b.banks);
+  const L = b.beatsPerWord;
+  const countW = countWidth(b.banks);
+  // A core that still reads the bank before when it takes a vector keeps one bank from the writer.
+  const writeLimit = b.readAtTake === 'taken' ? b.banks : b.banks - 1;
+  const ctx = {
+    ...baseContext(design, s.modules.input, `input buffer of layer ${layer.name} (beats to block RAM words)`, {
+      ...beatParams(spec, s.input),
+      banks: b.banks,
+      words: `${b.words} x ${b.wordElements} elements`,
+    }),
+    ...beatFields(spec, s.input),
+    banks: b.banks,
+    words: b.words,
+    wordElements: b.wordElements,
+    beatsPerWord: L,
+    lastLane: L - 1,
+    taken: b.readAtTake === 'taken',
+    multiWord: b.words > 1,
+    multiLane: L > 1,
+    writeCounters: b.words > 1 || L > 1,
+    wordIdxRange: range(Math.max(1, b.wordAddressBits)),
+    ...(b.words > 1 ? { wordLastLit: lit(b.words - 1, b.wordAddressBits), wordZeroLit: lit(0, b.wordAddressBits), wordOneLit: lit(1, b.wordAddressBits) } : {}),
+    wordRange: range(b.wordBits),
+    countRange: range(countW),
+    countZeroLit: lit(0, countW),
+    countOneLit: lit(1, countW),
+    writeLimitLit: lit(writeLimit, countW),
+    bankRange: range(bankBits),
+    bankZeroLit: lit(0, bankBits),
+    headNextExpr: nextModulo('head_q', b.banks),
+    wrBankNextExpr: nextModulo('wr_bank_q', b.banks),
+    rdBankExpr: b.readAtTake === 'taken' ? '(taken ? head_q : cur_q)' : 'cur_q',
+    addrRange: range(bankBits + b.wordAddressBits),
+    lastAddress: b.depth - 1,
+    lanes: Array.from({ length: L }, (_, j) => ({ index: j })),
+    ...(L > 1 ? { laneRange: range(L), laneFirstLit: lit(1, L), laneRotateExpr: `{${slice('lane_q', 0, L - 1)}, lane_q[${L - 1}]}` } : {}),
+    wordExpr: L === 1 ? 'lane0_q' : `{${Array.from({ length: L }, (_, j) => `lane${L - 1 - j}_q`).join(', ')}}`,
+  };
+  return { path: `${s.modules.input}.v`, content: renderTemplate('stream/stream_in_banked.v.hbs', ctx) };
 }
 
 function streamOutFile(design: DesignPlan, layer: LayerPlan, s: LayerStreamPlan): GeneratedFile {
@@ -94,6 +148,7 @@ function wrapperFile(design: DesignPlan, layer: LayerPlan, s: LayerStreamPlan): 
     outBeatRange: range(s.output.elementsPerBeat * s.output.laneBits),
     inVectorRange: range(inp.elements * inp.bits),
     outVectorRange: range(out.elements * out.bits),
+    banked: bankedPorts(layer),
     ...loadPortFields(design.load, layer.load),
   };
   return { path: `${s.top}.v`, content: renderTemplate('stream/stream_layer.v.hbs', ctx) };
@@ -103,7 +158,8 @@ function wrapperFile(design: DesignPlan, layer: LayerPlan, s: LayerStreamPlan): 
 export function streamLayerFiles(design: DesignPlan, layer: LayerPlan): GeneratedFile[] {
   const s = layer.stream;
   if (!s) return [];
-  return [streamInFile(design, layer, s), ...(s.nativeOutput ? [] : [streamOutFile(design, layer, s)]), wrapperFile(design, layer, s)];
+  const banked = bankedInput(layer);
+  return [banked ? bankedInFile(design, layer, s, banked) : streamInFile(design, layer, s), ...(s.nativeOutput ? [] : [streamOutFile(design, layer, s)]), wrapperFile(design, layer, s)];
 }
 
 /** Concatenation (MSB first) of `lanes` parts built by `part(l)` for lane l. */
