@@ -38,12 +38,16 @@ export function streamTiming(core: PortTiming, inBeats: number, outBeats: number
   };
 }
 
+/** `auto` takes block RAM only for lane memories at least this deep (banks · 2^word-address bits). */
+export const AUTO_BLOCK_DEPTH = 64;
+
 /**
  * The input buffer of a stream layer (hw.yaml input_buffer; docs/hw-config.md "Ports"). `block`
  * writes the beats into banked block RAM, `banks` vectors deep, that the core reads a word (one
  * step's elements) per cycle from, instead of a vector of flops the core copies. It needs a kind that
  * reads words (`inputWords`) and a layout where every word is whole beats and the vector whole
- * words; `auto` takes it from AUTO_BLOCK_BITS of storage on and says why not otherwise.
+ * words; `auto` takes it from AUTO_BLOCK_BITS of storage and lane memories AUTO_BLOCK_DEPTH deep on, and
+ * says why not otherwise.
  */
 export function planInputBuffer(layer: LayerPlan, input: BeatFormat, cfg: LayerHwConfig, configFile: string): InputBufferPlan {
   const knob = cfg.inputBuffer;
@@ -72,6 +76,8 @@ export function planInputBuffer(layer: LayerPlan, input: BeatFormat, cfg: LayerH
   const depth = words.banks * 2 ** wordAddressBits;
   const bits = words.banks * words.words * wordBits;
   if (knob === 'auto' && bits < AUTO_BLOCK_BITS) return { storage: 'registers', reason: `${bits} bits of buffer, below the ${AUTO_BLOCK_BITS} that go to block RAM` };
+  // Each lane memory is a block RAM of its own: a shallow one wastes most of it (the MAC weight rule's bound).
+  if (knob === 'auto' && depth < AUTO_BLOCK_DEPTH) return { storage: 'registers', reason: `lane memories ${depth} words deep, below the ${AUTO_BLOCK_DEPTH} that fill block RAM` };
   return {
     storage: 'block',
     banks: words.banks,

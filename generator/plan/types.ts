@@ -104,10 +104,6 @@ export interface PortTiming {
 }
 
 /**
- * A layer with `io: stream` (plan/stream.ts): `top` wraps the layer's parallel core (its kind's
- * `modules.top`) between an input assembler (beats → vector) and an output serializer (vector → beats).
- */
-/**
  * How a core can read its input from a banked buffer instead of a whole-vector port (set by the
  * kind's planner; plan/stream.ts decides whether the buffer is used): one word of `wordElements`
  * elements per step, `words` words per vector.
@@ -147,6 +143,10 @@ export type InputBufferPlan =
       readAtTake: 'taken' | 'current';
     };
 
+/**
+ * A layer with `io: stream` (plan/stream.ts): `top` wraps the layer's parallel core (its kind's
+ * `modules.top`) between an input assembler (beats → vector) and an output serializer (vector → beats).
+ */
 export interface LayerStreamPlan {
   /** The wrapper: the layer's top module in the design. */
   top: string;

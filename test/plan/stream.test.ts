@@ -34,15 +34,17 @@ describe('stream ports: beats and timing', () => {
 });
 
 describe('stream input buffer (input_buffer)', () => {
-  const words = { wordElements: 8, words: 4, banks: 2, readAtTake: 'taken' as const, latencySaved: 0 };
-  const layer = (bits: number) =>
-    ({ kind: 'lut_linear', name: 'fc', dims: { D: 32, M: 4, C: 8, K: 4, V: 4 }, input: { bits, scale: 1 }, output: { bits: 8, scale: 1 }, inputWords: words }) as unknown as LayerPlan;
+  const layer = (bits: number, words = 4) =>
+    ({ kind: 'lut_linear', name: 'fc', dims: { D: 8 * words, M: 4, C: 2 * words, K: 4, V: 4 }, input: { bits, scale: 1 }, output: { bits: 8, scale: 1 }, inputWords: { wordElements: 8, words, banks: 2, readAtTake: 'taken', latencySaved: 0 } }) as unknown as LayerPlan;
   const cfg = (inputBuffer: LayerHwConfig['inputBuffer']) => ({ ...DEFAULT_LAYER_CONFIG, io: 'stream' as const, inputBuffer });
-  it('auto: block RAM from 4 Kibit of banks, registers below with the reason', () => {
-    // 2 banks x 4 words x 8 elements x 8 bits = 512 bits: registers; at 64-bit elements 4096: block.
+  it('auto: block RAM from 4 Kibit of banks and lane memories 64 words deep, registers otherwise with the reason', () => {
+    // 2 banks x 4 words x 8 elements x 8 bits = 512 bits: registers.
     expect(planInputBuffer(layer(8), beatFormat(32, 8, 4), cfg('auto'), 'hw.yaml')).toEqual({ storage: 'registers', reason: '512 bits of buffer, below the 4096 that go to block RAM' });
-    expect(planInputBuffer(layer(64), beatFormat(32, 64, 4), cfg('auto'), 'hw.yaml')).toEqual({
-      storage: 'block', banks: 2, words: 4, wordElements: 8, wordBits: 512, beatsPerWord: 2, wordAddressBits: 2, depth: 8, bits: 4096, readAtTake: 'taken',
+    // 4096 bits at 64-bit elements, but lane memories of 2 x 4 words: registers.
+    expect(planInputBuffer(layer(64), beatFormat(32, 64, 4), cfg('auto'), 'hw.yaml')).toEqual({ storage: 'registers', reason: 'lane memories 8 words deep, below the 64 that fill block RAM' });
+    // 2 banks x 32 words x 64 bits = 4096 bits, lane memories 64 deep: block.
+    expect(planInputBuffer(layer(8, 32), beatFormat(256, 8, 4), cfg('auto'), 'hw.yaml')).toEqual({
+      storage: 'block', banks: 2, words: 32, wordElements: 8, wordBits: 64, beatsPerWord: 2, wordAddressBits: 5, depth: 64, bits: 4096, readAtTake: 'taken',
     });
   });
   it('block: refused where a step is not whole beats, kept as registers by auto', () => {

@@ -91,8 +91,9 @@ async function checkStream(spec: StreamSpec): Promise<void> {
       // A core giving beats (lut_linear groups through its beat FIFO) needs no serializer register.
       expect(s.nativeOutput).toBe(layer.kind === 'lut_linear' && layer.beatOutput !== undefined);
       expect(s.timing.latency).toBe(s.input.beats + layer.timing.latency + (s.nativeOutput ? 0 : 1));
-      // auto: block RAM from 4 Kibit (two banks of the vector) where the layout allows it.
-      const auto = spec.buffer === 'auto' && blockPossible(layer, s.input.elementsPerBeat) && 2 * layerInput(layer).elements * layerInput(layer).bits >= 4096;
+      // auto: block RAM from 4 Kibit (two banks of the vector) and lane memories of 64 words (two banks of E, rounded up to a power of two) where the layout allows it.
+      const steps = layer.kind === 'lut_linear' ? layer.parallel.encodeSteps : 1;
+      const auto = spec.buffer === 'auto' && blockPossible(layer, s.input.elementsPerBeat) && 2 * layerInput(layer).elements * layerInput(layer).bits >= 4096 && 2 * 2 ** Math.ceil(Math.log2(steps)) >= 64;
       expect(s.inputBuffer.storage).toBe(blockLayers.includes(layer.name) || auto ? 'block' : 'registers');
     }
     expect(plan.timing.latency).toBe(plan.layers.reduce((a, l) => a + l.stream!.timing.latency, 0));
