@@ -15,6 +15,8 @@ import type { BeatOutputPlan, LutLinearModuleNames, LutLinearPlan } from './type
 
 /** Table banks of at least this many bits go to block RAM when memory_style is auto (one iCE40 EBR). */
 export const AUTO_BLOCK_BITS = 4096;
+/** Memories whose word count is below this stay out of block RAM under `auto` where width alone would send them there (MAC weights, stream input lanes). */
+export const AUTO_BLOCK_DEPTH = 64;
 
 export function moduleNames(prefix: string): LutLinearModuleNames {
   return {

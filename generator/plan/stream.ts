@@ -20,7 +20,7 @@ import { LutnnError } from '../errors.ts';
 import { layerInput, layerOutput } from './layer-io.ts';
 import { beatFormat, byteLaneBits } from './beats.ts';
 import { indexBits } from '../numeric/fixed.ts';
-import { AUTO_BLOCK_BITS } from './lut-linear.ts';
+import { AUTO_BLOCK_BITS, AUTO_BLOCK_DEPTH } from './lut-linear.ts';
 import type { BeatFormat, DesignPlan, InputBufferPlan, LayerPlan, PortSpec, PortTiming, StreamSpec } from './types.ts';
 
 export { AUTO_BUS_BITS, beatFormat, byteLaneBits } from './beats.ts';
@@ -37,9 +37,6 @@ export function streamTiming(core: PortTiming, inBeats: number, outBeats: number
     watchdogCycles: core.watchdogCycles + 2 * (inBeats + outBeats) + 8,
   };
 }
-
-/** `auto` takes block RAM only for lane memories at least this deep (banks · 2^word-address bits). */
-export const AUTO_BLOCK_DEPTH = 64;
 
 /**
  * The input buffer of a stream layer (hw.yaml input_buffer; docs/hw-config.md "Ports"). `block`
