@@ -114,7 +114,8 @@ export interface EncoderDefinition<P extends EncoderPlan, A extends LutLinearEnc
   /**
    * Whether the step ROM becomes a RAM on the load port with table_storage: ram (its words are
    * all a loaded model may change about the encoder; the hash tree's columns and thresholds), or
-   * stays a ROM (the CCS: its distance widths and pipeline are built for its centroids).
+   * stays a ROM. Both encoders have it: the CCS plans its datapath for any centroids when its
+   * centroid ROM is writable (encoders/ccs/plan.ts).
    */
   writableStepRom: boolean;
   /**

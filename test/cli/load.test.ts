@@ -1,9 +1,9 @@
 /**
  * `lutnn sim --load`: the bundled example generated with writable tables (table_storage: ram)
- * computes a second model, same centroids and formats with other tables and biases, after its
- * contents are written through the load port; the design still computes its own model without a
- * load; a second model the fixed hardware cannot compute (another table scale) is refused with
- * file, field, expected and found.
+ * computes a second model (same formats, other tables and biases, and other centroids in its
+ * centroid RAM) after its contents are written through the load port; the design still computes
+ * its own model without a load; a second model the fixed hardware cannot compute (another table
+ * scale; other centroids where they are constants) is refused with file, field, expected and found.
  */
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -69,11 +69,24 @@ describe('lutnn sim --load', () => {
     const own = await lutnn('sim', design, '--vectors', '300', '-q');
     expect(own.exitCode, own.stdout).toBe(0);
   });
-  it('refuses a model with other centroids: the closest-centroid search is built for its own', async () => {
-    const other = await secondModel('moved', plan.table.scale, 0.25);
-    const r = await lutnn('sim', design, '--load', other);
+  it('writes other centroids into the centroid RAM (E > 1) and computes that model bit for bit', async () => {
+    expect(plan.encoder.stepRom?.writable).toBe(true);
+    const moved = await secondModel('moved', plan.table.scale, 0.25);
+    const r = await lutnn('sim', design, '--load', moved, '--vectors', '400', '-q');
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/PASS {2}400 vectors bit-exact against the golden model of moved, loaded through the table port/);
+    expect(r.stdout).toMatch(/PASS {2}golden model equals the independent reference computed from the artifact/);
+  });
+  it('refuses other centroids where they are constants (E = 1), naming the field', async () => {
+    const config = join(root, 'hw-e1.yaml');
+    await writeFile(config, `${await readFile(BUNDLED_EXAMPLE.config, 'utf8')}\ntable_storage: ram\n`.replace(/^codebooks_per_cycle:.*$/m, `codebooks_per_cycle: ${plan.dims.C}`));
+    const rtl = join(root, 'rtl-e1');
+    const one = (await genRtl({ model: join(root, 'example', 'model.json'), config, out: rtl })).plan.layers[0] as LutLinearPlan;
+    expect(one.encoder.stepRom).toBeNull();
+    const other = await secondModel('moved_e1', plan.table.scale, 0.25);
+    const r = await lutnn('sim', rtl, '--load', other);
     expect(r.exitCode).toBe(1);
-    expect(r.stderr).toMatch(/cannot be loaded into the design: its centroids differ/);
+    expect(r.stderr).toMatch(/cannot be loaded into the design: its centroids differ, and with one encode step \(E = 1\) the centroids are constants/);
     expect(r.stderr).toMatch(/layers\.fc1\.centroids/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });

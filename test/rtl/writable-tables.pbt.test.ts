@@ -3,7 +3,8 @@
  * parallelism, pipelining and ports: lint-clean RTL that computes its own model from the power-up
  * contents, and after a second model's tables and biases (random over the whole INT b_t range, and
  * biases over the whole planned bias width, so the widened accumulator is exercised; a hash tree
- * with E > 1 also another tree: random split columns and thresholds over their whole range) are written
+ * with E > 1 also another tree: random split columns and thresholds over their whole range, a
+ * closest-centroid search with E > 1 other centroids over the whole input range) are written
  * through the load port, that second model's golden outputs bit for bit, under gaps and
  * back-pressure, in Verilator and sometimes Icarus; and the load map's words are the memory files'
  * (the generator writes one layout).
@@ -13,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { centroidNorms } from '../../generator/encoders/ccs/plan.ts';
 import { genRtl } from '../../generator/gen-rtl.ts';
 import { layerKindOf } from '../../generator/kinds/registry.ts';
 import { signedMax, signedMin } from '../../generator/numeric/fixed.ts';
@@ -22,7 +24,7 @@ import { verifyDesign } from '../../tb/verify.ts';
 import { PBT_SEED } from '../support/check-random-layer.ts';
 import { lintDesign } from '../support/lint.ts';
 import { firstLayerOf, randomDesignSpec, writeRandomDesign, type RandomDesignSpec } from '../support/random-design.ts';
-import { hashTreeLayerSpec } from '../support/random-layer.ts';
+import { hashTreeLayerSpec, smallLayerSpec } from '../support/random-layer.ts';
 
 const RUNS = Number(process.env.LUTNN_PBT_RAM_RUNS ?? 6);
 
@@ -38,8 +40,13 @@ const treeWithThresholdRam: fc.Arbitrary<RandomDesignSpec> = hashTreeLayerSpec
   .filter((s) => s.C >= 2)
   .map((s) => ({ layer: { ...s, codebooksPerCycle: 1 + (s.seed % (s.C - 1)) } }));
 
+/** A closest-centroid search time-shared over E ≥ 2 steps: its centroid RAM is on the load port too (kept small: a ROM-fed datapath is generic). */
+const ccsWithCentroidRam: fc.Arbitrary<RandomDesignSpec> = smallLayerSpec
+  .filter((s) => s.C >= 2)
+  .map((s) => ({ layer: { ...s, C: Math.min(s.C, 8), K: Math.min(s.K, 8), V: Math.min(s.V, 4), M: Math.min(s.M, 16), codebooksPerCycle: 1 + (s.seed % Math.min(s.C - 1, 2)) } }));
+
 const ramSpec: fc.Arbitrary<RamSpec> = fc.record({
-  design: fc.oneof({ arbitrary: randomDesignSpec, weight: 2 }, { arbitrary: treeWithThresholdRam, weight: 1 }),
+  design: fc.oneof({ arbitrary: randomDesignSpec, weight: 2 }, { arbitrary: treeWithThresholdRam, weight: 1 }, { arbitrary: ccsWithCentroidRam, weight: 1 }),
   stream: fc.boolean(),
   icarus: fc.constantFrom(false, false, true),
   seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
@@ -65,6 +72,13 @@ function secondModel(design: DesignPlan, seed: number): DesignPlan {
       const splitDims = Int32Array.from(encoder.splitDims, () => Math.floor(rng.next() * V));
       const thresholds = Int32Array.from(encoder.thresholds, () => lo + Math.floor(rng.next() * span));
       encoder = { ...encoder, splitDims, thresholds };
+    }
+    // A CCS with a centroid RAM (E > 1) gets other centroids over the whole input range, some at
+    // its extremes (where the widest distances and norms are).
+    if (encoder.kind === 'ccs' && encoder.stepRom?.writable) {
+      const B = l.input.bits;
+      const centroids = Int32Array.from(encoder.centroids, () => (rng.next() < 0.2 ? (rng.next() < 0.5 ? signedMin(B) : signedMax(B)) : draw(B)));
+      encoder = { ...encoder, centroids, norms: centroidNorms(centroids, l.dims.C * l.dims.K, l.dims.V) };
     }
     return { ...l, encoder, table: { ...l.table, values: table }, bias: { ...l.bias, values: bias } };
   });

@@ -35,6 +35,6 @@ export const ccsEncoder: EncoderDefinition<CcsPlan, { kind: 'ccs' }> = {
   reference: (layer) => ccsReference(layer),
   float: (layer) => ccsFloat(layer),
   describe: (ccs) => ccs.metric,
-  writableStepRom: false,
+  writableStepRom: true,
   reload: reloadCcs,
 };

@@ -101,17 +101,42 @@ export function planTree(K: number, levelsPerStage: number): { depth: number; re
 }
 
 /**
- * A loaded model's closest-centroid search in this hardware: the same metric and centroids, since
- * the distance widths, the pipeline and (E = 1) the constant-centroid datapaths are built for them.
+ * The two centroids whose distances span every B-bit centroid's (V coordinates all at the input
+ * minimum, all at the maximum): per coordinate, an l2 term p² − 2·a·p is convex in p and linear in
+ * a, so its extremes over the box lie at corners, its minimum −a_min² at p = a = a_min, its maximum
+ * at p = a_min, a = a_max; an l1 / linf term |a − p| is largest at opposite corners; the largest
+ * norm is V·a_min². A writable centroid RAM's datapath is planned over these, so that any centroids
+ * a loaded model brings fit its widths.
+ */
+export function worstCaseCentroids(V: number, bits: number): Int32Array {
+  const out = new Int32Array(2 * V);
+  out.fill(signedMin(bits), 0, V);
+  out.fill(signedMax(bits), V);
+  return out;
+}
+
+/**
+ * A loaded model's closest-centroid search in this hardware: the same metric (the datapath is built
+ * for it); other centroids where they are in the writable centroid RAM (E > 1, table_storage: ram),
+ * else the design's, since with E = 1 the constant-centroid datapaths are built for them.
  */
 export function reloadCcs(ctx: EncoderReloadContext<CcsPlan, { kind: 'ccs' }>): CcsPlan {
-  const { encoder: ccs, loaded, file } = ctx;
+  const { layer, encoder: ccs, loaded, file } = ctx;
   const field = (f: string) => `layers.${loaded.name}.${f}`;
-  const why = 'the closest-centroid search is built for its centroids (table_storage: ram writes tables and bias only)';
   if (loaded.metric !== ccs.metric) {
     throw new LutnnError(`Layer "${loaded.name}" cannot be loaded into the design: the metric differs.`, { file, field: field('metric'), expected: `${ccs.metric} (what the design was generated for)`, found: loaded.metric });
   }
   const centroids = quantizeCentroids(loaded);
+  if (ccs.stepRom?.writable) {
+    const { C, K, V } = layer.dims;
+    const B = layer.input.bits;
+    const out = centroids.findIndex((p) => p < signedMin(B) || p > signedMax(B));
+    if (out >= 0) {
+      throw new LutnnError(`Layer "${loaded.name}" cannot be loaded into the design: a centroid is outside the input range.`, { file, field: field('centroids'), expected: `input-grid integers in INT${B} [${signedMin(B)}, ${signedMax(B)}] (the centroid RAM's coordinate width)`, found: `${centroids[out]} at flat index ${out}` });
+    }
+    return { ...ccs, centroids, norms: centroidNorms(centroids, C * K, V) };
+  }
+  const why = 'with one encode step (E = 1) the centroids are constants of the distance datapaths (codebooks_per_cycle below num_codebooks puts them in a writable centroid RAM)';
   const at = ccs.centroids.findIndex((v, i) => v !== centroids[i]);
   if (at >= 0) {
     throw new LutnnError(`Layer "${loaded.name}" cannot be loaded into the design: its centroids differ, and ${why}.`, { file, field: field('centroids'), expected: `the design's centroids (input-grid integer ${ccs.centroids[at]} at flat index ${at})`, found: String(centroids[at]) });
@@ -125,10 +150,19 @@ export function planCcs(ctx: EncoderPlanContext<{ kind: 'ccs' }>): CcsPlan {
   const { numCodebooks: C, numCentroids: K, subvectorLen: V, metric } = layer;
   const B = layer.input.bits;
   const centroids = quantizeCentroids(layer);
+  const centroidStorage = E === 1 ? 'constant' : 'rom';
+  // table_storage: ram makes the centroid ROM writable (plan/lut-linear.ts), so its widths must
+  // hold any B-bit centroids, not only these.
+  const writable = centroidStorage === 'rom' && hw.tableStorage === 'ram';
   const dist = planDistance(metric, centroids, C * K, V, B, { file, layer: layer.name });
+  if (writable) {
+    const worst = planDistance(metric, worstCaseCentroids(V, B), 2, V, B, { file, layer: layer.name });
+    dist.range = [Math.min(dist.range[0], worst.range[0]), Math.max(dist.range[1], worst.range[1])];
+    dist.width = Math.max(dist.width, worst.width);
+    dist.normWidth = Math.max(dist.normWidth, worst.normWidth);
+  }
   const maxPipe = hw.pipeline === 'max';
   const tree = planTree(K, maxPipe ? 1 : hw.treeLevelsPerStage);
-  const centroidStorage = E === 1 ? 'constant' : 'rom';
   // Standard: the distance is computed in one cycle into its register. Max: a registered tree.
   const distanceStages = maxPipe ? maxPipelineDistanceStages(metric, V, B, dist.width, centroidStorage === 'constant' ? centroids : null, dist.norms, C * K) : 1;
   // Tree registers; with max pipelining each level is a compare stage and a select stage, and

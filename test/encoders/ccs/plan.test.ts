@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Metric } from '../../../generator/artifact/types.ts';
 import { hardwareDistance } from '../../../generator/encoders/ccs/golden.ts';
-import { planDistance, planTree } from '../../../generator/encoders/ccs/plan.ts';
+import { planDistance, planTree, worstCaseCentroids } from '../../../generator/encoders/ccs/plan.ts';
 
 const metricArb = fc.constantFrom<Metric>('l2', 'l1', 'chebyshev');
 
@@ -29,6 +29,19 @@ function signedBitsBig(lo: bigint, hi: bigint): number {
 }
 
 describe('distance planning', () => {
+  it('the two corner centroids bound every centroid set (the writable centroid RAM’s datapath)', () => {
+    fc.assert(
+      fc.property(caseArb, ({ s, centroids }) => {
+        const any = planDistance(s.metric, Int32Array.from(centroids), s.K, s.V, s.bits);
+        const worst = planDistance(s.metric, worstCaseCentroids(s.V, s.bits), 2, s.V, s.bits);
+        expect(worst.range[0]).toBeLessThanOrEqual(any.range[0]);
+        expect(worst.range[1]).toBeGreaterThanOrEqual(any.range[1]);
+        expect(worst.width).toBeGreaterThanOrEqual(any.width);
+        expect(worst.normWidth).toBeGreaterThanOrEqual(any.normWidth);
+      }),
+    );
+  });
+
   it('every hardware distance lies in the planned range and width', () => {
     fc.assert(
       fc.property(caseArb, ({ s, centroids, a }) => {
