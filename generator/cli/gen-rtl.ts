@@ -71,6 +71,10 @@ export function describeDesign(plan: DesignPlan, shown: string): string {
     );
   }
   for (const layer of plan.layers) {
+    const ix = layer.kind === 'lut_linear' ? layer.memory.index : null;
+    if (ix?.storage === 'block') lines.push(`buffer     ${layer.name}: index buffer in block RAM, ${ix.depth} words x ${ix.width} bits (${ix.reason})`);
+  }
+  for (const layer of plan.layers) {
     const s = layer.stream;
     if (!s || s.timing.initiationInterval <= layer.timing.initiationInterval) continue;
     const side = s.input.beats >= s.output.beats ? `${s.input.beats} input beats` : `${s.output.beats} output beats`;

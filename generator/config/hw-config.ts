@@ -38,6 +38,8 @@ const layerKnobs = {
   elements_per_beat: z.number().int().min(1).max(65536).optional(),
   /** io: stream — where the input beats are assembled: `registers` (a vector of flops), `block` (banked block RAM the core reads a word per step from), `auto` (block from AUTO_BLOCK_BITS on, when the layout allows). */
   input_buffer: z.enum(['auto', 'registers', 'block']).optional(),
+  /** lut_linear: storage of the index buffer between encoder and accumulator: `registers` (shifting banks), `block` (one block RAM read a step ahead), `auto` (block from AUTO_BLOCK_DEPTH words on). */
+  index_buffer: z.enum(['auto', 'registers', 'block']).optional(),
 };
 
 const layerOverrideSchema = strictObject(layerKnobs);
@@ -75,6 +77,8 @@ export interface LayerHwConfig {
   elementsPerBeat: number | 'auto';
   /** io: stream — storage of the input buffer (plan/stream.ts planInputBuffer; docs/hw-config.md "Ports"). */
   inputBuffer: 'auto' | 'registers' | 'block';
+  /** lut_linear: storage of the index buffer (plan/lut-linear.ts planIndexBuffer; docs/hw-config.md). */
+  indexBuffer: 'auto' | 'registers' | 'block';
 }
 
 export interface HwConfig {
@@ -100,6 +104,7 @@ export const DEFAULT_LAYER_CONFIG: LayerHwConfig = {
   io: 'parallel',
   elementsPerBeat: 'auto',
   inputBuffer: 'auto',
+  indexBuffer: 'auto',
 };
 
 function toLayerConfig(knobs: z.infer<typeof layerOverrideSchema>): Partial<LayerHwConfig> {
@@ -116,6 +121,7 @@ function toLayerConfig(knobs: z.infer<typeof layerOverrideSchema>): Partial<Laye
   if (knobs.io !== undefined) out.io = knobs.io;
   if (knobs.elements_per_beat !== undefined) out.elementsPerBeat = knobs.elements_per_beat;
   if (knobs.input_buffer !== undefined) out.inputBuffer = knobs.input_buffer;
+  if (knobs.index_buffer !== undefined) out.indexBuffer = knobs.index_buffer;
   return out;
 }
 

@@ -38,6 +38,11 @@ export interface StepRomPlan {
    * step-ROM contents a loaded model may change: EncoderDefinition.writableStepRom), else a ROM.
    */
   writable: boolean;
+  /**
+   * Block RAM or logic (LUT RAM, flops): set by the layer's planner (plan/lut-linear.ts
+   * deepMemoryStyle; `memory_style: distributed` keeps it in logic). The encoder plans `distributed`.
+   */
+  style: 'block' | 'distributed';
 }
 
 /** What every encoder plan has: the fields the layer (shell, index buffer, timing) reads. */

@@ -27,6 +27,9 @@ export const lutLinearKind: LayerKindDefinition<LutLinearPlan> = {
   memories: (l) => [
     { module: l.modules.tableRom, style: l.memory.table.style, writable: writableTables(l), words: l.memory.table.depth, bits: l.memory.table.width },
     ...(l.beatOutput ? [{ module: l.modules.outFifo, style: l.beatOutput.style, words: l.beatOutput.fifoWords, bits: l.beatOutput.elementsPerBeat * l.output.bits }] : []),
+    // The step ROM and the index buffer only where they are block RAM (in logic they are no memory the report checks).
+    ...(l.encoder.stepRom?.style === 'block' ? [{ module: l.encoder.stepRom.module, style: 'block' as const, writable: l.encoder.stepRom.writable, words: l.encoder.stepRom.depth, bits: l.encoder.stepRom.width }] : []),
+    ...(l.memory.index.storage === 'block' ? [{ module: l.modules.indexBuffer, style: 'block' as const, words: l.memory.index.depth, bits: l.memory.index.width }] : []),
   ],
   writable: (l) => {
     const t = l.memory.table;

@@ -11,7 +11,7 @@ import { encoderFor, encoderOf } from '../encoders/registry.ts';
 import { quantizeBias, quantizeTable } from './table.ts';
 import { beatFormat } from './beats.ts';
 import { planBeatOutTiming, planTiming, popcount, REQUANT_LATENCY, treeStages } from './timing.ts';
-import type { BeatOutputPlan, LutLinearModuleNames, LutLinearPlan } from './types.ts';
+import type { BeatOutputPlan, IndexBufferPlan, LutLinearModuleNames, LutLinearPlan } from './types.ts';
 
 /** Table banks of at least this many bits go to block RAM when memory_style is auto (one iCE40 EBR). */
 export const AUTO_BLOCK_BITS = 4096;
@@ -37,9 +37,34 @@ export function sizeBeatFifo(beats: Omit<BeatOutputPlan, 'fifoWords' | 'style'>,
   return { ...beats, fifoWords, style: memoryStyleOf(knob, fifoWords * beats.elementsPerBeat * bits) };
 }
 
+/**
+ * A memory whose words are read one per cycle by an address (MAC weights, an encoder's step ROM):
+ * the knob, or with `auto` block RAM from AUTO_BLOCK_BITS and AUTO_BLOCK_DEPTH words on, since a
+ * wide and shallow memory would take a block RAM per few dozen bits of its width.
+ */
+export function deepMemoryStyle(knob: LayerHwConfig['memoryStyle'], width: number, depth: number): 'block' | 'distributed' {
+  return knob === 'auto' ? (width * depth >= AUTO_BLOCK_BITS && depth >= AUTO_BLOCK_DEPTH ? 'block' : 'distributed') : knob;
+}
+
 /** A memory's implementation: the knob, or with `auto` block RAM from AUTO_BLOCK_BITS on. */
 export function memoryStyleOf(knob: LayerHwConfig['memoryStyle'], bits: number): 'block' | 'distributed' {
   return knob === 'auto' ? (bits >= AUTO_BLOCK_BITS ? 'block' : 'distributed') : knob;
+}
+
+/**
+ * The index buffer's storage: the knob, or with `auto` block RAM when its banks hold at least
+ * AUTO_BLOCK_DEPTH groups. Below that a block RAM holds little (a group is P_c indices, so a
+ * shallow buffer is as many block RAMs as its width needs); above, the shifting banks cost a flop
+ * and a multiplexer LUT per bit.
+ */
+export function planIndexBuffer(knob: LayerHwConfig['indexBuffer'], banks: number, steps: number, groupBits: number): IndexBufferPlan {
+  const stepBits = steps > 1 ? indexBits(steps) : 0;
+  const depth = banks * 2 ** stepBits;
+  const used = banks * steps;
+  const reason =
+    knob !== 'auto' ? `index_buffer: ${knob}` : used >= AUTO_BLOCK_DEPTH ? `auto: ${used} groups, at least the ${AUTO_BLOCK_DEPTH} that fill block RAM` : `auto: ${used} groups, below the ${AUTO_BLOCK_DEPTH} that fill block RAM`;
+  const storage = knob === 'auto' ? (used >= AUTO_BLOCK_DEPTH ? 'block' : 'registers') : knob;
+  return { storage, reason, width: groupBits, stepBits, depth, addressWidth: indexBits(depth) };
 }
 
 function resolveParallelism(requested: number | 'all', total: number): number {
@@ -62,8 +87,19 @@ export function planLutLinear(layer: LutLinearLayer, hw: LayerHwConfig, prefix: 
   // The encoder first: its errors (e.g. distances past the exact range) come before the table's.
   const encoderDef = encoderFor(layer.encoder);
   const planned = encoderDef.plan({ layer, encoder: layer.encoder, hw, prefix, file, lanes: Pc, steps: E });
-  // table_storage: ram also makes the step ROM writable where the encoder allows it (the hash tree's).
-  const encoder = planned.stepRom && hw.tableStorage === 'ram' && encoderDef.writableStepRom ? { ...planned, stepRom: { ...planned.stepRom, writable: true } } : planned;
+  // table_storage: ram also makes the step ROM writable where the encoder allows it. Its storage:
+  // memory_style names the tables' storage, so `block` there leaves the step ROM to the auto rule.
+  const step = planned.stepRom;
+  const encoder = step
+    ? {
+        ...planned,
+        stepRom: {
+          ...step,
+          writable: hw.tableStorage === 'ram' && encoderDef.writableStepRom,
+          style: deepMemoryStyle(hw.memoryStyle === 'block' ? 'auto' : hw.memoryStyle, step.width, step.depth),
+        },
+      }
+    : planned;
 
   const table = quantizeTable(layer);
   const bias = quantizeBias(layer, table.scale, file);
@@ -155,6 +191,7 @@ export function planLutLinear(layer: LutLinearLayer, hw: LayerHwConfig, prefix: 
         fileStem: `${prefix}_table_bank`,
       },
       bias: { width: Pm * biasWidth, depth: G, addressWidth: indexBits(G), file: `${prefix}_bias.memh` },
+      index: planIndexBuffer(hw.indexBuffer, timing.indexBanks, E, Pc * encoder.indexWidth),
     },
     timing,
   };

@@ -14,7 +14,7 @@ import { layerConfig, type HwConfig, type LayerHwConfig } from '../config/hw-con
 import { LutnnError } from '../errors.ts';
 import { indexBits, makeRequantizer, MAX_EXACT_BITS, roundHalfEven, signedBitsFor, signedMax, signedMin } from '../numeric/fixed.ts';
 import { assembleDesign, type PlanOptions } from './design.ts';
-import { AUTO_BLOCK_BITS, AUTO_BLOCK_DEPTH, planLutLinear, sizeBeatFifo } from './lut-linear.ts';
+import { deepMemoryStyle, planLutLinear, sizeBeatFifo } from './lut-linear.ts';
 import { realCentroids, realTable } from './table.ts';
 import type { LayerTiming } from './timing.ts';
 import type { DesignPlan, LayerPlan, MacLinearPlan } from './types.ts';
@@ -152,7 +152,7 @@ export function planMacLinear(layer: LutLinearLayer, hw: LayerHwConfig, prefix: 
   const timing = beatsFit ? planMacBeatTiming(S, G, lutBeat.beatsPerGroup) : planMacTiming(S, G);
   const beatOutput = beatsFit ? sizeBeatFifo(lutBeat, timing.outFifoDepth, layer.output.bits, hw.memoryStyle) : undefined;
   // Block RAM only pays off for deep memories: wide and shallow weight words stay in logic.
-  const style = hw.memoryStyle === 'auto' ? (width * depth >= AUTO_BLOCK_BITS && depth >= AUTO_BLOCK_DEPTH ? 'block' : 'distributed') : hw.memoryStyle;
+  const style = deepMemoryStyle(hw.memoryStyle, width, depth);
   return {
     kind: 'mac_linear',
     name: layer.name,

@@ -217,8 +217,27 @@ export interface LutLinearPlan extends LayerPlanCommon {
     table: TableMemoryPlan;
     /** Bias ROM: G words of P_m·bias.width bits, distributed (a RAM, even for one group, with `storage: ram`). */
     bias: { width: number; depth: number; addressWidth: number; file: string };
+    index: IndexBufferPlan;
   };
   timing: LayerTiming;
+}
+
+/**
+ * Storage of the index buffer between the encoder and the accumulator (hw.yaml index_buffer;
+ * templates/index_buffer.v.hbs): `registers`, one shifting register per bank; `block`, one memory
+ * of `depth` words, bank b's step-s group at address b·2^stepBits + s, read a cycle ahead.
+ */
+export interface IndexBufferPlan {
+  storage: 'registers' | 'block';
+  /** Why this storage (the knob, or the auto rule's measure). */
+  reason: string;
+  /** Bits of one word: one step's P_c indices. */
+  width: number;
+  /** Bits of the step part of an address: indexBits(E), or 0 for one step. */
+  stepBits: number;
+  /** Words: banks · 2^stepBits (banks · E of them used). */
+  depth: number;
+  addressWidth: number;
 }
 
 /** A stream output's beat FIFO (templates/beat_fifo.v.hbs): the core pushes P_m-element groups, the FIFO gives beats. */

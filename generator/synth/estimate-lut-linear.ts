@@ -21,10 +21,31 @@ export function estimateLutLinear(p: LutLinearPlan, t: Target): UnitEstimate[] {
   units.push(unit(p.modules.encoder, capture, 1, ii));
   units.push(...encoderOf(p.encoder).estimate(p, p.encoder, t));
   const stepRom = p.encoder.stepRom;
-  // A writable step RAM (a hash tree's thresholds with table_storage: ram) is flops with a read multiplexer.
-  if (stepRom) units.push(unit(stepRom.module, stepRom.writable ? { LUT: stepRom.width * stepRom.depth * 0.5, FF: stepRom.width * (stepRom.depth + 1) } : romLogic(stepRom.width, stepRom.depth), 1, 1));
+  // A step ROM in block RAM; a writable one in logic is flops with a read multiplexer.
+  if (stepRom) {
+    const bram = stepRom.style === 'block' ? bramCount(t.family, stepRom.width, stepRom.depth) : 0;
+    const logic = stepRom.writable ? { LUT: stepRom.width * stepRom.depth * 0.5, FF: stepRom.width * (stepRom.depth + 1) } : romLogic(stepRom.width, stepRom.depth);
+    units.push(unit(stepRom.module, bram > 0 ? { BRAM: bram } : logic, 1, 1));
+  }
   const banks = p.timing.indexBanks;
-  units.push(unit(p.modules.indexBuffer, { LUT: banks * E * Pc * iw + 12, FF: banks * E * Pc * iw + 2 * banks + 4 }, 1, 1));
+  const ix = p.memory.index;
+  // Registers: a flop and a shift/rotate multiplexer per bit. Block: the RAM, its address
+  // multiplexers, the read step counter and the read register (which the RAM absorbs on most families).
+  // Without block RAM (an ASIC) the memory is flops and a read multiplexer.
+  const ixBram = ix.storage === 'block' ? bramCount(t.family, ix.width, ix.depth) : 0;
+  const ixBits = ix.width * ix.depth;
+  units.push(
+    unit(
+      p.modules.indexBuffer,
+      ix.storage === 'registers'
+        ? { LUT: banks * E * Pc * iw + 12, FF: banks * E * Pc * iw + 2 * banks + 4 }
+        : ixBram > 0
+          ? { LUT: 2 * ix.addressWidth + 16, FF: 2 * banks + ix.stepBits + 8, BRAM: ixBram }
+          : { LUT: 2 * ix.addressWidth + 16 + ixBits, FF: 2 * banks + ix.stepBits + 8 + ixBits + ix.width },
+      1,
+      1,
+    ),
+  );
 
   // Accumulator: P_m lanes, each adding P_c table entries and the accumulator (or bias). With
   // pipeline: max the table outputs are registered again and every adder-tree node is registered.

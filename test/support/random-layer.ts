@@ -51,6 +51,8 @@ export interface RandomLayerSpec {
   /** hw.yaml pipeline (lut_linear maximum pipelining); absent means standard. */
   pipeline?: 'standard' | 'max';
   memoryStyle: 'auto' | 'block' | 'distributed';
+  /** hw.yaml index_buffer; absent means auto. */
+  indexBuffer?: 'auto' | 'registers' | 'block';
   reset: 'sync' | 'async';
   seed: number;
   /**
@@ -375,6 +377,7 @@ export function hwConfigYaml(s: RandomLayerSpec): string {
     tree_levels_per_stage: s.treeLevelsPerStage,
     pipeline: s.pipeline === 'max' ? 'max' : undefined,
     memory_style: s.memoryStyle,
+    index_buffer: s.indexBuffer,
     reset: s.reset,
   });
 }

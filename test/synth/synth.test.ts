@@ -14,6 +14,7 @@ import { genRtl } from '../../generator/gen-rtl.ts';
 import type { LutLinearPlan } from '../../generator/plan/types.ts';
 import type { SynthReport } from '../../generator/synth/report.ts';
 import { synthDesign } from '../../generator/synth/run.ts';
+import { verifyDesign } from '../../tb/verify.ts';
 import { writeRandomLayer } from '../support/random-layer.ts';
 import { DSP_FAMILY_LUT_TOLERANCE, ESTIMATE_TOLERANCE, SMALL_SPEC } from './small-design.ts';
 
@@ -56,6 +57,30 @@ describe('synthesis on iCE40 HX8K', () => {
       { module: 'rnd_l_out_fifo', planned: 'block', bram: 1, ok: true },
     ]);
     expect(r.report.modules.map((m) => m.module)).not.toContain('rnd_l_top_stream_out');
+  });
+
+  it('puts the step ROM and the index buffer of a 64-step layer in block RAM (auto); Icarus and Verilator agree it is bit-exact', async () => {
+    const a = await writeRandomLayer(join(root, 'steps-art'), { ...SMALL_SPEC, C: 64, V: 1, K: 8 });
+    const dir = join(root, 'steps');
+    const { plan } = await genRtl({ ...a, out: dir });
+    const layer = plan.layers[0] as LutLinearPlan;
+    expect(layer.parallel.encodeSteps).toBe(64);
+    expect(layer.memory.index).toMatchObject({ storage: 'block', width: 3, stepBits: 6 });
+    expect(layer.encoder.stepRom).toMatchObject({ style: 'block', depth: 64 });
+    const r = await synthDesign(dir, { target: 'ice40-hx8k', pnr: false });
+    expect(r.report.memories.map((m) => [m.module, m.planned, m.ok])).toEqual([
+      ['rnd_l_table_rom', 'block', true],
+      ['rnd_l_centroid_rom', 'block', true],
+      ['rnd_l_index_buffer', 'block', true],
+    ]);
+    expect(r.report.memories.find((m) => m.module === 'rnd_l_index_buffer')?.bram).toBe(1);
+    expectWithinEstimate(r.report);
+    for (const simulator of ['verilator', 'icarus'] as const) {
+      const v = await verifyDesign(dir, { vectors: simulator === 'icarus' ? 60 : 300, seed: 5, gapProbability: 0.3, stallProbability: 0.3, simulator });
+      expect(v.failure).toBeUndefined();
+      expect(v.mismatch).toBeNull();
+      expect(v.timing?.ok).toBe(true);
+    }
   });
 
   it('synthesises and places-and-routes a LUT-NN layer: per-module report, block RAM, estimate, Fmax', async () => {

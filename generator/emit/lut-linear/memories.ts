@@ -109,7 +109,7 @@ export function stepRomWords(plan: LutLinearPlan): bigint[] {
   return encoderOf(plan.encoder).emit.stepRom.words(plan, plan.encoder).map(packFields);
 }
 
-/** The memory modules: one for the table banks (plan's style), one for bias and the step ROM (distributed); RAMs with table_storage: ram (the step ROM where its encoder allows). */
+/** The memory modules: one for the table banks and one for the step ROM (the plan's styles), one for the bias (distributed); RAMs with table_storage: ram (the step ROM where its encoder allows). */
 export function romModules(design: DesignPlan, plan: LutLinearPlan): GeneratedFile[] {
   const t = plan.memory.table;
   const ram = writableTables(plan);
@@ -121,7 +121,7 @@ export function romModules(design: DesignPlan, plan: LutLinearPlan): GeneratedFi
     memories.push({ spec: { module: plan.modules.biasRom, style: 'distributed', ...b, purpose: ram ? 'bias RAM' : 'bias ROM' }, writable: ram });
   }
   const s = plan.encoder.stepRom;
-  if (s) memories.push({ spec: { ...s, style: 'distributed', purpose: stepMemoryTitle(plan) }, writable: s.writable });
+  if (s) memories.push({ spec: { ...s, purpose: stepMemoryTitle(plan) }, writable: s.writable });
   const params = layerParams(plan);
   return memories.map((m) => romModule(design, m.spec, params, m.writable));
 }

@@ -31,8 +31,14 @@ export function indexBufferModule(design: DesignPlan, plan: LutLinearPlan): Gene
     rotate: E === 1 ? `bank${index}_q` : `{${slice(`bank${index}_q`, 0, gb)}, ${slice(`bank${index}_q`, gb, bankBits - gb)}}`,
     bottom: slice(`bank${index}_q`, 0, gb),
   }));
+  const mem = plan.memory.index;
+  const block = mem.storage === 'block';
   const ctx = {
-    ...baseContext(design, plan.modules.indexBuffer, 'index buffer', { ...layerParams(plan), banks: n, 'bits per bank': bankBits }),
+    ...baseContext(design, plan.modules.indexBuffer, 'index buffer', { ...layerParams(plan), banks: n, 'bits per bank': bankBits, storage: mem.storage }),
+    block,
+    rdPtrAhead: block || registeredReady(plan),
+    addrRange: range(mem.addressWidth),
+    lastAddress: mem.depth - 1,
     bankCount: n,
     steps: E,
     groupBits: gb,

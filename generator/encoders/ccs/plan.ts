@@ -177,7 +177,7 @@ export function planCcs(ctx: EncoderPlanContext<{ kind: 'ccs' }>): CcsPlan {
     latency,
     stepRom:
       centroidStorage === 'rom'
-        ? { module: `${prefix}_centroid_rom`, width: Pc * K * entryWidth, depth: E, addressWidth: indexBits(E), file: `${prefix}_centroids.memh`, address: 'next-step', writable: false }
+        ? { module: `${prefix}_centroid_rom`, width: Pc * K * entryWidth, depth: E, addressWidth: indexBits(E), file: `${prefix}_centroids.memh`, address: 'next-step', writable: false, style: 'distributed' }
         : null,
     metric,
     centroidStorage,

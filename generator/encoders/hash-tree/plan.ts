@@ -139,7 +139,7 @@ export function planHashTree(ctx: EncoderPlanContext<HashTreeArtifactEncoder>): 
     subRegister,
   };
   if (thresholdStorage === 'rom') {
-    plan.stepRom = { module: `${prefix}_threshold_rom`, width: Pc * laneParamBits(plan), depth: E, addressWidth: indexBits(E), file: `${prefix}_thresholds.memh`, address: subRegister ? 'step' : 'next-step', writable: false };
+    plan.stepRom = { module: `${prefix}_threshold_rom`, width: Pc * laneParamBits(plan), depth: E, addressWidth: indexBits(E), file: `${prefix}_thresholds.memh`, address: subRegister ? 'step' : 'next-step', writable: false, style: 'distributed' };
   }
   return plan;
 }
