@@ -61,9 +61,9 @@ export function planIndexBuffer(knob: LayerHwConfig['indexBuffer'], banks: numbe
   const stepBits = steps > 1 ? indexBits(steps) : 0;
   const depth = banks * 2 ** stepBits;
   const used = banks * steps;
-  const reason =
-    knob !== 'auto' ? `index_buffer: ${knob}` : used >= AUTO_BLOCK_DEPTH ? `auto: ${used} groups, at least the ${AUTO_BLOCK_DEPTH} that fill block RAM` : `auto: ${used} groups, below the ${AUTO_BLOCK_DEPTH} that fill block RAM`;
-  const storage = knob === 'auto' ? (used >= AUTO_BLOCK_DEPTH ? 'block' : 'registers') : knob;
+  const deep = used >= AUTO_BLOCK_DEPTH;
+  const reason = knob !== 'auto' ? `index_buffer: ${knob}` : `auto: ${used} groups, ${deep ? 'at least' : 'below'} the ${AUTO_BLOCK_DEPTH} that fill block RAM`;
+  const storage = knob === 'auto' ? (deep ? 'block' : 'registers') : knob;
   return { storage, reason, width: groupBits, stepBits, depth, addressWidth: indexBits(depth) };
 }
 

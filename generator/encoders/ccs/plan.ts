@@ -154,13 +154,11 @@ export function planCcs(ctx: EncoderPlanContext<{ kind: 'ccs' }>): CcsPlan {
   // table_storage: ram makes the centroid ROM writable (plan/lut-linear.ts), so its widths must
   // hold any B-bit centroids, not only these.
   const writable = centroidStorage === 'rom' && hw.tableStorage === 'ram';
-  const dist = planDistance(metric, centroids, C * K, V, B, { file, layer: layer.name });
-  if (writable) {
-    const worst = planDistance(metric, worstCaseCentroids(V, B), 2, V, B, { file, layer: layer.name });
-    dist.range = [Math.min(dist.range[0], worst.range[0]), Math.max(dist.range[1], worst.range[1])];
-    dist.width = Math.max(dist.width, worst.width);
-    dist.normWidth = Math.max(dist.normWidth, worst.normWidth);
-  }
+  // The norms are these centroids'; the range and widths, with a writable RAM, the corners' (which
+  // bound every centroid set's: test/encoders/ccs/plan.test.ts).
+  const own = planDistance(metric, centroids, C * K, V, B, { file, layer: layer.name });
+  const bounds = writable ? planDistance(metric, worstCaseCentroids(V, B), 2, V, B, { file, layer: layer.name }) : own;
+  const dist = { ...bounds, norms: own.norms };
   const maxPipe = hw.pipeline === 'max';
   const tree = planTree(K, maxPipe ? 1 : hw.treeLevelsPerStage);
   // Standard: the distance is computed in one cycle into its register. Max: a registered tree.
