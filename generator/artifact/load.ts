@@ -9,9 +9,9 @@ import path from 'node:path';
 import { LutnnError, describeValue } from '../errors.ts';
 import { assertNever } from '../util/assert-never.ts';
 import { readInputFile } from '../util/read-input.ts';
-import { parseManifest, type ManifestElementwiseStep, type ManifestLayer, type ManifestLutLinearLayer, type ManifestNnlutLayer } from './schema.ts';
+import { parseManifest, type ManifestElementwiseStep, type ManifestLayer, type ManifestLutConv2dLayer, type ManifestLutLinearLayer, type ManifestMaxPool2dLayer, type ManifestNnlutLayer } from './schema.ts';
 import { isFloatDtype, parseSafetensors } from './safetensors.ts';
-import type { Artifact, HashTreeArtifactEncoder, Layer, LutLinearEncoder, LutLinearLayer, NnlutLayer, TableSource, Tensor } from './types.ts';
+import type { Artifact, HashTreeArtifactEncoder, Layer, LutConv2dLayer, LutLinearEncoder, LutLinearLayer, MaxPool2dLayer, NnlutLayer, TableSource, Tensor } from './types.ts';
 
 /** What layer builders need to look tensors up and to name files in errors. */
 interface LoadContext {
@@ -260,6 +260,10 @@ function buildLayer(layer: ManifestLayer, index: number, ctx: LoadContext): Laye
   switch (layer.kind) {
     case 'lut_linear':
       return buildLutLinear(layer, index, ctx);
+    case 'lut_conv2d':
+      return buildLutConv2d(layer, index, ctx);
+    case 'maxpool2d':
+      return buildMaxPool2d(layer, index, ctx);
     case 'nnlut':
       return buildNnlut(layer, index, ctx);
     case 'requant':
@@ -362,6 +366,69 @@ function buildLutLinear(l: ManifestLutLinearLayer, index: number, ctx: LoadConte
   };
   if (l.tensors.bias !== undefined) layer.bias = buildBias(l, l.tensors.bias, where, ctx);
   return layer;
+}
+
+/** Each kernel dimension at most the padded image's (so there is an output pixel). */
+function checkKernelFits(name: string, size: [number, number], kernel: [number, number], padding: [number, number], where: string, ctx: LoadContext): void {
+  for (const d of [0, 1]) {
+    if (size[d] + 2 * padding[d] >= kernel[d]) continue;
+    throw new LutnnError(`Layer ${JSON.stringify(name)}: the kernel is larger than the padded image`, {
+      file: ctx.manifestFile,
+      field: `${where}.kernel_size[${d}]`,
+      expected: `at most ${d === 0 ? 'height' : 'width'} + 2 * padding[${d}] = ${size[d] + 2 * padding[d]}`,
+      found: String(kernel[d]),
+    });
+  }
+}
+
+/** Max pooling: PyTorch's rules (stride defaults to the kernel; padding at most half the kernel). */
+function buildMaxPool2d(l: ManifestMaxPool2dLayer, index: number, ctx: LoadContext): MaxPool2dLayer {
+  const where = `layers[${index}]`;
+  for (const d of [0, 1]) {
+    if (2 * l.padding[d] <= l.kernel_size[d]) continue;
+    throw new LutnnError(`Layer ${JSON.stringify(l.name)}: max-pool padding must be at most half the kernel (PyTorch's rule)`, {
+      file: ctx.manifestFile,
+      field: `${where}.padding[${d}]`,
+      expected: `at most kernel_size[${d}] / 2 = ${Math.floor(l.kernel_size[d] / 2)}`,
+      found: String(l.padding[d]),
+    });
+  }
+  checkKernelFits(l.name, [l.height, l.width], l.kernel_size, l.padding, where, ctx);
+  const stride = l.stride ?? l.kernel_size;
+  return {
+    kind: 'maxpool2d',
+    name: l.name,
+    conv: { inChannels: l.channels, height: l.height, width: l.width, kernel: [l.kernel_size[0], l.kernel_size[1]], stride: [stride[0], stride[1]], padding: [l.padding[0], l.padding[1]] },
+    format: { bits: l.format.bits, scale: l.format.scale },
+  };
+}
+
+/**
+ * A convolution is its patch layer (in_features = in_channels · kh · kw, out_features =
+ * out_channels) plus its geometry; the patch layer's tensors are checked as a lut_linear layer's.
+ */
+function buildLutConv2d(l: ManifestLutConv2dLayer, index: number, ctx: LoadContext): LutConv2dLayer {
+  const where = `layers[${index}]`;
+  const [kh, kw] = l.kernel_size;
+  const patch = l.in_channels * kh * kw;
+  const product = l.num_codebooks * l.subvector_len;
+  if (product !== patch) {
+    throw new LutnnError(`Layer ${JSON.stringify(l.name)}: a patch of in_channels * kh * kw elements must split into num_codebooks sub-vectors of subvector_len`, {
+      file: ctx.manifestFile,
+      field: `${where}.num_codebooks, ${where}.subvector_len`,
+      expected: `num_codebooks * subvector_len = ${l.in_channels} * ${kh} * ${kw} = ${patch}`,
+      found: `${l.num_codebooks} * ${l.subvector_len} = ${product}`,
+    });
+  }
+  checkKernelFits(l.name, [l.height, l.width], l.kernel_size, l.padding, where, ctx);
+  const { kind: _kind, in_channels: _c, out_channels: _m, height: _h, width: _w, kernel_size: _k, stride: _s, padding: _p, ...rest } = l;
+  const linear = buildLutLinear({ ...rest, kind: 'lut_linear', in_features: patch, out_features: l.out_channels }, index, ctx);
+  return {
+    kind: 'lut_conv2d',
+    name: l.name,
+    conv: { inChannels: l.in_channels, height: l.height, width: l.width, kernel: [kh, kw], stride: [l.stride[0], l.stride[1]], padding: [l.padding[0], l.padding[1]] },
+    linear,
+  };
 }
 
 /**

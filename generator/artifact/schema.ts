@@ -16,7 +16,7 @@ export const ARTIFACT_FORMAT = 'lutnn-artifact';
 export const SUPPORTED_FORMAT_VERSIONS = [1] as const;
 export const IDENTIFIER_RE = /^[A-Za-z][A-Za-z0-9_]*$/;
 export const IDENTIFIER_MAX_LENGTH = 64;
-export const KNOWN_LAYER_KINDS = ['lut_linear', 'nnlut', 'requant', 'relu'] as const;
+export const KNOWN_LAYER_KINDS = ['lut_linear', 'lut_conv2d', 'maxpool2d', 'nnlut', 'requant', 'relu'] as const;
 
 const IDENTIFIER_EXPECTATION =
   `an identifier: a letter, then letters, digits or underscores, at most ${IDENTIFIER_MAX_LENGTH} characters ` +
@@ -107,11 +107,8 @@ const encoder = z.discriminatedUnion('kind', [
   strictObject({ kind: z.literal('hash_tree'), depth: intRange(1, 8) }),
 ]);
 
-const lutLinearLayer = strictObject({
-  kind: z.literal('lut_linear'),
-  name: identifier,
-  in_features: intAtLeast(1),
-  out_features: intAtLeast(1),
+/** The LUT-NN fields a lut_linear layer and a convolution's patch layer share. */
+const lutLayerFields = {
   num_codebooks: intAtLeast(1),
   num_centroids: intRange(2, 256),
   subvector_len: intAtLeast(1),
@@ -122,6 +119,54 @@ const lutLinearLayer = strictObject({
   output: streamFormat,
   table: tableFormat.default({}),
   tensors: layerTensors,
+};
+
+const lutLinearLayer = strictObject({
+  kind: z.literal('lut_linear'),
+  name: identifier,
+  in_features: intAtLeast(1),
+  out_features: intAtLeast(1),
+  ...lutLayerFields,
+});
+
+/** [rows, columns] of a kernel, stride or padding (PyTorch's two-value form; blink-mm's DPQConv2d attributes). */
+function pair(min: number, max: number) {
+  return z.tuple([intRange(min, max), intRange(min, max)], { invalid_type_error: `two integers [rows, columns] from ${min} to ${max}` });
+}
+
+/**
+ * A LUT-NN convolution (docs/artifact-format.md, "lut_conv2d"): the lut_linear fields, with
+ * in_features = in_channels · kh · kw (one patch, blink-mm's layout) and out_features = out_channels;
+ * the image size and the geometry are here because a state dict does not hold them.
+ */
+const lutConv2dLayer = strictObject({
+  kind: z.literal('lut_conv2d'),
+  name: identifier,
+  in_channels: intAtLeast(1),
+  out_channels: intAtLeast(1),
+  height: intRange(1, 4096),
+  width: intRange(1, 4096),
+  kernel_size: pair(1, 15),
+  stride: pair(1, 15).default([1, 1]),
+  padding: pair(0, 14).default([0, 0]),
+  ...lutLayerFields,
+});
+
+/**
+ * Max pooling over an image (PyTorch MaxPool2d, dilation 1, floor mode): stride defaults to the
+ * kernel, padding (at most half the kernel, PyTorch's rule) is never the maximum; the format is
+ * the input's and the output's (a maximum needs no rescaling).
+ */
+const maxpool2dLayer = strictObject({
+  kind: z.literal('maxpool2d'),
+  name: identifier,
+  channels: intAtLeast(1),
+  height: intRange(1, 4096),
+  width: intRange(1, 4096),
+  kernel_size: pair(1, 15),
+  stride: pair(1, 15).optional(),
+  padding: pair(0, 7).default([0, 0]),
+  format: streamFormat,
 });
 
 /** Finite real numbers (JSON.parse turns 1e999 into Infinity; NaN cannot be written in JSON). */
@@ -156,7 +201,7 @@ const requantStep = strictObject({ kind: z.literal('requant'), name: identifier,
 const reluStep = strictObject({ kind: z.literal('relu'), name: identifier, features: intAtLeast(1), input: streamFormat, output: streamFormat });
 
 /** A discriminated union on `kind`. */
-const layer = z.discriminatedUnion('kind', [lutLinearLayer, nnlutLayer, requantStep, reluStep]);
+const layer = z.discriminatedUnion('kind', [lutLinearLayer, lutConv2dLayer, maxpool2dLayer, nnlutLayer, requantStep, reluStep]);
 
 const layers = z
   .array(layer)
@@ -193,6 +238,8 @@ export const manifestSchema = strictObject({
 export type ManifestV1 = z.infer<typeof manifestSchema>;
 export type ManifestLayer = ManifestV1['layers'][number];
 export type ManifestLutLinearLayer = Extract<ManifestLayer, { kind: 'lut_linear' }>;
+export type ManifestLutConv2dLayer = Extract<ManifestLayer, { kind: 'lut_conv2d' }>;
+export type ManifestMaxPool2dLayer = Extract<ManifestLayer, { kind: 'maxpool2d' }>;
 export type ManifestNnlutLayer = Extract<ManifestLayer, { kind: 'nnlut' }>;
 export type ManifestElementwiseStep = Extract<ManifestLayer, { kind: 'requant' | 'relu' }>;
 

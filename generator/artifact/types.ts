@@ -124,7 +124,42 @@ export interface NnlutLayer {
   intercepts: number[];
 }
 
-export type Layer = LutLinearLayer | NnlutLayer;
+/**
+ * Geometry of a convolution over one image (docs/artifact-format.md, "lut_conv2d"): input
+ * height × width × inChannels, kernel [kh, kw], stride [sh, sw], zero padding [ph, pw] on each side.
+ */
+export interface Conv2dGeometry {
+  inChannels: number;
+  height: number;
+  width: number;
+  kernel: [number, number];
+  stride: [number, number];
+  padding: [number, number];
+}
+
+/**
+ * A LUT-NN convolution: a lut_linear layer applied to every patch of the image. `linear` is that
+ * layer (its name the convolution's, D = inChannels·kh·kw, M = out channels): patch element
+ * ch·kh·kw + i·kw + j is input channel ch at kernel row i, column j (blink-mm's unfold order).
+ */
+export interface LutConv2dLayer {
+  kind: 'lut_conv2d';
+  name: string;
+  conv: Conv2dGeometry;
+  linear: LutLinearLayer;
+}
+
+/** Max pooling (PyTorch MaxPool2d): per channel, the largest value of each kernel window; padding never wins. */
+export interface MaxPool2dLayer {
+  kind: 'maxpool2d';
+  name: string;
+  /** inChannels is the channel count (in = out). */
+  conv: Conv2dGeometry;
+  /** The input's and the output's format. */
+  format: StreamFormat;
+}
+
+export type Layer = LutLinearLayer | LutConv2dLayer | MaxPool2dLayer | NnlutLayer;
 
 export interface Artifact {
   /** Absolute path of model.json. */

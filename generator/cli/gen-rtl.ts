@@ -71,7 +71,7 @@ export function describeDesign(plan: DesignPlan, shown: string): string {
     );
   }
   for (const layer of plan.layers) {
-    const ix = layer.kind === 'lut_linear' ? layer.memory.index : null;
+    const ix = layer.kind === 'lut_linear' ? layer.memory.index : layer.kind === 'lut_conv2d' ? layer.core.memory.index : null;
     if (ix?.storage === 'block') lines.push(`buffer     ${layer.name}: index buffer in block RAM, ${ix.depth} words x ${ix.width} bits (${ix.reason})`);
   }
   for (const layer of plan.layers) {

@@ -6,7 +6,9 @@ import { parseManifest } from '../artifact/schema.ts';
 import { finiteRows, readNpy, readNpz, type NumericArray } from '../convert/numpy.ts';
 import { writeArtifactAtomically } from '../convert/write-artifact.ts';
 import { LutnnError } from '../errors.ts';
-import { toArtifact, type ImportedModel } from '../import/imported.ts';
+import { inputElements, toArtifact, type ImportedModel } from '../import/imported.ts';
+import { outputSize } from '../conv/unfold.ts';
+import { readTopology, type Topology } from '../import/topology.ts';
 import { importLutnnOnnx } from '../import/lutnn-onnx.ts';
 import { importLutnnState } from '../import/lutnn-state.ts';
 import { importPimDlNpz } from '../import/pim-dl-npz.ts';
@@ -28,6 +30,7 @@ interface ImportOptions {
   tableBits: number;
   layers?: string;
   assumeLinear?: boolean;
+  topology?: string;
   encoder?: string;
   features?: number;
   coefficientBits?: number;
@@ -40,7 +43,7 @@ interface ImportOptions {
  * Importers of LUT-NN layers (lut_linear), by the name users pass to --from. Each returns the
  * models to write: one chained model, or (PIM-DL, whose ops sit in a BERT graph) one per operator.
  */
-export const LUT_IMPORTERS: Record<string, (file: string, opts: { layers?: string[]; assumeLinear?: boolean; encoder?: string; notice: (line: string) => void }) => Promise<ImportedModel[]>> = {
+export const LUT_IMPORTERS: Record<string, (file: string, opts: { layers?: string[]; assumeLinear?: boolean; topology?: Topology; encoder?: string; notice: (line: string) => void }) => Promise<ImportedModel[]>> = {
   'lutnn-state': async (f, o) => [await importLutnnState(f, o)],
   'lutnn-onnx': async (f, o) => {
     if (o.layers) throw new LutnnError('--layers does not apply to an ONNX graph.', { field: '--layers', expected: 'no --layers (the graph says which nodes form the model)', found: o.layers.join(',') });
@@ -88,7 +91,7 @@ function parseScales(value: string): number[] {
 
 /** Calibration inputs (N, D) of one model's first layer. */
 function calibrationRows(a: NumericArray, model: ImportedModel, file: string, field?: string): { data: Float64Array; rows: number } {
-  const D = model.layers[0].C * model.layers[0].V;
+  const D = inputElements(model.layers[0]);
   const rows = finiteRows(a, D, { file, field, what: 'calibration data', columns: `the inputs of "${model.layers[0].name}"` });
   return { data: a.data, rows };
 }
@@ -133,6 +136,7 @@ export function importCommand(program: Command): void {
     .option('--table-bits <n>', 'bits of tables the tool quantizes (LUT-NN weight, float LUT); 8 is LUT-NN’s own INT8 table', parseIntOption('--table-bits', 2, 16), 8)
     .option('--layers <names>', 'lutnn-state: layers to import, in order; pim-dl-npz: operators to import (comma-separated)')
     .option('--assume-linear', 'lutnn-state: take every selected LUT layer as linear where the state dict cannot tell a linear layer from a convolution')
+    .option('--topology <file.yaml>', 'lutnn-state: which LUT layers are convolutions (kernel, stride, padding) and the input image size (docs/convert-and-import.md, "Topology file")')
     .option('--encoder <kind>', 'halut: hash-tree (the learned MADDNESS trees; default when the file holds their table) or ccs (halutmatmul’s argmin path: k-means prototypes)')
     .option('--features <n>', 'nnlut-json: elements per vector of the nnlut layer', parseIntOption('--features', 1))
     .option('--coefficient-bits <n>', 'nnlut-json: signed width of a slope constant (default 16; steep tables such as NN-LUT’s divide need more)', parseIntOption('--coefficient-bits', 2, 24))
@@ -143,6 +147,7 @@ export function importCommand(program: Command): void {
       'after',
       '\nExamples:\n' +
         '  npx lutnn import lutnn_mlp_digits.pth --from lutnn-state --calib calib.npy -o imported/\n' +
+        '  npx lutnn import amm_conv1x1_state.safetensors --from lutnn-state --topology topology.yaml --scales 0.02,0.05,0.05 -o conv/\n' +
         '  npx lutnn import lutnn_mlp_digits_dpq.onnx --from lutnn-onnx --calib calib.npy -o imported/\n' +
         '  npx lutnn import tiny_bert_pimdl.npz --from pim-dl-npz --layers 0.attention.self.query --calib query_x.npy -o query/\n' +
         '  npx lutnn import halut_digits_C16_K16.npy --from halut --calib halut_calib.npy -o halut/\n',
@@ -160,8 +165,11 @@ export function importCommand(program: Command): void {
       if (opts.calib && opts.scales) throw new LutnnError('--calib and --scales both choose the stream scales.', { field: '--calib, --scales', expected: 'one of them', found: 'both' });
       report.stage(`reading ${opts.from}`);
       const layers = opts.layers?.split(',').map((s) => s.trim()).filter((s) => s !== '');
+      if (opts.topology && opts.from !== 'lutnn-state') throw new LutnnError('--topology describes a LUT-NN state dict.', { field: '--topology', expected: '--from lutnn-state (the other formats say which layers are convolutions, or hold none)', found: `--from ${opts.from}` });
+      if (opts.topology && opts.assumeLinear) throw new LutnnError('--topology and --assume-linear both say what the layers are.', { field: '--topology, --assume-linear', expected: 'one of them', found: 'both' });
+      const topology = opts.topology ? await readTopology(opts.topology) : undefined;
       const notices: string[] = [];
-      const models = await importer(file, { layers, assumeLinear: opts.assumeLinear === true, encoder: opts.encoder, notice: (l) => notices.push(l) });
+      const models = await importer(file, { layers, assumeLinear: opts.assumeLinear === true, topology, encoder: opts.encoder, notice: (l) => notices.push(l) });
       const several = models.length > 1;
       if (several && opts.scales) throw new LutnnError('--scales cannot describe several operators.', { field: '--scales', expected: '--layers naming one operator, or --calib with one array per operator', found: `${models.length} operators` });
       const names = models.map((m) => (several ? m.layers[0].name : opts.name));
@@ -177,7 +185,7 @@ export function importCommand(program: Command): void {
       } else {
         await writeArtifactAtomically(opts.out, artifacts[0].manifest, artifacts[0].tensors);
       }
-      const what = models.map((m) => m.layers.map((l) => `${l.name} ${l.C * l.V}->${l.M}`).join(', ')).join('; ');
+      const what = models.map((m) => m.layers.map((l) => (l.conv ? `${l.name} conv ${l.conv.kernel.join('x')} ${l.conv.height}x${l.conv.width}x${l.conv.inChannels}->${outputSize(l.conv).join('x')}x${l.M}` : `${l.name} ${l.C * l.V}->${l.M}`)).join(', ')).join('; ');
       report.done(several ? `wrote ${models.length} artifacts under ${opts.out}/ (${what})` : `wrote ${opts.out}/model.json (${models[0].layers.length} layer${models[0].layers.length > 1 ? 's' : ''}: ${what})`);
       if (!opts.quiet) {
         for (const l of notices) process.stdout.write(`${l}\n`);

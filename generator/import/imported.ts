@@ -9,6 +9,8 @@ import { maxAbs } from '../util/arrays.ts';
 import { quantizeSymmetric } from '../plan/table.ts';
 import { calibratedScale } from '../artifact/build.ts';
 import { encodeHashTrees } from '../convert/maddness.ts';
+import type { Conv2dGeometry } from '../artifact/types.ts';
+import { outputSize, unfold } from '../conv/unfold.ts';
 export { safeName } from '../util/names.ts';
 
 export type ImportedTable =
@@ -44,6 +46,8 @@ export interface ImportedLayer {
   table: ImportedTable;
   bias: Float64Array;
   activation: 'none' | 'relu';
+  /** A convolution (topology.ts): its input image and geometry; the layer above is then its patch layer (C·V = in_channels·kh·kw). */
+  conv?: Conv2dGeometry;
 }
 
 export interface ImportedModel {
@@ -161,6 +165,30 @@ export function importedLayerForward(l: ImportedLayer, x: Float64Array, rows: nu
   return y;
 }
 
+/** Elements of a layer's input vector: a whole image for a convolution (H·W·C, channels last), else C·V. */
+export function inputElements(l: ImportedLayer): number {
+  return l.conv ? l.conv.height * l.conv.width * l.conv.inChannels : l.C * l.V;
+}
+
+/** Elements of a layer's output vector: OH·OW·M for a convolution, else M. */
+export function outputElements(l: ImportedLayer): number {
+  if (!l.conv) return l.M;
+  const [OH, OW] = outputSize(l.conv);
+  return OH * OW * l.M;
+}
+
+/** Float forward of an imported layer over `rows` input vectors: a convolution runs its patch layer on every F.unfold patch of each image. */
+export function importedForward(l: ImportedLayer, x: Float64Array, rows: number, tableBits: number): Float64Array {
+  const g = l.conv;
+  if (!g) return importedLayerForward(l, x, rows, tableBits);
+  const per = inputElements(l);
+  const patches = outputElements(l) / l.M;
+  const D = l.C * l.V;
+  const all = new Float64Array(rows * patches * D);
+  for (let r = 0; r < rows; r++) all.set(unfold(g, x, r * per, (n) => new Float64Array(n)), r * patches * D);
+  return importedLayerForward(l, all, rows * patches, tableBits);
+}
+
 /**
  * The largest input magnitude at which a layer's encoder decides something: its centroids, or a
  * hash tree's thresholds in input units (t/σ + o; the learner's "never" threshold, float32 max, excluded).
@@ -198,7 +226,7 @@ function chooseScales(model: ImportedModel, f: FormatChoice): number[] {
       found: 'neither',
     });
   }
-  const D = model.layers[0].C * model.layers[0].V;
+  const D = inputElements(model.layers[0]);
   const { data, rows } = f.calibration;
   if (data.length !== rows * D) {
     throw new LutnnError('Calibration data has the wrong shape.', { expected: `rows × ${D} (the first layer's inputs)`, found: `${data.length} values for ${rows} rows` });
@@ -212,23 +240,28 @@ function chooseScales(model: ImportedModel, f: FormatChoice): number[] {
   const scales = [streamScale(data, model.layers[0], 'the input')];
   let x = data;
   for (const [i, l] of model.layers.entries()) {
-    x = importedLayerForward(l, x, rows, f.tableBits);
+    x = importedForward(l, x, rows, f.tableBits);
     scales.push(streamScale(x, model.layers[i + 1], `the output of "${l.name}"`));
   }
   return scales;
 }
 
-/** Consecutive layers must chain (M of one = C·V of the next) before anything is computed on them. */
+/**
+ * Consecutive layers must chain before anything is computed on them: the outputs of one (M, or a
+ * convolution's OH·OW·M) are the inputs of the next (C·V, or a convolution's image: its channels
+ * the previous M).
+ */
 function checkImportedChain(model: ImportedModel): void {
   for (let i = 1; i < model.layers.length; i++) {
     const prev = model.layers[i - 1];
     const cur = model.layers[i];
-    if (prev.M !== cur.C * cur.V) {
+    const channelsOk = !cur.conv || !prev.conv || cur.conv.inChannels === prev.M;
+    if (outputElements(prev) !== inputElements(cur) || !channelsOk) {
       throw new LutnnError(`Layer width mismatch between "${prev.name}" and "${cur.name}".`, {
         file: model.source,
         field: `${cur.name} input`,
-        expected: `${prev.M} inputs (the outputs of "${prev.name}")`,
-        found: `C·V = ${cur.C}·${cur.V} = ${cur.C * cur.V}`,
+        expected: `${outputElements(prev)} inputs (the outputs of "${prev.name}"${prev.conv ? `, ${prev.M} channels per pixel` : ''})`,
+        found: cur.conv ? `an image of ${cur.conv.height} x ${cur.conv.width} x ${cur.conv.inChannels}` : `C·V = ${cur.C}·${cur.V} = ${cur.C * cur.V}`,
       });
     }
   }
@@ -267,11 +300,21 @@ export function toArtifact(model: ImportedModel, name: string, f: FormatChoice):
       table.scale = l.table.scale;
     }
     tensors.push({ name: t('bias'), dtype: 'F32', shape: [l.M], data: l.bias });
+    const shape = l.conv
+      ? {
+          kind: 'lut_conv2d',
+          in_channels: l.conv.inChannels,
+          out_channels: l.M,
+          height: l.conv.height,
+          width: l.conv.width,
+          kernel_size: l.conv.kernel,
+          stride: l.conv.stride,
+          padding: l.conv.padding,
+        }
+      : { kind: 'lut_linear', in_features: l.C * l.V, out_features: l.M };
     return {
       name: l.name,
-      kind: 'lut_linear',
-      in_features: l.C * l.V,
-      out_features: l.M,
+      ...shape,
       num_codebooks: l.C,
       num_centroids: l.K,
       subvector_len: l.V,

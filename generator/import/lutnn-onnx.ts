@@ -53,7 +53,7 @@ export async function importLutnnOnnx(file: string): Promise<ImportedModel> {
     const inputs = node.input ?? [];
     if (op === 'Constant') continue;
     if (CONV_OPS.has(op)) {
-      throw new LutnnError(`${qualified} is a convolution: convolution layers are not supported yet.`, { file, field: nodeLabel(node, i), expected: 'com.microsoft::DPQLinear (linear LUT-NN layers)', found: qualified });
+      throw new LutnnError(`${qualified} is a convolution: LUT-NN convolutions from ONNX are not supported yet.`, { file, field: nodeLabel(node, i), expected: 'com.microsoft::DPQLinear (linear LUT-NN layers); a convolution imports from its state dict with --from lutnn-state --topology', found: qualified });
     }
     const data = inputs[0] ?? '';
     if (stream !== undefined && data !== stream) {

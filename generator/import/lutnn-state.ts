@@ -14,6 +14,9 @@ import { LutnnError } from '../errors.ts';
 import { safeName, type ImportedLayer, type ImportedModel } from './imported.ts';
 import { expectTensor, readStateDict, type StateDict } from './state-dict.ts';
 import { naturalOrder } from '../util/names.ts';
+import type { Conv2dGeometry } from '../artifact/types.ts';
+import { convOutputSize } from '../plan/lut-conv2d.ts';
+import type { Topology } from './topology.ts';
 
 export interface LutnnStateOptions {
   /** Layer prefixes to import, in order (default: every `<p>.centroids`, natural order). */
@@ -21,6 +24,8 @@ export interface LutnnStateOptions {
   /** Take every selected LUT layer as linear even when its name does not say so. */
   assumeLinear?: boolean;
   hiddenActivation?: 'none' | 'relu';
+  /** Which layers are convolutions, their geometry and the image size (topology.ts); replaces the classification by name. */
+  topology?: Topology;
 }
 
 /** Name segments that say a layer is linear, or a convolution (torchvision / blink-mm model names). */
@@ -68,17 +73,27 @@ export async function importLutnnState(file: string, opts: LutnnStateOptions = {
     if (!all.includes(p)) throw new LutnnError(`Layer "${p}" is not a LUT-NN layer of the checkpoint.`, { file, field: '--layers', expected: `one of ${all.join(', ')}`, found: JSON.stringify(p) });
   }
   const prefixes = opts.layers ?? all;
+  if (opts.topology) {
+    checkTopologyNames(opts.topology, prefixes, all, file);
+    // BatchNorm between the layers would be dropped: folding it into the tables is not built.
+    const bn = [...sd.tensors.keys()].find((k) => /\.(running_mean|running_var)$/.test(k));
+    if (bn) throw new LutnnError('The checkpoint holds BatchNorm state, which the import would drop.', { file, field: `tensor "${sd.strippedPrefix}${bn}"`, expected: 'LUT-NN layers only (folding BatchNorm into the tables is not built yet)', found: `BatchNorm state "${bn}"` });
+  }
   for (const p of prefixes) {
+    if (opts.topology) break;
     const c = classifyLayer(p, sd);
     if (c.kind === 'linear' || (c.kind === 'unknown' && opts.assumeLinear)) continue;
     throw new LutnnError(
       c.kind === 'conv'
-        ? `Layer "${p}" is a convolution: convolution layers are not supported yet.`
-        : `Layer "${p}" may be a convolution: convolution layers are not supported yet, and a state dict does not say which it is.`,
+        ? `Layer "${p}" is a convolution, and a state dict does not hold its kernel or image size.`
+        : `Layer "${p}" may be a convolution, and a state dict does not say which it is.`,
       {
         file,
         field: `layer "${sd.strippedPrefix}${p}"`,
-        expected: c.kind === 'conv' ? 'LUT-NN linear layers (AMMLinear)' : 'LUT-NN linear layers (AMMLinear); if every selected layer is one, pass --assume-linear',
+        expected:
+          c.kind === 'conv'
+            ? '--topology <file.yaml> naming each LUT layer conv2d (kernel_size, stride, padding; the input image size) or linear'
+            : '--topology <file.yaml> naming each LUT layer conv2d or linear; or, if every selected layer is linear (AMMLinear), --assume-linear',
         found: c.why,
       },
     );
@@ -111,5 +126,55 @@ export async function importLutnnState(file: string, opts: LutnnStateOptions = {
       activation: i === prefixes.length - 1 ? 'none' : (opts.hiddenActivation ?? 'relu'),
     };
   });
+  if (opts.topology) placeConvolutions(layers, prefixes, opts.topology);
   return { source: file, label: file, layers };
+}
+
+/** Every imported LUT layer is in the topology file, and the file names no other layer. */
+function checkTopologyNames(t: Topology, prefixes: string[], all: string[], file: string): void {
+  const missing = prefixes.find((p) => !t.layers.has(p));
+  if (missing !== undefined) {
+    throw new LutnnError(`The topology file does not say what layer "${missing}" is.`, { file: t.file, field: `layers.${missing}`, expected: `an entry for every imported LUT layer (${prefixes.join(', ')}): { kind: conv2d, kernel_size: [kh, kw] } or { kind: linear }`, found: 'no entry' });
+  }
+  const unknown = [...t.layers.keys()].find((n) => !prefixes.includes(n));
+  if (unknown !== undefined) {
+    throw new LutnnError(`The topology file names a layer that is not imported.`, { file: t.file, field: `layers.${unknown}`, expected: `one of the imported LUT layers of ${file}: ${prefixes.join(', ')}${all.length > prefixes.length ? ' (see --layers)' : ''}`, found: JSON.stringify(unknown) });
+  }
+}
+
+/**
+ * The convolutions' geometry from the topology: in_channels = C·V / (kh·kw); the first image's
+ * size from the file's `input`, each later one the previous convolution's output. A linear layer
+ * reads the whole frame before it; a convolution after a linear layer has no image and is refused.
+ */
+function placeConvolutions(layers: ImportedLayer[], prefixes: string[], t: Topology): void {
+  let image: { height: number; width: number } | null = t.input ?? null;
+  layers.forEach((l, i) => {
+    const p = prefixes[i];
+    const entry = t.layers.get(p)!;
+    if (entry.kind === 'linear') {
+      image = null;
+      return;
+    }
+    const [kh, kw] = entry.kernel;
+    const D = l.C * l.V;
+    if (D % (kh * kw) !== 0) {
+      throw new LutnnError(`Layer "${p}" cannot be a ${kh}x${kw} convolution.`, { file: t.file, field: `layers.${p}.kernel_size`, expected: `a kernel whose kh·kw divides the layer's C·V = ${l.C}·${l.V} = ${D} inputs (in_channels · kh · kw)`, found: `[${kh}, ${kw}]` });
+    }
+    if (!image) {
+      throw new LutnnError(`The size of layer "${p}"'s input image is not known.`, {
+        file: t.file,
+        field: i === 0 ? 'input' : `layers.${p}`,
+        expected: i === 0 ? 'input: { height, width } (the first convolution\'s image, which a state dict does not hold)' : 'a convolution after a convolution (its image is the previous output)',
+        found: i === 0 ? 'no input entry' : `a convolution after the linear layer "${prefixes[i - 1]}"`,
+      });
+    }
+    const geometry: Conv2dGeometry = { inChannels: D / (kh * kw), height: image.height, width: image.width, kernel: [kh, kw], stride: entry.stride, padding: entry.padding };
+    const out = [0, 1].map((d) => convOutputSize([image!.height, image!.width][d], entry.kernel[d], entry.stride[d], entry.padding[d]));
+    if (out[0] < 1 || out[1] < 1) {
+      throw new LutnnError(`Layer "${p}"'s kernel is larger than its padded image.`, { file: t.file, field: `layers.${p}.kernel_size`, expected: `at most the padded image, ${image.height + 2 * entry.padding[0]} x ${image.width + 2 * entry.padding[1]}`, found: `[${kh}, ${kw}]` });
+    }
+    l.conv = geometry;
+    image = { height: out[0], width: out[1] };
+  });
 }

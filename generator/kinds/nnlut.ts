@@ -11,6 +11,7 @@ import { runNnlut } from '../golden/nnlut.ts';
 import { nnlutReference } from '../golden/reference/nnlut.ts';
 import { planNnlut } from '../plan/nnlut.ts';
 import type { NnlutPlan } from '../plan/types.ts';
+import { wrapperChainedTiming } from '../plan/stream.ts';
 import { estimateNnlut } from '../synth/estimate-nnlut.ts';
 import { generateNnlutVectors } from '../../tb/vectors/nnlut.ts';
 import type { ArtifactKindDefinition, LayerKindDefinition } from './registry.ts';
@@ -24,6 +25,8 @@ export const nnlutKind: LayerKindDefinition<NnlutPlan> = {
   // Slopes, intercepts and breakpoints are constants: no memories.
   memories: () => [],
   writable: () => [],
+  // Whole vectors through its stream wrapper's serializer: output beats back to back.
+  chained: (l, arrivals) => wrapperChainedTiming(l, arrivals, null),
   describe: (l) => {
     const t = l.timing;
     return (

@@ -4,7 +4,7 @@
  * `artifactKindOf(layer)` (artifact layers).
  *
  * Two tables, because the artifact and the plan have different kinds: an artifact layer kind
- * (`Layer['kind']`: lut_linear, nnlut; `requant` and `relu` are loaded as nnlut) is planned into a
+ * (`Layer['kind']`: lut_linear, lut_conv2d, maxpool2d, nnlut; `requant` and `relu` are loaded as nnlut) is planned into a
  * plan kind (`LayerPlan['kind']`), and some plan kinds come from elsewhere (`mac_linear`, the
  * MAC baseline `lutnn compare` plans from a lut_linear layer).
  *
@@ -20,11 +20,13 @@ import type { LayerHwConfig } from '../config/hw-config.ts';
 import type { GeneratedFile } from '../emit/common/context.ts';
 import type { LayerReference } from '../golden/artifact-reference.ts';
 import type { FloatReference } from '../golden/float-reference.ts';
-import type { DesignPlan, LayerPlan, LutLinearPlan, NnlutPlan } from '../plan/types.ts';
+import type { DesignPlan, LayerPlan, LutConv2dPlan, LutLinearPlan, MaxPool2dPlan, NnlutPlan } from '../plan/types.ts';
 import type { UnitEstimate } from '../synth/estimate-units.ts';
 import type { Target } from '../synth/targets.ts';
+import { lutConv2dArtifactKind, lutConv2dKind } from './lut-conv2d.ts';
 import { lutLinearArtifactKind, lutLinearKind } from './lut-linear.ts';
 import { macLinearKind } from './mac-linear.ts';
+import { maxPool2dArtifactKind, maxPool2dKind } from './maxpool2d.ts';
 import { nnlutArtifactKind, nnlutKind } from './nnlut.ts';
 
 export type LayerKind = LayerPlan['kind'];
@@ -52,6 +54,12 @@ export interface WritableMemory {
   contents(): bigint[];
 }
 
+/** A layer's timing in a chain: latency at its ports, and when its output beats leave (cycles from the first; null: back to back). */
+export interface ChainedTiming {
+  latency: number;
+  outputs: number[] | null;
+}
+
 /** Every piece of one planned layer kind. */
 export interface LayerKindDefinition<P extends LayerPlan> {
   /** Elements of the layer's input and output streams (their formats are the plan's `input` and `output`; plan/layer-io.ts). */
@@ -68,6 +76,12 @@ export interface LayerKindDefinition<P extends LayerPlan> {
   memories(layer: P): PlannedMemory[];
   /** Memories written through the table load port (hw.yaml table_storage: ram), in address order; [] when none. */
   writable(layer: P): WritableMemory[];
+  /**
+   * Timing at the layer's ports in a chain (plan/design.ts chainTiming): its latency when its
+   * input beats come at `arrivals` (cycles from the first beat; null: as fast as it takes them), and
+   * the cycles of its own output beats from the first (null: back to back, or one whole vector).
+   */
+  chained(layer: P, arrivals: readonly number[] | null): ChainedTiming;
   /** One line of `lutnn gen-rtl`'s summary: what the layer is and how fast it runs. */
   describe(layer: P): string;
   /**
@@ -80,6 +94,8 @@ export interface LayerKindDefinition<P extends LayerPlan> {
 /** The plan kind each artifact layer kind becomes. */
 export interface PlannedAs {
   lut_linear: LutLinearPlan;
+  lut_conv2d: LutConv2dPlan;
+  maxpool2d: MaxPool2dPlan;
   nnlut: NnlutPlan;
 }
 
@@ -110,6 +126,8 @@ export type ArtifactKindRegistry = { [K in ArtifactLayerKind]: ArtifactKindDefin
 /** One line per planned layer kind. */
 export const LAYER_KINDS: LayerKindRegistry = {
   lut_linear: lutLinearKind,
+  lut_conv2d: lutConv2dKind,
+  maxpool2d: maxPool2dKind,
   nnlut: nnlutKind,
   mac_linear: macLinearKind,
 };
@@ -117,6 +135,8 @@ export const LAYER_KINDS: LayerKindRegistry = {
 /** One line per artifact layer kind. */
 export const ARTIFACT_KINDS: ArtifactKindRegistry = {
   lut_linear: lutLinearArtifactKind,
+  lut_conv2d: lutConv2dArtifactKind,
+  maxpool2d: maxPool2dArtifactKind,
   nnlut: nnlutArtifactKind,
 };
 

@@ -7,7 +7,7 @@ import { layerConfig, unknownOverrideNames, type HwConfig } from '../config/hw-c
 import { LutnnError } from '../errors.ts';
 import { TOOL } from '../version.ts';
 import { checkLimit, count, formatBytes, SIZE_LIMITS } from '../util/size-limits.ts';
-import { artifactKindOf } from '../kinds/registry.ts';
+import { artifactKindOf, layerKindOf } from '../kinds/registry.ts';
 import { layerInput, layerOutput } from './layer-io.ts';
 import { planLoadMap } from './load-map.ts';
 import { designPort, layerPortTiming, layerTopModule, planStreams } from './stream.ts';
@@ -43,11 +43,24 @@ function checkChain(layers: LayerPlan[], file: string): void {
   }
 }
 
-/** Latencies add up along the chain (each layer accepts in the cycle its predecessor offers), at each layer's ports. */
+/**
+ * Latencies add up along the chain (each layer accepts in the cycle its predecessor offers), at
+ * each layer's ports. A layer's port latency assumes its input beats come back to back; where its
+ * predecessor gives them otherwise (a beat FIFO's groups, a convolution's output pixels as its scan
+ * makes them), the layer is timed on those cycles (its kind's `chained`: a stream wrapper's vector
+ * is complete with its last beat, a convolution's scan waits for each pixel).
+ */
 function chainTiming(layers: LayerPlan[]): DesignTiming {
   const port = layers.map(layerPortTiming);
+  let latency = 0;
+  let arrivals: number[] | null = null;
+  for (const layer of layers) {
+    const t = layerKindOf(layer).chained(layer, arrivals);
+    latency += t.latency;
+    arrivals = t.outputs;
+  }
   return {
-    latency: port.reduce((a, t) => a + t.latency, 0),
+    latency,
     initiationInterval: Math.max(...port.map((t) => t.initiationInterval)),
     watchdogCycles: port.reduce((a, t) => a + t.watchdogCycles, 0),
   };

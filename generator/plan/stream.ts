@@ -21,7 +21,7 @@ import { layerInput, layerOutput } from './layer-io.ts';
 import { beatFormat, byteLaneBits } from './beats.ts';
 import { indexBits } from '../numeric/fixed.ts';
 import { AUTO_BLOCK_BITS, AUTO_BLOCK_DEPTH } from './lut-linear.ts';
-import type { BeatFormat, DesignPlan, InputBufferPlan, LayerPlan, PortSpec, PortTiming, StreamSpec } from './types.ts';
+import type { BeatFormat, BeatOutputPlan, DesignPlan, InputBufferPlan, LayerPlan, PortSpec, PortTiming, StreamSpec } from './types.ts';
 
 export { AUTO_BUS_BITS, beatFormat, byteLaneBits } from './beats.ts';
 
@@ -97,6 +97,8 @@ export function bankedInput(layer: LayerPlan): Extract<InputBufferPlan, { storag
 
 /** The layer with its stream wrapper planned when its knobs say `io: stream`; refuses stream knobs without a stream. */
 export function planLayerStream<P extends LayerPlan>(layer: P, cfg: LayerHwConfig, configFile: string): P {
+  // A kind whose ports are streams by nature (lut_conv2d: a pixel per beat) planned its own.
+  if (layer.stream?.nativeInput) return layer;
   if (cfg.io === 'parallel') {
     const knob = cfg.elementsPerBeat !== 'auto' ? ['elements_per_beat', String(cfg.elementsPerBeat)] : cfg.inputBuffer !== 'auto' ? ['input_buffer', cfg.inputBuffer] : null;
     if (knob) {
@@ -133,6 +135,30 @@ export function planLayerStream<P extends LayerPlan>(layer: P, cfg: LayerHwConfi
       inputBuffer,
     },
   };
+}
+
+/**
+ * A layer with a stream wrapper (or whole-vector ports) in a chain: the wrapper's vector is
+ * complete with its last beat, so with beats at `arrivals` its latency counts from the first beat
+ * to the last + 1, then the core's latency (+ 1 through a serializer); back to back that is
+ * B_in + L_core (+ 1), the port latency. `outputs`: its output beats' cycles (a beat FIFO's), or null.
+ */
+export function wrapperChainedTiming(layer: LayerPlan, arrivals: readonly number[] | null, outputs: number[] | null): { latency: number; outputs: number[] | null } {
+  const s = layer.stream;
+  if (!s || !arrivals) return { latency: layerPortTiming(layer).latency, outputs: s ? outputs : null };
+  return { latency: arrivals[arrivals.length - 1] + 1 + layer.timing.latency + (s.nativeOutput ? 0 : 1), outputs };
+}
+
+/**
+ * The cycles (from the first) of the beats a beat FIFO gives (plan beatOutput; docs/architecture.md
+ * "Beat FIFO"): a group's beats back to back, groups `steps` cycles apart (one table read or MAC
+ * step per cycle per group).
+ */
+export function beatFifoCycles(b: BeatOutputPlan | undefined, steps: number, groups: number): number[] | null {
+  if (!b) return null;
+  const cycles: number[] = [];
+  for (let g = 0; g < groups; g++) for (let k = 0; k < (g === groups - 1 ? b.lastGroupBeats : b.beatsPerGroup); k++) cycles.push(g * steps + k);
+  return cycles;
 }
 
 /** The layer's module in the design: its stream wrapper, or its core. */

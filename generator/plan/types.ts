@@ -5,7 +5,7 @@
  * here and never recompute them.
  * Serialised next to the generated RTL as plan.json (see serialize.ts).
  */
-import type { Activation, RangeReduction, StreamFormat } from '../artifact/types.ts';
+import type { Activation, Conv2dGeometry, RangeReduction, StreamFormat } from '../artifact/types.ts';
 import type { MemoryStyle, ResetStyle } from '../config/hw-config.ts';
 import type { EncoderPlan } from '../encoders/types.ts';
 import type { LayerTiming } from './timing.ts';
@@ -155,6 +155,11 @@ export interface LayerStreamPlan {
   output: BeatFormat;
   /** The core already gives beats (a lut_linear layer's `beatOutput`): no output serializer. */
   nativeOutput: boolean;
+  /**
+   * The layer's own module takes and gives beats (a lut_conv2d layer: a pixel per beat), so there
+   * is no wrapper, assembler or serializer; `top` is the layer's module.
+   */
+  nativeInput?: boolean;
   /** Timing at the beat ports; the core's own is the layer's `timing`. */
   timing: PortTiming;
   /** Where the input beats are assembled; with `block` the core reads words from it (no whole-vector input port). */
@@ -380,8 +385,96 @@ export interface MacLinearPlan extends LayerPlanCommon {
   timing: LayerTiming;
 }
 
+/** Module names of a lut_conv2d layer: the window generator and the layer top; the patch core's are in `core.modules`. */
+export interface LutConv2dModuleNames {
+  /** Pixel beats in, output-pixel beats out: the window generator feeding the patch core. */
+  top: string;
+  window: string;
+}
+
+/**
+ * The sliding-window generator of a lut_conv2d layer (templates/conv_window.v.hbs;
+ * docs/architecture.md "The hardware of a lut_conv2d layer"). It scans the zero-padded image
+ * (Hp × Wp positions, raster order), one position per step: a padding position takes no input, an
+ * image position one pixel beat. Line buffers hold the kh − 1 rows above, window registers the
+ * kw − 1 columns to the left; at an emitting position the patch (kh × kw pixels, the newest
+ * included) is loaded into the patch register the core reads.
+ */
+export interface ConvWindowPlan extends Conv2dGeometry {
+  /** Padded image: height + 2·ph rows, width + 2·pw columns. */
+  paddedHeight: number;
+  paddedWidth: number;
+  /** Output image: floor((Hp − kh) / sh) + 1 rows, likewise columns. */
+  outHeight: number;
+  outWidth: number;
+  /** Per padded row / column: whether it is padding, and whether a patch ends there (its last row / column). */
+  rowPad: boolean[];
+  colPad: boolean[];
+  rowEmit: boolean[];
+  colEmit: boolean[];
+  /** Bits of one pixel: inChannels · b_in. */
+  pixelBits: number;
+  /** The value a padding position feeds in every channel: 0 (a convolution's zeros), or the format's minimum (max pooling, where padding never wins). */
+  padValue: number;
+  /** Bits of the line buffers ((kh − 1) rows × Wp pixels) and flops of the window registers (kh × (kw − 1) pixels). */
+  lineBufferBits: number;
+  /**
+   * Storage of the line buffers (hw.yaml input_buffer for a windowed layer): flops, or one block
+   * RAM per row (Wp words of a pixel), read a cycle ahead at the next step's column.
+   */
+  lineStorage: { storage: 'registers' | 'block'; reason: string };
+  windowBits: number;
+  /**
+   * Cycles between two patches (the core's II): the generator loads a patch only that many cycles
+   * after the one before, and starts a frame only then, so every frame has the same schedule.
+   */
+  patchInterval: number;
+}
+
+/** Timing of a lut_conv2d layer at its pixel ports (plan/lut-conv2d.ts `convSchedule`). */
+export interface ConvTiming extends PortTiming {
+  /** Frame-relative cycles of the scan: the first image pixel's step, the first patch's load, the frame's length (= II). */
+  firstPixelStep: number;
+  firstPatchStep: number;
+  frameCycles: number;
+}
+
+/**
+ * A LUT-NN convolution (docs/architecture.md "The hardware of a lut_conv2d layer"): the window
+ * generator in front of a lut_linear core planned from the patch layer (`core`, parallel ports),
+ * which computes one output pixel (out_channels elements) per patch. The layer's ports are streams
+ * by nature: a pixel (in_channels elements) per input beat, an output pixel per output beat; a
+ * frame is the layer's vector (H·W·C_in elements in, OH·OW·M out, pixels in raster order,
+ * channels fastest).
+ */
+export interface LutConv2dPlan extends LayerPlanCommon {
+  kind: 'lut_conv2d';
+  name: string;
+  modules: LutConv2dModuleNames;
+  window: ConvWindowPlan;
+  core: LutLinearPlan;
+  input: StreamFormat;
+  output: StreamFormat;
+  timing: ConvTiming;
+}
+
+/**
+ * Max pooling (docs/architecture.md "The hardware of a maxpool2d layer"): the window generator
+ * (padding at the format's minimum, a patch per cycle) in front of a registered maximum per
+ * channel. Ports as a convolution's: a pixel per beat in and out, a frame per vector.
+ */
+export interface MaxPool2dPlan extends LayerPlanCommon {
+  kind: 'maxpool2d';
+  name: string;
+  modules: { top: string; window: string };
+  window: ConvWindowPlan;
+  input: StreamFormat;
+  output: StreamFormat;
+  timing: ConvTiming;
+}
+
 /** Every kind of planned layer. */
-export type LayerPlan = LutLinearPlan | NnlutPlan | MacLinearPlan;
+export type LayerPlan = LutLinearPlan | LutConv2dPlan | MaxPool2dPlan | NnlutPlan | MacLinearPlan;
 
 /** Whole-design timing: the chain's latency adds up, its throughput is its slowest layer's. */
 export type DesignTiming = PortTiming;

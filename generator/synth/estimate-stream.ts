@@ -14,7 +14,8 @@ import { bramCount, unit, type UnitEstimate } from './estimate-units.ts';
 
 export function streamEstimate(layer: LayerPlan, t: Target): UnitEstimate[] {
   const s = layer.stream;
-  if (!s) return [];
+  // A layer with beat ports of its own (lut_conv2d) has no stream modules; its kind estimates it.
+  if (!s || s.nativeInput) return [];
   const banked = bankedInput(layer);
   const inBits = layerInput(layer).elements * layerInput(layer).bits;
   const outBits = layerOutput(layer).elements * layerOutput(layer).bits;

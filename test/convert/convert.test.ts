@@ -55,7 +55,7 @@ describe('convert', () => {
     const art = await loadArtifact(join(tmp, 'a', 'model.json'));
     expect((art.layers as LutLinearLayer[]).map((l) => [l.inFeatures, l.outFeatures, l.activation])).toEqual([[8, 6, 'relu'], [6, 4, 'none']]);
     // Scales chain exactly: one layer's output format is the next layer's input format.
-    expect(art.layers[1].input.scale).toBe(art.layers[0].output.scale);
+    expect((art.layers as LutLinearLayer[])[1].input.scale).toBe((art.layers as LutLinearLayer[])[0].output.scale);
   });
 
   it('refinement does not increase the output reconstruction error', async () => {

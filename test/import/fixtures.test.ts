@@ -105,7 +105,7 @@ describe('importers', () => {
     for (const op of ['DPQConv2d', 'DPQQuantConv2d']) {
       const f = join(tmp, `${op}.onnx`);
       await writeFile(f, lutnnOnnxBytes(fixtureLayers(), op));
-      await expect(importLutnnOnnx(f), op).rejects.toThrow(new RegExp(`${op} is a convolution: convolution layers are not supported yet`));
+      await expect(importLutnnOnnx(f), op).rejects.toThrow(new RegExp(`${op} is a convolution: LUT-NN convolutions from ONNX are not supported yet`));
     }
   });
 

@@ -12,9 +12,12 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadArtifact } from '../../generator/artifact/load.ts';
-import type { LutLinearLayer } from '../../generator/artifact/types.ts';
+import type { LutConv2dLayer, LutLinearLayer } from '../../generator/artifact/types.ts';
+import { floatLutConv2d } from '../../generator/golden/float/lut-conv2d.ts';
 import { loadHwConfig } from '../../generator/config/hw-config.ts';
 import { readNpy, readNpz } from '../../generator/convert/numpy.ts';
+import { dump as dumpNpy } from 'npyjs';
+import { parseSafetensors } from '../../generator/artifact/safetensors.ts';
 import { writeArtifactAtomically } from '../../generator/convert/write-artifact.ts';
 import { PROJECT_ROOT } from '../../generator/emit/render.ts';
 import { checkGoldenAgainstArtifact } from '../../generator/golden/artifact-reference.ts';
@@ -196,11 +199,93 @@ describe('the RTL of the ONNX export, simulated on the test digits', () => {
 describe('LUT-NN convolution states', () => {
   it('are refused by name, never imported as linear layers', async () => {
     const file = join(REAL, 'lutnn-conv', 'amm_conv1x1_state.safetensors');
-    await expect(importLutnnState(file)).rejects.toThrow(/Layer "c1" may be a convolution: convolution layers are not supported yet[\s\S]*--assume-linear/);
+    await expect(importLutnnState(file)).rejects.toThrow(/Layer "c1" may be a convolution, and a state dict does not say which it is[\s\S]*--topology[\s\S]*--assume-linear/);
     const r = await execa('node', [LUTNN, 'import', file, '--from', 'lutnn-state', '--scales', '1,1,1', '-o', join(tmp, 'conv')], { reject: false });
     expect(r.exitCode).toBe(1);
-    expect(r.stderr).toMatch(/convolution layers are not supported yet/);
+    expect(r.stderr).toMatch(/--topology <file\.yaml>/);
     expect(existsSync(join(tmp, 'conv'))).toBe(false);
+  });
+});
+
+describe('LUT-NN convolution states with a topology file', () => {
+  const file = join(REAL, 'lutnn-conv', 'amm_conv1x1_state.safetensors');
+  const topologyText = 'input: { height: 5, width: 6 }\nlayers:\n  c1: { kind: conv2d, kernel_size: [1, 1] }\n  c2: { kind: conv2d, kernel_size: [1, 1] }\n';
+
+  it('import as lut_conv2d layers whose float reference is AMMConv2d’s forward computed here from the tensors, and simulate bit-exact', async () => {
+    const topo = join(tmp, 'conv-topology.yaml');
+    await writeFile(topo, topologyText);
+    // Calibration frames: 5 × 6 pixels of 8 channels (channels last), seeded.
+    const frames = 12;
+    const calib = new Float32Array(frames * 5 * 6 * 8);
+    let seed = 7;
+    for (let i = 0; i < calib.length; i++) {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      calib[i] = (seed / 2 ** 31) * 4 - 2;
+    }
+    const calibPath = join(tmp, 'conv-calib.npy');
+    await writeFile(calibPath, new Uint8Array(dumpNpy(calib, [frames, 5 * 6 * 8])));
+    const out = join(tmp, 'conv-art');
+    const r = await execa('node', [LUTNN, 'import', file, '--from', 'lutnn-state', '--topology', topo, '--calib', calibPath, '-o', out, '--name', 'amm'], { reject: false });
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toMatch(/c1 conv 1x1 5x6x8->5x6x16, c2 conv 1x1 5x6x16->5x6x8/);
+    const artifact = await loadArtifact(join(out, 'model.json'));
+    expect(artifact.layers.map((l) => (l.kind === 'lut_conv2d' ? [l.name, l.conv.inChannels, l.conv.height, l.conv.width, l.linear.outFeatures] : l.kind))).toEqual([['c1', 8, 5, 6, 16], ['c2', 16, 5, 6, 8]]);
+    // AMMConv2d's forward (ops/amm_conv2d.py) on a 1×1 kernel, from the safetensors as stored:
+    // per pixel and codebook the nearest centroid (squared L2), T = centroids · weight, plus bias.
+    const st = parseSafetensors(new Uint8Array(await readFile(file)), file).tensors;
+    const t = (k: string) => Float64Array.from(st.get(k)!.data);
+    const ammForward = (prefix: string, x: Float64Array, pixels: number, C: number, K: number, V: number, M: number, relu: boolean) => {
+      const P = t(`${prefix}.centroids`);
+      const W = t(`${prefix}.weight`);
+      const b = t(`${prefix}.bias`);
+      const y = new Float64Array(pixels * M);
+      for (let p = 0; p < pixels; p++) {
+        y.set(b, p * M);
+        for (let c = 0; c < C; c++) {
+          let best = 0;
+          let bestD = Infinity;
+          for (let k = 0; k < K; k++) {
+            let d = 0;
+            for (let v = 0; v < V; v++) d += (x[p * C * V + c * V + v] - P[(c * K + k) * V + v]) ** 2;
+            if (d < bestD) [best, bestD] = [k, d];
+          }
+          for (let m = 0; m < M; m++) for (let v = 0; v < V; v++) y[p * M + m] += P[(c * K + best) * V + v] * W[(c * V + v) * M + m];
+        }
+        if (relu) for (let m = 0; m < M; m++) y[p * M + m] = Math.max(0, y[p * M + m]);
+      }
+      return y;
+    };
+    // Layer by layer (a table LSB in c1 could flip an index of c2): ours uses LUT-NN's INT8 table,
+    // T quantized symmetrically, so each output is within C · (max|T| / 127) / 2 of the float one.
+    const tableLsb = (prefix: string, C: number, K: number, V: number, M: number) => {
+      const P = t(`${prefix}.centroids`);
+      const W = t(`${prefix}.weight`);
+      let max = 0;
+      for (let c = 0; c < C; c++) for (let k = 0; k < K; k++) for (let m = 0; m < M; m++) {
+        let v = 0;
+        for (let j = 0; j < V; j++) v += P[(c * K + k) * V + j] * W[(c * V + j) * M + m];
+        max = Math.max(max, Math.abs(v));
+      }
+      return max / 127;
+    };
+    const [c1, c2] = artifact.layers.map((l) => floatLutConv2d(l as LutConv2dLayer));
+    for (let f = 0; f < 3; f++) {
+      const x = Float64Array.from(calib.subarray(f * 240, (f + 1) * 240));
+      const h = ammForward('c1', x, 30, 4, 16, 2, 16, true);
+      const y = ammForward('c2', h, 30, 4, 16, 4, 8, false);
+      const [ours1, ours2] = [c1.run(x), c2.run(h)];
+      const [tol1, tol2] = [(4 * tableLsb('c1', 4, 16, 2, 16)) / 2 + 1e-6, (4 * tableLsb('c2', 4, 16, 4, 8)) / 2 + 1e-6];
+      for (let i = 0; i < h.length; i++) expect(Math.abs(ours1[i] - h[i])).toBeLessThanOrEqual(tol1);
+      for (let i = 0; i < y.length; i++) expect(Math.abs(ours2[i] - y[i])).toBeLessThanOrEqual(tol2);
+    }
+    const rtl = join(tmp, 'conv-rtl');
+    const { plan } = await genRtl({ model: artifact.manifestPath, out: rtl });
+    const v = await verifyDesign(rtl, { vectors: 0, seed: 3, inputs: quantizeInputs(plan, Float64Array.from(calib)), gapProbability: 0.3, stallProbability: 0.3 });
+    expect(v.failure).toBeUndefined();
+    expect(v.mismatch).toBeNull();
+    expect(checkGoldenAgainstArtifact(v.design, artifact, v.inputs).disagreement).toBeNull();
+    const timed = await verifyDesign(rtl, { vectors: 6, seed: 3 });
+    expect(timed.timing?.ok).toBe(true);
   });
 });
 

@@ -15,7 +15,10 @@
  * say: that the member lists below are the interfaces' (a compile-time check too), that each
  * entry holds them, and that the two tables agree with each other and with real plans.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadArtifact } from '../../generator/artifact/load.ts';
 import { loadHwConfig } from '../../generator/config/hw-config.ts';
@@ -25,8 +28,9 @@ import { planDesign } from '../../generator/plan/design.ts';
 import { planMacDesign } from '../../generator/plan/mac-linear.ts';
 import type { Layer } from '../../generator/artifact/types.ts';
 import type { LayerPlan } from '../../generator/plan/types.ts';
+import { randomConvSpec, writeRandomConv } from '../support/random-conv.ts';
 
-const LAYER_MEMBERS = ['io', 'golden', 'emit', 'vectors', 'estimate', 'memories', 'writable', 'describe', 'notInArtifact'] as const satisfies readonly (keyof LayerKindDefinition<LayerPlan>)[];
+const LAYER_MEMBERS = ['io', 'golden', 'emit', 'vectors', 'estimate', 'memories', 'writable', 'chained', 'describe', 'notInArtifact'] as const satisfies readonly (keyof LayerKindDefinition<LayerPlan>)[];
 const ARTIFACT_MEMBERS = ['planKind', 'tableEntries', 'plan', 'reload', 'float', 'reference'] as const satisfies readonly (keyof ArtifactKindDefinition<Layer, LayerPlan>)[];
 // Compile time: a member added to an interface but not to its list above makes these lines fail.
 type Unlisted<T, L extends readonly unknown[]> = Exclude<keyof T, L[number]>;
@@ -40,7 +44,15 @@ async function plannedKinds(): Promise<string[]> {
   const [em, ec] = example('lut_linear_64x32');
   const gelu = planDesign(await loadArtifact(gm), await loadHwConfig(gc), opts);
   const mac = planMacDesign(await loadArtifact(em), await loadHwConfig(ec), opts);
-  return [...new Set([...gelu.layers, ...mac.layers].map((l) => l.kind))].sort();
+  // A convolution and a max pool (no bundled example holds one yet): a seeded random artifact.
+  const dir = await mkdtemp(join(tmpdir(), 'lutnn-kinds-'));
+  try {
+    const { model, config } = await writeRandomConv(join(dir, 'a'), fc.sample(randomConvSpec, { seed: 1, numRuns: 1 })[0], { kind: 'pool', kernel: [2, 2], padding: [0, 0] });
+    const conv = planDesign(await loadArtifact(model), await loadHwConfig(config), opts);
+    return [...new Set([...gelu.layers, ...mac.layers, ...conv.layers].map((l) => l.kind))].sort();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 describe('layer-kind registry', () => {
@@ -51,7 +63,7 @@ describe('layer-kind registry', () => {
   it.each(Object.keys(LAYER_KINDS))('planned kind %s has every piece', (kind) => {
     const def = LAYER_KINDS[kind as keyof typeof LAYER_KINDS] as unknown as Record<string, unknown>;
     for (const m of LAYER_MEMBERS) expect(def[m], `${kind}.${m}`).toBeDefined();
-    for (const m of ['io', 'golden', 'emit', 'vectors', 'estimate', 'memories', 'describe']) expect(typeof def[m], `${kind}.${m}`).toBe('function');
+    for (const m of ['io', 'golden', 'emit', 'vectors', 'estimate', 'memories', 'chained', 'describe']) expect(typeof def[m], `${kind}.${m}`).toBe('function');
     expect(def.notInArtifact === null || typeof def.notInArtifact === 'string').toBe(true);
   });
 
@@ -67,7 +79,7 @@ describe('layer-kind registry', () => {
     for (const [kind, def] of Object.entries(LAYER_KINDS)) expect(def.notInArtifact === null, kind).toBe(fromArtifact.includes(kind));
   });
 
-  it('has exactly the kinds real designs plan (an example with an nnlut unit, the MAC baseline)', async () => {
+  it('has exactly the kinds real designs plan (an example with an nnlut unit, the MAC baseline, a convolution and a max pool)', async () => {
     expect(await plannedKinds()).toEqual(Object.keys(LAYER_KINDS).sort());
   });
 

@@ -14,8 +14,10 @@ import { genRtl } from '../../generator/gen-rtl.ts';
 import type { LutLinearPlan } from '../../generator/plan/types.ts';
 import type { SynthReport } from '../../generator/synth/report.ts';
 import { synthDesign } from '../../generator/synth/run.ts';
+import { bramCount } from '../../generator/synth/estimate-units.ts';
 import { verifyDesign } from '../../tb/verify.ts';
 import { writeRandomLayer } from '../support/random-layer.ts';
+import { writeRandomConv } from '../support/random-conv.ts';
 import { DSP_FAMILY_LUT_TOLERANCE, ESTIMATE_TOLERANCE, SMALL_SPEC } from './small-design.ts';
 
 let root: string;
@@ -81,6 +83,28 @@ describe('synthesis on iCE40 HX8K', () => {
       expect(v.mismatch).toBeNull();
       expect(v.timing?.ok).toBe(true);
     }
+  });
+
+  it('puts a convolution’s and a max pool’s line buffers in block RAM (input_buffer: block), one per row; bit-exact in Verilator', async () => {
+    const spec = { inChannels: 2, height: 6, width: 7, kernel: [3, 3] as [number, number], stride: [1, 1] as [number, number], padding: [1, 1] as [number, number], splitIndex: 1, lineBuffer: 'block' as const, patch: { ...SMALL_SPEC, K: 4, M: 4, codebooksPerCycle: 'all' as const, outputsPerCycle: 'all' as const } };
+    const a = await writeRandomConv(join(root, 'conv-art'), spec, { kind: 'pool', kernel: [2, 2], padding: [1, 1] });
+    await appendFile(a.config, 'input_buffer: block\n');
+    const dir = join(root, 'conv');
+    const { plan } = await genRtl({ model: a.model, config: a.config, out: dir });
+    expect(plan.layers.map((l) => l.kind)).toEqual(['lut_conv2d', 'maxpool2d']);
+    const r = await synthDesign(dir, { target: 'ice40-hx8k', pnr: false });
+    const lines = r.report.memories.filter((m) => m.module.endsWith('_window'));
+    // Two rows above the scan row for the 3 x 3 kernel, one for the 2 x 2 pool; each row as many EBRs (256 x 16) as its pixel's width needs.
+    const ebrs = (l: (typeof plan.layers)[number]) => (l.kind === 'lut_conv2d' || l.kind === 'maxpool2d' ? (l.window.kernel[0] - 1) * bramCount('ice40', l.window.pixelBits, l.window.paddedWidth) : 0);
+    expect(lines.map((m) => [m.module, m.planned, m.bram, m.ok])).toEqual([
+      ['rnd_conv_window', 'block', ebrs(plan.layers[0]), true],
+      ['rnd_pool_window', 'block', ebrs(plan.layers[1]), true],
+    ]);
+    expect(ebrs(plan.layers[0])).toBe(2);
+    const v = await verifyDesign(dir, { vectors: 8, seed: 5, gapProbability: 0.3, stallProbability: 0.3 });
+    expect(v.failure).toBeUndefined();
+    expect(v.mismatch).toBeNull();
+    expect(v.timing?.ok).toBe(true);
   });
 
   it('synthesises and places-and-routes a LUT-NN layer: per-module report, block RAM, estimate, Fmax', async () => {

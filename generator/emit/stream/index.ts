@@ -157,7 +157,8 @@ function wrapperFile(design: DesignPlan, layer: LayerPlan, s: LayerStreamPlan): 
 /** The files of a stream layer's ports (none for a parallel layer). */
 export function streamLayerFiles(design: DesignPlan, layer: LayerPlan): GeneratedFile[] {
   const s = layer.stream;
-  if (!s) return [];
+  // No stream, or a layer whose own module has the beat ports (lut_conv2d): nothing to wrap.
+  if (!s || s.nativeInput) return [];
   const banked = bankedInput(layer);
   return [banked ? bankedInFile(design, layer, s, banked) : streamInFile(design, layer, s), ...(s.nativeOutput ? [] : [streamOutFile(design, layer, s)]), wrapperFile(design, layer, s)];
 }
