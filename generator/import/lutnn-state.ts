@@ -153,6 +153,17 @@ function placeConvolutions(layers: ImportedLayer[], prefixes: string[], t: Topol
     const p = prefixes[i];
     const entry = t.layers.get(p)!;
     if (entry.kind === 'linear') {
+      // PyTorch flattens (channel, row, column) before a linear layer; the hardware gives the frame
+      // channels last, and a PQ sub-vector of the one order is scattered in the other.
+      const prev = layers[i - 1]?.conv;
+      if (prev && image && image.height * image.width > 1) {
+        throw new LutnnError(`Layer "${p}" reads the output image of convolution "${prefixes[i - 1]}": its flatten order is not built.`, {
+          file: t.file,
+          field: `layers.${p}`,
+          expected: 'a linear layer after a convolution whose output is one pixel (1 x 1), or only convolutions',
+          found: `an output image of ${image.height} x ${image.width} pixels (PyTorch's Flatten orders it channel, row, column; the hardware streams it channels last)`,
+        });
+      }
       image = null;
       return;
     }

@@ -29,7 +29,10 @@ const conv = strictObject({
 });
 const linear = strictObject({ kind: z.literal('linear') });
 
-const size = (what: string) => z.number({ invalid_type_error: `the ${what} in pixels, an integer from 1 to 4096` }).int().min(1).max(4096);
+const size = (what: string) => {
+  const message = `the ${what} in pixels, an integer from 1 to 4096`;
+  return z.number({ invalid_type_error: message }).int({ message }).min(1, { message }).max(4096, { message });
+};
 
 const topologySchema = strictObject({
   input: strictObject({ height: size('height'), width: size('width') }).optional(),

@@ -26,7 +26,7 @@ export const lutConv2dKind: LayerKindDefinition<LutConv2dPlan> = {
   // The core's memories, and the line buffers where they are block RAM.
   memories: (l) => [...lutLinearKind.memories(l.core), ...lineBufferMemories(l.modules.window, l.window)],
   writable: () => [],
-  chained: (l, arrivals) => windowChainedTiming(l.window, l.core.timing.latency, arrivals ?? undefined),
+  chained: (l, offered, arrivals) => windowChainedTiming(l.window, l.core.timing.latency, offered, arrivals),
   describe: (l) => {
     const w = l.window;
     const t = l.timing;

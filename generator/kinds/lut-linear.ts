@@ -44,7 +44,7 @@ export const lutLinearKind: LayerKindDefinition<LutLinearPlan> = {
       ...(s?.writable ? [{ memory: stepMemoryTitle(l), words: s.depth, width: s.width, addressWidth: s.addressWidth, contents: () => stepRomWords(l) }] : []),
     ];
   },
-  chained: (l, arrivals) => wrapperChainedTiming(l, arrivals, beatFifoCycles(l.beatOutput, l.parallel.encodeSteps, l.parallel.outputGroups)),
+  chained: (l, offered, arrivals) => wrapperChainedTiming(l, offered, arrivals, beatFifoCycles(l.beatOutput, l.parallel.encodeSteps, l.parallel.outputGroups)),
   describe: (l) => {
     const { D, M, C, K, V } = l.dims;
     const t = l.timing;

@@ -23,7 +23,7 @@ export const macLinearKind: LayerKindDefinition<MacLinearPlan> = {
     ...(l.beatOutput ? [{ module: l.modules.outFifo, style: l.beatOutput.style, words: l.beatOutput.fifoWords, bits: l.beatOutput.elementsPerBeat * l.output.bits }] : []),
   ],
   writable: () => [],
-  chained: (l, arrivals) => wrapperChainedTiming(l, arrivals, beatFifoCycles(l.beatOutput, l.parallel.inputSteps, l.parallel.outputGroups)),
+  chained: (l, offered, arrivals) => wrapperChainedTiming(l, offered, arrivals, beatFifoCycles(l.beatOutput, l.parallel.inputSteps, l.parallel.outputGroups)),
   describe: (l) => {
     const p = l.parallel;
     const t = l.timing;

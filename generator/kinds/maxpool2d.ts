@@ -26,7 +26,7 @@ export const maxPool2dKind: LayerKindDefinition<MaxPool2dPlan> = {
   // The line buffers where they are block RAM.
   memories: (l) => lineBufferMemories(l.modules.window, l.window),
   writable: () => [],
-  chained: (l, arrivals) => windowChainedTiming(l.window, MAX_UNIT_LATENCY, arrivals ?? undefined),
+  chained: (l, offered, arrivals) => windowChainedTiming(l.window, MAX_UNIT_LATENCY, offered, arrivals),
   describe: (l) => {
     const w = l.window;
     return (

@@ -26,7 +26,7 @@ export const nnlutKind: LayerKindDefinition<NnlutPlan> = {
   memories: () => [],
   writable: () => [],
   // Whole vectors through its stream wrapper's serializer: output beats back to back.
-  chained: (l, arrivals) => wrapperChainedTiming(l, arrivals, null),
+  chained: (l, offered, arrivals) => wrapperChainedTiming(l, offered, arrivals, null),
   describe: (l) => {
     const t = l.timing;
     return (

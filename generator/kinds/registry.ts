@@ -54,9 +54,14 @@ export interface WritableMemory {
   contents(): bigint[];
 }
 
-/** A layer's timing in a chain: latency at its ports, and when its output beats leave (cycles from the first; null: back to back). */
+/**
+ * A layer's first vector in a chain, in cycles from the first cycle after reset (plan/design.ts
+ * chainTiming): when it takes its first input beat, when its first output beat is valid, and when
+ * its other output beats leave (cycles from the first; null: back to back, or one whole vector).
+ */
 export interface ChainedTiming {
-  latency: number;
+  accepted: number;
+  firstOut: number;
   outputs: number[] | null;
 }
 
@@ -77,11 +82,11 @@ export interface LayerKindDefinition<P extends LayerPlan> {
   /** Memories written through the table load port (hw.yaml table_storage: ram), in address order; [] when none. */
   writable(layer: P): WritableMemory[];
   /**
-   * Timing at the layer's ports in a chain (plan/design.ts chainTiming): its latency when its
-   * input beats come at `arrivals` (cycles from the first beat; null: as fast as it takes them), and
-   * the cycles of its own output beats from the first (null: back to back, or one whole vector).
+   * Timing of the layer's first vector in a chain (plan/design.ts chainTiming): its first input
+   * beat is offered in cycle `offered` (from the first cycle after reset), the others at `arrivals`
+   * (cycles from the first beat; null: as fast as it takes them).
    */
-  chained(layer: P, arrivals: readonly number[] | null): ChainedTiming;
+  chained(layer: P, offered: number, arrivals: readonly number[] | null): ChainedTiming;
   /** One line of `lutnn gen-rtl`'s summary: what the layer is and how fast it runs. */
   describe(layer: P): string;
   /**

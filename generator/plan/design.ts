@@ -44,23 +44,27 @@ function checkChain(layers: LayerPlan[], file: string): void {
 }
 
 /**
- * Latencies add up along the chain (each layer accepts in the cycle its predecessor offers), at
- * each layer's ports. A layer's port latency assumes its input beats come back to back; where its
- * predecessor gives them otherwise (a beat FIFO's groups, a convolution's output pixels as its scan
- * makes them), the layer is timed on those cycles (its kind's `chained`: a stream wrapper's vector
- * is complete with its last beat, a convolution's scan waits for each pixel).
+ * The chain's timing from its first vector, cycle by cycle from reset: each layer's first input
+ * beat is offered when the layer before gives its first output beat, the others when that layer
+ * gives them (a beat FIFO's groups, a convolution's output pixels as its scan makes them, or back
+ * to back); each kind's `chained` says when it takes the first beat and gives its own. A windowed
+ * layer's scan starts at reset, so its padding may still be ahead of a fast predecessor's first
+ * pixel. Latency: the last layer's first output beat from the first layer's first input beat.
+ * The chain's II is its slowest layer's.
  */
 function chainTiming(layers: LayerPlan[]): DesignTiming {
   const port = layers.map(layerPortTiming);
-  let latency = 0;
+  let offered = 0;
+  let accepted = 0;
   let arrivals: number[] | null = null;
-  for (const layer of layers) {
-    const t = layerKindOf(layer).chained(layer, arrivals);
-    latency += t.latency;
+  for (const [i, layer] of layers.entries()) {
+    const t = layerKindOf(layer).chained(layer, offered, arrivals);
+    if (i === 0) accepted = t.accepted;
+    offered = t.firstOut;
     arrivals = t.outputs;
   }
   return {
-    latency,
+    latency: offered - accepted,
     initiationInterval: Math.max(...port.map((t) => t.initiationInterval)),
     watchdogCycles: port.reduce((a, t) => a + t.watchdogCycles, 0),
   };
@@ -98,6 +102,17 @@ export function planDesign(artifact: Artifact, hw: HwConfig, options: PlanOption
 /** The design plan around checked, chained layers: their stream ports, provenance, top, port formats, whole-design timing. */
 export function assembleDesign(artifact: Artifact, options: PlanOptions, hw: HwConfig, cores: LayerPlan[], modelTop: string | null): DesignPlan {
   const { layers, load } = planLoadMap(planStreams(cores, hw));
+  // A windowed layer's scan starts at reset, and the testbench writes the tables after reset: the
+  // scan would be ahead by the writes, which the chain's timing cannot know.
+  const windowed = layers.find((l) => l.stream?.nativeInput);
+  if (load && windowed) {
+    throw new LutnnError('Writable tables in a design with a convolution or pooling layer are not built yet.', {
+      file: hw.source,
+      field: 'table_storage',
+      expected: `table_storage: rom in a design with layer "${windowed.name}" (${windowed.kind})`,
+      found: `table_storage: ram on layer "${load.regions[0].layer}"`,
+    });
+  }
   const first = layers[0];
   const last = layers[layers.length - 1];
   const inner = modelTop ?? layerTopModule(first);

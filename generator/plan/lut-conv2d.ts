@@ -84,13 +84,14 @@ export interface ConvFrameSchedule {
 }
 
 /**
- * The frame schedule of the module comment, step by step, in cycles from the frame's first step.
- * `arrivals`, when given, are the cycles (from the first pixel's) at which each image pixel is
- * offered, as a previous layer gives them; without, every pixel is there when the scan wants it.
- * A step at an image position comes no earlier than its pixel; the scan reaches the first image
- * position without waiting (padding takes no input), and that is when the first pixel arrives.
+ * The frame schedule of the module comment, step by step, in cycles from the frame's first step
+ * (for the first frame: the first cycle after reset, when the scan starts). `offered`, when given,
+ * is the cycle its first pixel is offered and `arrivals` the others' (cycles from the first; null:
+ * each there when the scan wants it), as a previous layer gives them; without, every pixel is
+ * there when the scan wants it. The scan steps over padding without input, and at an image
+ * position no earlier than its pixel.
  */
-export function convFrameSchedule(w: ConvWindowPlan, arrivals?: readonly number[]): ConvFrameSchedule {
+export function convFrameSchedule(w: ConvWindowPlan, offered?: number, arrivals?: readonly number[] | null): ConvFrameSchedule {
   const II = w.patchInterval;
   let t = 0;
   let lastPatch = -Infinity;
@@ -100,10 +101,10 @@ export function convFrameSchedule(w: ConvWindowPlan, arrivals?: readonly number[
   for (let y = 0; y < w.paddedHeight; y++) {
     for (let x = 0; x < w.paddedWidth; x++) {
       const image = !w.rowPad[y] && !w.colPad[x];
-      if (image && firstPixelStep < 0) firstPixelStep = t;
-      const offered = image && arrivals ? firstPixelStep + arrivals[pixel] : -Infinity;
+      const at = !image || offered === undefined ? -Infinity : pixel === 0 ? offered : arrivals ? offered + arrivals[pixel] : -Infinity;
       const emit = w.rowEmit[y] && w.colEmit[x];
-      const step = Math.max(t, offered, emit ? lastPatch + II : -Infinity);
+      const step = Math.max(t, at, emit ? lastPatch + II : -Infinity);
+      if (image && firstPixelStep < 0) firstPixelStep = step;
       if (image) pixel++;
       if (emit) {
         patchSteps.push(step);
@@ -122,14 +123,16 @@ export function convSchedule(w: ConvWindowPlan): { firstPixelStep: number; first
 }
 
 /**
- * The layer fed by a previous layer's beats at `arrivals` (cycles from the first; absent: as fast as
- * it takes them): its latency (first pixel in to first output pixel out) and its output pixels'
- * cycles from the first output.
+ * A windowed layer's first frame in a chain (kinds' `chained`): its first pixel offered in cycle
+ * `offered` after reset, the others at `arrivals`. Its scan starts at reset, so the padding before
+ * the first image pixel may still be ahead of it when the pixel comes (then the pixel waits), or
+ * behind. Returns when it takes the first pixel, when its first output pixel is valid (a patch
+ * loaded in t is valid t + 1 + L_core), and its output pixels' cycles from the first.
  */
-export function windowChainedTiming(w: ConvWindowPlan, coreLatency: number, arrivals?: readonly number[]): { latency: number; outputs: number[] } {
-  const s = convFrameSchedule(w, arrivals);
+export function windowChainedTiming(w: ConvWindowPlan, coreLatency: number, offered: number, arrivals: readonly number[] | null): { accepted: number; firstOut: number; outputs: number[] } {
+  const s = convFrameSchedule(w, offered, arrivals);
   const first = s.patchSteps[0];
-  return { latency: first - s.firstPixelStep + 1 + coreLatency, outputs: s.patchSteps.map((p) => p - first) };
+  return { accepted: s.firstPixelStep, firstOut: first + 1 + coreLatency, outputs: s.patchSteps.map((p) => p - first) };
 }
 
 /** The line buffers as planned memories (synthesis checks that block ones land in block RAM): one per row, Wp pixels. */
@@ -141,7 +144,7 @@ export function lineBufferMemories(module: string, w: ConvWindowPlan): { module:
 export function lineStorageOf(name: string, conv: Conv2dGeometry, bits: number, hw: LayerHwConfig, file: string): ConvWindowPlan['lineStorage'] {
   const s = planLineStorage(hw.inputBuffer, conv.kernel[0], conv.width + 2 * conv.padding[1], conv.inChannels * bits);
   if (s.refusal) {
-    throw new LutnnError(`Layer "${name}" cannot have its line buffers in block RAM.`, { file, field: `input_buffer (layer ${name})`, expected: 'input_buffer: auto or registers for this layer', found: `input_buffer: block, but it has ${s.refusal}` });
+    throw new LutnnError(`Layer "${name}" cannot have its line buffers in block RAM.`, { file, field: `layers.${name}.input_buffer (hardware config)`, expected: 'input_buffer: auto or registers for this layer', found: `input_buffer: block, but it has ${s.refusal}` });
   }
   return { storage: s.storage, reason: s.reason };
 }
@@ -155,12 +158,12 @@ function refuse(layer: LutConv2dLayer, file: string, field: string, expected: st
  * ports carry a pixel per beat, and its tables are ROM.
  */
 function checkKnobs(layer: LutConv2dLayer, hw: LayerHwConfig, file: string): void {
-  if (hw.elementsPerBeat !== 'auto') refuse(layer, file, `elements_per_beat (layer ${layer.name})`, 'auto: a lut_conv2d layer takes one pixel (in_channels elements) per beat and gives one output pixel per beat', String(hw.elementsPerBeat));
-  if (hw.tableStorage !== 'rom') refuse(layer, file, `table_storage (layer ${layer.name})`, 'rom (writable tables are not built for lut_conv2d layers yet)', hw.tableStorage);
+  if (hw.elementsPerBeat !== 'auto') refuse(layer, file, `layers.${layer.name}.elements_per_beat (hardware config)`, 'auto: a lut_conv2d layer takes one pixel (in_channels elements) per beat and gives one output pixel per beat', String(hw.elementsPerBeat));
+  if (hw.tableStorage !== 'rom') refuse(layer, file, `layers.${layer.name}.table_storage (hardware config)`, 'rom (writable tables are not built for lut_conv2d layers yet)', hw.tableStorage);
   const [kh, kw] = layer.conv.kernel;
   const [ph, pw] = layer.conv.padding;
   if (ph >= kh || pw >= kw) {
-    refuse(layer, `${file}`, `layers[${layer.name}].padding`, `padding below the kernel in each dimension (below [${kh}, ${kw}]): every patch holds an image pixel`, `[${ph}, ${pw}]`);
+    refuse(layer, file, `padding of layer ${layer.name}`, `padding below the kernel in each dimension (below [${kh}, ${kw}]): every patch holds an image pixel`, `[${ph}, ${pw}]`);
   }
 }
 

@@ -16,7 +16,7 @@ export const MAX_UNIT_LATENCY = 1;
 
 export function planMaxPool2d(layer: MaxPool2dLayer, hw: LayerHwConfig, prefix: string, file: string): MaxPool2dPlan {
   if (hw.elementsPerBeat !== 'auto') {
-    throw new LutnnError(`Layer "${layer.name}" cannot be built as a maxpool2d layer.`, { file, field: `elements_per_beat (layer ${layer.name})`, expected: 'auto: a maxpool2d layer takes and gives one pixel per beat', found: String(hw.elementsPerBeat) });
+    throw new LutnnError(`Layer "${layer.name}" cannot be built as a maxpool2d layer.`, { file, field: `layers.${layer.name}.elements_per_beat (hardware config)`, expected: 'auto: a maxpool2d layer takes and gives one pixel per beat', found: String(hw.elementsPerBeat) });
   }
   const lines = lineStorageOf(layer.name, layer.conv, layer.format.bits, hw, file);
   const w = planConvWindow(layer.conv, layer.format.bits, 1, signedMin(layer.format.bits), lines);

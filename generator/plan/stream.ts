@@ -138,15 +138,17 @@ export function planLayerStream<P extends LayerPlan>(layer: P, cfg: LayerHwConfi
 }
 
 /**
- * A layer with a stream wrapper (or whole-vector ports) in a chain: the wrapper's vector is
- * complete with its last beat, so with beats at `arrivals` its latency counts from the first beat
- * to the last + 1, then the core's latency (+ 1 through a serializer); back to back that is
- * B_in + L_core (+ 1), the port latency. `outputs`: its output beats' cycles (a beat FIFO's), or null.
+ * A layer with a stream wrapper (or whole-vector ports) in a chain: it takes its first beat when
+ * offered; the wrapper's vector is complete with its last beat, so with beats at `arrivals` its
+ * latency counts from the first beat to the last + 1, then the core's latency (+ 1 through a
+ * serializer); back to back that is B_in + L_core (+ 1), the port latency. `outputs`: its output
+ * beats' cycles (a beat FIFO's), or null.
  */
-export function wrapperChainedTiming(layer: LayerPlan, arrivals: readonly number[] | null, outputs: number[] | null): { latency: number; outputs: number[] | null } {
+export function wrapperChainedTiming(layer: LayerPlan, offered: number, arrivals: readonly number[] | null, outputs: number[] | null): { accepted: number; firstOut: number; outputs: number[] | null } {
   const s = layer.stream;
-  if (!s || !arrivals) return { latency: layerPortTiming(layer).latency, outputs: s ? outputs : null };
-  return { latency: arrivals[arrivals.length - 1] + 1 + layer.timing.latency + (s.nativeOutput ? 0 : 1), outputs };
+  // A core or wrapper takes its first beat when it is offered (ready from reset, and idle for the first vector).
+  if (!s || !arrivals) return { accepted: offered, firstOut: offered + layerPortTiming(layer).latency, outputs: s ? outputs : null };
+  return { accepted: offered, firstOut: offered + arrivals[arrivals.length - 1] + 1 + layer.timing.latency + (s.nativeOutput ? 0 : 1), outputs };
 }
 
 /**

@@ -18,7 +18,7 @@ import { framePatches } from '../../generator/golden/lut-conv2d.ts';
 import { runMaxPool2d } from '../../generator/golden/maxpool2d.ts';
 import { maxPool2dReference } from '../../generator/golden/reference/maxpool2d.ts';
 import { planMaxPool2d } from '../../generator/plan/maxpool2d.ts';
-import { convOutputSize, convSchedule, planConvWindow } from '../../generator/plan/lut-conv2d.ts';
+import { convFrameSchedule, convOutputSize, convSchedule, planConvWindow, planLineStorage, windowChainedTiming } from '../../generator/plan/lut-conv2d.ts';
 import { planDesign } from '../../generator/plan/design.ts';
 import { randomConvSpec, writeRandomConv } from '../support/random-conv.ts';
 
@@ -78,6 +78,21 @@ describe('the frame schedule', () => {
     // A patch every 3 cycles: 16 patches, the last at 45, the next frame 3 cycles after it.
     expect(convSchedule(planConvWindow(g({}), 8, 3))).toEqual({ firstPixelStep: 0, firstPatchStep: 0, frameCycles: 48 });
   });
+  it('paces patches at the core’s II through padding: hand-checked 3 x 3, padding 1, II 3', () => {
+    // Rows 0–1 free (12 steps); row 2: 12, 13, patch at 14, then 17, 20, 23; rows 3–5 the same from 24, 36, 48; the last patch 59, the next frame at 62.
+    const s = convFrameSchedule(planConvWindow(g({ kernel: [3, 3], padding: [1, 1] }), 8, 3));
+    expect(s.patchSteps).toEqual([14, 17, 20, 23, 26, 29, 32, 35, 38, 41, 44, 47, 50, 53, 56, 59]);
+    expect([s.firstPixelStep, s.frameCycles]).toEqual([7, 62]);
+  });
+  it('waits for pixels that come late, and takes one that comes before the scan reaches it when the scan does', () => {
+    const w = planConvWindow(g({}), 8, 1);
+    // A pixel every other cycle from cycle 0: a patch at each, the frame 31 cycles.
+    expect(convFrameSchedule(w, 0, Array.from({ length: 16 }, (_, p) => 2 * p))).toEqual({ firstPixelStep: 0, patchSteps: Array.from({ length: 16 }, (_, p) => 2 * p), frameCycles: 31 });
+    // Padding 1 on a 3 x 3 window: the scan is at its first image position in cycle 7; a pixel offered in cycle 2 waits until then, one offered at 9 is taken at 9.
+    const padded = planConvWindow(g({ kernel: [3, 3], padding: [1, 1] }), 8, 1);
+    expect(windowChainedTiming(padded, 1, 2, null).accepted).toBe(7);
+    expect(windowChainedTiming(padded, 1, 9, null).accepted).toBe(9);
+  });
   it('counts the padding positions as steps, and the first patch where its last pixel arrives', () => {
     // 3x3, padding 1: padded 6x6 = 36 steps; the first image pixel at (1, 1) = step 7, the first patch ends at (2, 2) = step 14.
     expect(convSchedule(planConvWindow(g({ kernel: [3, 3], padding: [1, 1] }), 8, 1))).toEqual({ firstPixelStep: 7, firstPatchStep: 14, frameCycles: 36 });
@@ -125,10 +140,13 @@ describe('lut_conv2d knobs', () => {
     const auto = (await plan({})).layers[0];
     // 7 columns of a few bytes: far below 4096 bits in 64 words.
     expect(auto.kind === 'lut_conv2d' && auto.window.lineStorage.storage).toBe('registers');
+    // A row of 66 pixels of 8 x INT8 (4,224 bits in 66 words) is block RAM under auto; 63 pixels are not.
+    expect(planLineStorage('auto', 3, 66, 64).storage).toBe('block');
+    expect(planLineStorage('auto', 3, 63, 128).storage).toBe('registers');
   });
   it.each([
-    [{ elements_per_beat: 2 }, /elements_per_beat \(layer conv\)/, /one pixel/],
-    [{ table_storage: 'ram' }, /table_storage \(layer conv\)/, /not built for lut_conv2d/],
+    [{ elements_per_beat: 2 }, /layers\.conv\.elements_per_beat \(hardware config\)/, /one pixel/],
+    [{ table_storage: 'ram' }, /layers\.conv\.table_storage \(hardware config\)/, /not built for lut_conv2d/],
   ])('refuse %j, naming the knob', async (cfg, field, why) => {
     const err = await plan(cfg).then(() => null, (e: Error) => e);
     expect(err?.message).toMatch(/cannot be built as a lut_conv2d layer/);

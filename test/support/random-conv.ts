@@ -10,6 +10,7 @@ import fc from 'fast-check';
 import { stringify } from 'yaml';
 import type { Conv2dGeometry } from '../../generator/artifact/types.ts';
 import { writeArtifact } from '../../generator/artifact/write.ts';
+import { convOutputSize } from '../../generator/plan/lut-conv2d.ts';
 import { buildRandomLayer, hwConfigYaml, smallLayerSpec, type RandomLayerSpec } from './random-layer.ts';
 
 export interface RandomConvSpec extends Conv2dGeometry {
@@ -116,7 +117,7 @@ const LINEAR_FRAME_LIMIT = 96;
 
 /** The second convolution over the first's output image: its channels and size, the kernel and padding fitted to it. */
 function fitNextConv(first: RandomConvSpec, next: RandomConvSpec, channels: number): RandomConvSpec {
-  const [OH, OW] = [0, 1].map((d) => Math.floor(([first.height, first.width][d] + 2 * first.padding[d] - first.kernel[d]) / first.stride[d]) + 1);
+  const [OH, OW] = [0, 1].map((d) => convOutputSize([first.height, first.width][d], first.kernel[d], first.stride[d], first.padding[d]));
   const kernel: [number, number] = [Math.min(next.kernel[0], OH), Math.min(next.kernel[1], OW)];
   const padding: [number, number] = [Math.min(next.padding[0], kernel[0] - 1), Math.min(next.padding[1], kernel[1] - 1)];
   return { ...next, inChannels: channels, height: OH, width: OW, kernel, padding };
@@ -133,7 +134,7 @@ export async function writeRandomConv(dir: string, spec: RandomConvSpec, next: C
   const first = buildRandomConv(s, 'conv', before?.output);
   if (s.lineBuffer && s.lineBuffer !== 'auto') overrides.conv = { input_buffer: s.lineBuffer };
   const M = patchSpec(s).M;
-  const [OH, OW] = [0, 1].map((d) => Math.floor(([s.height, s.width][d] + 2 * s.padding[d] - s.kernel[d]) / s.stride[d]) + 1);
+  const [OH, OW] = [0, 1].map((d) => convOutputSize([s.height, s.width][d], s.kernel[d], s.stride[d], s.padding[d]));
   const layers: { manifest: object; tensors: typeof first.tensors }[] = [...(before ? [before] : []), first];
   let chained: ConvNext['kind'] = before ? 'linear-before' : 'none';
   if (next.kind === 'conv') {

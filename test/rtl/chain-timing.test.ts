@@ -1,12 +1,15 @@
 /**
- * A stream chain whose first layer gives its groups through its beat FIFO (groups E cycles apart,
- * not back to back): the second layer's vector is complete with the last beat, so the design's
- * latency counts the gaps between the groups (plan/stream.ts wrapperChainedTiming). Until this was
- * planned (2026-12-04) the plan said 50 cycles here and the RTL took 54.
+ * Chains timed on the beats each layer really gets (plan/design.ts chainTiming), two cases each
+ * planned wrong once (2026-12-04) and measured here:
+ * - a stream layer after a lut_linear layer whose groups leave through its beat FIFO (groups E
+ *   cycles apart): its vector is complete with the last beat (the plan said 50 cycles, the RTL 54);
+ * - a padded 3 x 3 max pool after a 1 x 1 convolution: the pool's scan starts at reset and is still
+ *   in its padding when the first pixel comes, which waits (the plan said 26, the RTL 28).
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { writeArtifact } from '../../generator/artifact/write.ts';
@@ -15,14 +18,35 @@ import type { LutLinearPlan } from '../../generator/plan/types.ts';
 import { verifyDesign } from '../../tb/verify.ts';
 import { expectBitExactAndTimed } from '../support/check-random-layer.ts';
 import { buildRandomLayer, type RandomLayerSpec } from '../support/random-layer.ts';
+import { randomConvSpec, writeRandomConv } from '../support/random-conv.ts';
 
 const base: RandomLayerSpec = {
   K: 4, V: 2, C: 4, M: 12, inBits: 8, outBits: 8, tableBits: 8, metric: 'l2', activation: 'relu', source: 'float', withBias: true,
   duplicateFraction: 0, outputScaleFactor: 1, codebooksPerCycle: 1, outputsPerCycle: 4, treeLevelsPerStage: 2, memoryStyle: 'auto', reset: 'sync', seed: 5,
 };
 
-describe('a chain after a beat FIFO', () => {
-  it('is timed on the groups’ beats, and the RTL takes exactly that', async () => {
+describe('chains timed on the beats they get', () => {
+  it('a padded pool after a fast convolution: the pixel waits for the pool’s scan', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lutnn-pool-chain-'));
+    try {
+      const [s0] = fc.sample(randomConvSpec, { seed: 3, numRuns: 1 });
+      const spec = { ...s0, inChannels: 2, height: 10, width: 10, kernel: [1, 1] as [number, number], stride: [1, 1] as [number, number], padding: [0, 0] as [number, number], lineBuffer: 'auto' as const, patch: { ...s0.patch, codebooksPerCycle: 'all' as const, outputsPerCycle: 'all' as const, pipeline: 'standard' as const } };
+      const { model, config } = await writeRandomConv(join(dir, 'art'), spec, { kind: 'pool', kernel: [3, 3], stride: [1, 1], padding: [1, 1] });
+      const { plan } = await genRtl({ model, config, out: join(dir, 'rtl') });
+      const [conv, pool] = plan.layers;
+      // The pool's scan reaches its first image position (padded row 1, column 1, 12 columns) in cycle 13 after reset,
+      // after the convolution's first output pixel (which takes its first pixel in cycle 0): the pool takes it then.
+      expect(conv.stream!.timing.latency).toBeLessThan(13);
+      expect(plan.timing.latency).toBe(13 + pool.stream!.timing.latency);
+      const r = await verifyDesign(join(dir, 'rtl'), { vectors: 5, seed: 1, gapProbability: 0.3, stallProbability: 0.3 });
+      expectBitExactAndTimed(r, plan);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+
+  it('a stream layer after a beat FIFO: timed on the groups’ beats, and the RTL takes exactly that', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'lutnn-beat-chain-'));
     try {
       const a = buildRandomLayer(base, 'a');
