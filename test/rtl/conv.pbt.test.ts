@@ -26,7 +26,7 @@ import { expectBitExactAndTimed, PBT_SEED } from '../support/check-random-layer.
 import { lintDesign } from '../support/lint.ts';
 import { convNext, randomConvSpec, writeRandomConv, type ConvNext, type RandomConvSpec } from '../support/random-conv.ts';
 
-const RUNS = Number(process.env.LUTNN_PBT_CONV_RUNS ?? 6);
+const RUNS = Number(process.env.LUTNN_PBT_CONV_RUNS ?? 4);
 
 interface ConvCase {
   conv: RandomConvSpec;
