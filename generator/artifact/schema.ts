@@ -129,8 +129,8 @@ const lutLinearLayer = strictObject({
   ...lutLayerFields,
 });
 
-/** [rows, columns] of a kernel, stride or padding (PyTorch's two-value form; blink-mm's DPQConv2d attributes). */
-function pair(min: number, max: number) {
+/** [rows, columns] of a kernel, stride or padding (PyTorch's two-value form; blink-mm's DPQConv2d attributes); also the topology file's. */
+export function pair(min: number, max: number) {
   return z.tuple([intRange(min, max), intRange(min, max)], { invalid_type_error: `two integers [rows, columns] from ${min} to ${max}` });
 }
 

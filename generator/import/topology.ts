@@ -13,19 +13,14 @@ import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { LutnnError } from '../errors.ts';
 import { readInputText } from '../util/read-input.ts';
+import { pair } from '../artifact/schema.ts';
 import { strictObject, zodIssuesToError } from '../util/zod-errors.ts';
-
-const pairOf = (min: number, max: number) => {
-  const message = `two integers [rows, columns] from ${min} to ${max}`;
-  const n = z.number({ invalid_type_error: message }).int({ message }).min(min, { message }).max(max, { message });
-  return z.tuple([n, n], { invalid_type_error: message });
-};
 
 const conv = strictObject({
   kind: z.literal('conv2d'),
-  kernel_size: pairOf(1, 15),
-  stride: pairOf(1, 15).default([1, 1]),
-  padding: pairOf(0, 14).default([0, 0]),
+  kernel_size: pair(1, 15),
+  stride: pair(1, 15).default([1, 1]),
+  padding: pair(0, 14).default([0, 0]),
 });
 const linear = strictObject({ kind: z.literal('linear') });
 
