@@ -2,7 +2,7 @@
  * Trains a small float MLP on the MNIST training split: deterministic (seeded initialisation and
  * shuffles, float64), softmax cross-entropy, Adam. Returns the model as a DenseModel.
  */
-import type { DenseLayer, DenseModel } from '../../generator/convert/dense.ts';
+import type { DenseLayer, DenseMlp } from '../../generator/convert/dense.ts';
 import { Rng } from '../../generator/util/rng.ts';
 import type { DigitSet } from '../../generator/datasets/mnist.ts';
 
@@ -15,7 +15,7 @@ export interface TrainOptions {
   onEpoch?: (epoch: number, loss: number) => void;
 }
 
-export function trainMlp(train: DigitSet, opts: TrainOptions): DenseModel {
+export function trainMlp(train: DigitSet, opts: TrainOptions): DenseMlp {
   const rng = new Rng(opts.seed);
   const sizes = [784, ...opts.hidden, 10];
   const L = sizes.length - 1;

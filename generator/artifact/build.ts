@@ -6,7 +6,7 @@
 import { LutnnError } from '../errors.ts';
 import type { TensorInput } from './safetensors.ts';
 import { SCALE_LIMITS } from './schema.ts';
-import type { StreamFormat } from './types.ts';
+import type { Conv2dGeometry, StreamFormat } from './types.ts';
 
 /** A `lut_linear` layer in LUT-NN's own form: centroids (C, K, V), weight (C, V, M), bias (M). */
 export interface LutLinearLayerSpec {
@@ -76,6 +76,19 @@ export function lutLinearLayer(s: LutLinearLayerSpec): { layer: Record<string, u
     tensors.push({ name: `${s.name}.thresholds`, dtype: 'F32', shape: [C, 2 ** tree.depth - 1], data: tree.thresholds });
   }
   return { layer, tensors };
+}
+
+/** A lut_conv2d layer: the patch layer's fields (in_features = in_channels·kh·kw) with the convolution's geometry. */
+export function lutConv2dLayer(s: LutLinearLayerSpec, g: Conv2dGeometry): { layer: Record<string, unknown>; tensors: TensorInput[] } {
+  const built = lutLinearLayer(s);
+  const { name, kind: _linear, in_features: _patch, out_features: M, ...fields } = built.layer;
+  const layer = { name, kind: 'lut_conv2d', in_channels: g.inChannels, out_channels: M, height: g.height, width: g.width, kernel_size: g.kernel, stride: g.stride, padding: g.padding, ...fields };
+  return { layer, tensors: built.tensors };
+}
+
+/** A maxpool2d layer (no tensors): its geometry and the stream format it keeps. */
+export function maxPool2dLayer(name: string, g: Conv2dGeometry, format: { bits: number; scale: number }): Record<string, unknown> {
+  return { name, kind: 'maxpool2d', channels: g.inChannels, height: g.height, width: g.width, kernel_size: g.kernel, stride: g.stride, padding: g.padding, format };
 }
 
 /** The manifest header (format v1, tensors in `model.safetensors`) around `layers`. */

@@ -130,6 +130,9 @@ const lutLinearLayer = strictObject({
 });
 
 /** [rows, columns] of a kernel, stride or padding (PyTorch's two-value form; blink-mm's DPQConv2d attributes); also the topology file's. */
+/** The largest kernel a window generator builds (rows and columns; docs/artifact-format.md, "lut_conv2d"). */
+export const MAX_KERNEL = 15;
+
 export function pair(min: number, max: number) {
   return z.tuple([intRange(min, max), intRange(min, max)], { invalid_type_error: `two integers [rows, columns] from ${min} to ${max}` });
 }
@@ -146,8 +149,8 @@ const lutConv2dLayer = strictObject({
   out_channels: intAtLeast(1),
   height: intRange(1, 4096),
   width: intRange(1, 4096),
-  kernel_size: pair(1, 15),
-  stride: pair(1, 15).default([1, 1]),
+  kernel_size: pair(1, MAX_KERNEL),
+  stride: pair(1, MAX_KERNEL).default([1, 1]),
   padding: pair(0, 14).default([0, 0]),
   ...lutLayerFields,
 });
@@ -163,8 +166,8 @@ const maxpool2dLayer = strictObject({
   channels: intAtLeast(1),
   height: intRange(1, 4096),
   width: intRange(1, 4096),
-  kernel_size: pair(1, 15),
-  stride: pair(1, 15).optional(),
+  kernel_size: pair(1, MAX_KERNEL),
+  stride: pair(1, MAX_KERNEL).optional(),
   padding: pair(0, 7).default([0, 0]),
   format: streamFormat,
 });

@@ -1,8 +1,14 @@
 /**
- * A dense (float) MLP: the model users bring before conversion to LUT-NN. Weights are stored
- * input-major, W[d][m] (row-major D×M), so y = x·W + b; loaders transpose PyTorch's (out, in).
+ * A dense (float) model: the model users bring before conversion to LUT-NN, an MLP or a CNN.
+ * Weights are stored input-major, W[d][m] (row-major D×M), so y = x·W + b; loaders transpose
+ * PyTorch's (out, in). A convolution is its patch layer (D = in_channels·kh·kw, F.unfold's patch
+ * order) run on every patch; images are frames of pixels in raster order, channels last, as the
+ * hardware streams them (docs/artifact-format.md, "lut_conv2d").
  */
 import { LutnnError } from '../errors.ts';
+import type { Conv2dGeometry } from '../artifact/types.ts';
+import { outputSize, unfold } from '../conv/unfold.ts';
+import { maxPoolImage } from '../golden/reference/maxpool2d.ts';
 
 export type DenseActivation = 'none' | 'relu';
 
@@ -14,12 +20,72 @@ export interface DenseLayer {
   weight: Float64Array;
   bias: Float64Array;
   activation: DenseActivation;
+  kind?: undefined;
+  /** A convolution: this layer runs on every patch of this image (inFeatures = inChannels·kh·kw). */
+  conv?: Conv2dGeometry;
 }
+
+/** PyTorch's MaxPool2d (floor mode, padding never wins); pool.inChannels is the channel count. */
+export interface DenseMaxPool {
+  kind: 'maxpool2d';
+  name: string;
+  pool: Conv2dGeometry;
+}
+
+export type DenseStage = DenseLayer | DenseMaxPool;
 
 export interface DenseModel {
   /** Where it came from, for error messages. */
   source: string;
+  layers: DenseStage[];
+}
+
+/** A dense model of linear layers only (what MLP loaders and trainers produce). */
+export interface DenseMlp extends DenseModel {
   layers: DenseLayer[];
+}
+
+/** Values of one input frame of a step: a convolution's or pool's image (H·W·C), else in_features. */
+export function stageInputs(s: DenseStage): number {
+  if (s.kind === 'maxpool2d') return s.pool.height * s.pool.width * s.pool.inChannels;
+  return s.conv ? s.conv.height * s.conv.width * s.conv.inChannels : s.inFeatures;
+}
+
+/** Values of one output frame of a step: OH·OW·channels for images, else out_features. */
+export function stageOutputs(s: DenseStage): number {
+  if (s.kind === 'maxpool2d') {
+    const [OH, OW] = outputSize(s.pool);
+    return OH * OW * s.pool.inChannels;
+  }
+  if (!s.conv) return s.outFeatures;
+  const [OH, OW] = outputSize(s.conv);
+  return OH * OW * s.outFeatures;
+}
+
+/** The F.unfold patches of n frames of a convolution's image: (n·OH·OW) × inFeatures rows. */
+export function unfoldFrames(g: Conv2dGeometry, x: Float64Array, n: number): Float64Array {
+  const per = g.height * g.width * g.inChannels;
+  let all: Float64Array | null = null;
+  for (let r = 0; r < n; r++) {
+    const p = unfold(g, x, r * per, (len) => new Float64Array(len));
+    all ??= new Float64Array(n * p.length);
+    all.set(p, r * p.length);
+  }
+  return all ?? new Float64Array(0);
+}
+
+/** One step over n frames: a linear layer, a convolution (its layer on every patch) or a max pool. */
+export function denseStageForward(s: DenseStage, x: Float64Array, n: number): Float64Array {
+  if (s.kind === 'maxpool2d') {
+    const per = stageInputs(s);
+    const outPer = stageOutputs(s);
+    const y = new Float64Array(n * outPer);
+    for (let r = 0; r < n; r++) y.set(maxPoolImage(s.pool, x, r * per), r * outPer);
+    return y;
+  }
+  if (!s.conv) return denseLayerForward(s, x, n);
+  const [OH, OW] = outputSize(s.conv);
+  return denseLayerForward(s, unfoldFrames(s.conv, x, n), n * OH * OW);
 }
 
 /** y = act(x·W + b) for N rows of x (N×D) → N×M. */
@@ -42,7 +108,7 @@ export function denseLayerForward(layer: DenseLayer, x: Float64Array, n: number)
 
 export function denseForward(model: DenseModel, x: Float64Array, n: number): Float64Array {
   let y = x;
-  for (const layer of model.layers) y = denseLayerForward(layer, y, n);
+  for (const stage of model.layers) y = denseStageForward(stage, y, n);
   return y;
 }
 

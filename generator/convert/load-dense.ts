@@ -6,7 +6,9 @@
 import { extname } from 'node:path';
 import { readSafetensors } from '../artifact/safetensors.ts';
 import { LutnnError } from '../errors.ts';
-import { requireFiniteTensor, type DenseActivation, type DenseLayer, type DenseModel } from './dense.ts';
+import { requireFiniteTensor, type DenseActivation, type DenseLayer, type DenseMlp, type DenseModel } from './dense.ts';
+import { denseCnnFromStateDict } from './load-dense-cnn.ts';
+import type { Topology } from '../import/topology.ts';
 import { readNpz } from './numpy.ts';
 import { loadOnnxDense } from './onnx.ts';
 import { naturalOrder, safeName } from '../util/names.ts';
@@ -16,6 +18,8 @@ export interface DenseLoadOptions {
   layers?: string[];
   /** Activation after every layer but the last (state dicts; ONNX graphs say it themselves). */
   hiddenActivation?: DenseActivation;
+  /** Every step in order (state dicts; load-dense-cnn.ts): how a CNN's tensors connect. */
+  topology?: Topology;
 }
 
 interface RawTensor {
@@ -25,7 +29,7 @@ interface RawTensor {
 
 
 /** Build layers from a name → tensor map in PyTorch nn.Linear convention. */
-export function denseFromStateDict(tensors: Map<string, RawTensor>, file: string, opts: DenseLoadOptions): DenseModel {
+export function denseFromStateDict(tensors: Map<string, RawTensor>, file: string, opts: DenseLoadOptions): DenseMlp {
   const prefixes = opts.layers ?? [...tensors.keys()].filter((k) => k.endsWith('.weight') && tensors.get(k)!.shape.length === 2).map((k) => k.slice(0, -7)).sort(naturalOrder);
   if (prefixes.length === 0) {
     throw new LutnnError('No dense layers found.', { file, expected: 'tensors named <layer>.weight of shape (out, in)', found: `tensors: ${[...tensors.keys()].slice(0, 12).join(', ') || 'none'}` });
@@ -60,7 +64,7 @@ export function denseFromStateDict(tensors: Map<string, RawTensor>, file: string
 }
 
 /** Consecutive layers must agree: out_features of one is in_features of the next. */
-export function checkDenseChain(model: DenseModel): void {
+export function checkDenseChain(model: DenseMlp): void {
   for (let i = 1; i < model.layers.length; i++) {
     const prev = model.layers[i - 1];
     const cur = model.layers[i];
@@ -77,11 +81,16 @@ export function checkDenseChain(model: DenseModel): void {
 
 export async function loadDenseModel(file: string, opts: DenseLoadOptions = {}): Promise<DenseModel> {
   const ext = extname(file).toLowerCase();
-  if (ext === '.safetensors') {
-    const { tensors } = await readSafetensors(file);
-    return denseFromStateDict(tensors, file, opts);
+  const fromStateDict = (tensors: Map<string, RawTensor>) => {
+    if (!opts.topology) return denseFromStateDict(tensors, file, opts);
+    if (opts.layers) throw new LutnnError('--layers and --topology both order the layers.', { field: '--layers', expected: 'one of them (the topology file lists every step in order)', found: 'both' });
+    return denseCnnFromStateDict(tensors, file, opts.topology);
+  };
+  if (ext === '.safetensors') return fromStateDict((await readSafetensors(file)).tensors);
+  if (ext === '.npz') return fromStateDict(await readNpz(file, 'dense model'));
+  if (ext === '.onnx') {
+    if (opts.topology) throw new LutnnError('An ONNX graph says its own topology.', { file, field: '--topology', expected: 'a .safetensors or .npz state dict with --topology', found: 'an .onnx file' });
+    return loadOnnxDense(file);
   }
-  if (ext === '.npz') return denseFromStateDict(await readNpz(file, 'dense model'), file, opts);
-  if (ext === '.onnx') return loadOnnxDense(file);
   throw new LutnnError('Unknown dense model format.', { file, expected: 'a .safetensors, .npz or .onnx file', found: `extension "${ext || '(none)'}"` });
 }

@@ -82,3 +82,18 @@ export function finiteRows(a: NumericArray, width: number, where: { file: string
   }
   return rows;
 }
+
+/**
+ * Images as PyTorch holds them, (N, C, H, W) or (N, H, W) for one channel, as the frames the
+ * hardware streams: (N, H·W·C), pixels in raster order, channels last. Other shapes are returned
+ * as they are (2-D rows are taken to be frames already; finiteRows checks them).
+ */
+export function imagesAsFrames(a: NumericArray, g: { height: number; width: number; inChannels: number }): NumericArray {
+  const { height: H, width: W, inChannels: C } = g;
+  const [N] = a.shape;
+  if (a.shape.length === 3 && C === 1 && a.shape[1] === H && a.shape[2] === W) return { ...a, shape: [N, H * W] };
+  if (a.shape.length !== 4 || a.shape[1] !== C || a.shape[2] !== H || a.shape[3] !== W) return a;
+  const data = new Float64Array(a.data.length);
+  for (let n = 0; n < N; n++) for (let c = 0; c < C; c++) for (let p = 0; p < H * W; p++) data[(n * H * W + p) * C + c] = a.data[(n * C + c) * H * W + p];
+  return { ...a, shape: [N, H * W * C], data };
+}

@@ -7,7 +7,8 @@ import { readInputFile } from '../util/read-input.ts';
 import onnxProto from 'onnx-proto';
 import { LutnnError } from '../errors.ts';
 import { safeName, uniqueName } from '../util/names.ts';
-import { requireFiniteTensor, type DenseLayer, type DenseModel } from './dense.ts';
+import { requireFiniteTensor, type DenseLayer, type DenseMlp, type DenseModel } from './dense.ts';
+import { isOnnxCnn, loadOnnxCnn } from './onnx-cnn.ts';
 
 const { onnx } = onnxProto;
 export type OnnxModel = InstanceType<typeof onnx.ModelProto>;
@@ -84,9 +85,29 @@ export function nodeLabel(node: OnnxNode, index: number): string {
   return `node ${index}${node.name ? ` "${node.name}"` : ''} (${node.domain ? `${node.domain}::` : ''}${node.opType})`;
 }
 
-/** A dense MLP from an ONNX graph of Gemm / MatMul+Add / Relu (Flatten and Identity pass through). */
+/**
+ * A Gemm or MatMul node's D inputs and M outputs from its 2-D weight: Gemm with transB = 1 holds
+ * it (M, D), otherwise (D, M); alpha, beta and transA must be neutral.
+ */
+export function gemmShape(node: OnnxNode, i: number, shape: number[], file: string): { D: number; M: number; transB: boolean } {
+  const transB = node.opType === 'Gemm' && (attribute(node, 'transB') ?? 0) === 1;
+  for (const a of ['alpha', 'beta', 'transA'] as const) {
+    const v = attribute(node, a);
+    const neutral = a === 'transA' ? 0 : 1;
+    if (v !== undefined && v !== neutral) throw new LutnnError(`Gemm attribute ${a} is not supported.`, { file, field: nodeLabel(node, i), expected: `${a} = ${neutral}`, found: String(v) });
+  }
+  const [D, M] = transB ? [shape[1], shape[0]] : shape;
+  return { D, M, transB };
+}
+
+/** A dense model from an ONNX graph: a CNN when it has a Conv (onnx-cnn.ts), else an MLP of Gemm / MatMul+Add / Relu (Flatten and Identity pass through). */
 export async function loadOnnxDense(file: string): Promise<DenseModel> {
   const model = await readOnnx(file);
+  if (isOnnxCnn(model)) return loadOnnxCnn(model, file);
+  return loadOnnxMlp(model, file);
+}
+
+function loadOnnxMlp(model: OnnxModel, file: string): DenseMlp {
   const inits = initializers(model, file);
   const nodes = model.graph?.node ?? [];
   const layers: DenseLayer[] = [];
@@ -103,13 +124,7 @@ export async function loadOnnxDense(file: string): Promise<DenseModel> {
     if (op === 'Gemm' || op === 'MatMul') {
       const w = weightOf(inputs[1], node, i);
       if (w.shape.length !== 2) throw new LutnnError('A weight is not 2-D.', { file, field: nodeLabel(node, i), expected: '2-D weight', found: `shape [${w.shape.join(', ')}]` });
-      const transB = op === 'Gemm' && (attribute(node, 'transB') ?? 0) === 1;
-      for (const a of ['alpha', 'beta', 'transA'] as const) {
-        const v = attribute(node, a);
-        const neutral = a === 'transA' ? 0 : 1;
-        if (v !== undefined && v !== neutral) throw new LutnnError(`Gemm attribute ${a} is not supported.`, { file, field: nodeLabel(node, i), expected: `${a} = ${neutral}`, found: String(v) });
-      }
-      const [D, M] = transB ? [w.shape[1], w.shape[0]] : w.shape;
+      const { D, M, transB } = gemmShape(node, i, w.shape, file);
       const weight = new Float64Array(D * M);
       for (let d = 0; d < D; d++) for (let m = 0; m < M; m++) weight[d * M + m] = transB ? w.data[m * D + d] : w.data[d * M + m];
       const bias = op === 'Gemm' && inputs[2] ? Float64Array.from(weightOf(inputs[2], node, i).data) : new Float64Array(M);

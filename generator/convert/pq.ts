@@ -8,10 +8,10 @@
  * already replaced), so errors do not silently compound. Optional refinement (as eLUT-NN
  * calibrates) moves centroids to reduce the layer's output reconstruction error ||Â·W − A·W||².
  */
-import { artifactManifest, calibratedScale, lutLinearLayer } from '../artifact/build.ts';
+import { artifactManifest, calibratedScale, lutConv2dLayer, lutLinearLayer, maxPool2dLayer } from '../artifact/build.ts';
 import type { TensorInput } from '../artifact/safetensors.ts';
 import { LutnnError } from '../errors.ts';
-import type { DenseLayer, DenseModel } from './dense.ts';
+import { denseStageForward, stageInputs, stageOutputs, unfoldFrames, type DenseLayer, type DenseModel } from './dense.ts';
 import { kmeans } from './kmeans.ts';
 import { importedLayerForward, nearestCentroids, type ImportedLayer } from '../import/imported.ts';
 import { learnHashTrees } from './maddness.ts';
@@ -20,8 +20,10 @@ import { maxAbs } from '../util/arrays.ts';
 export interface ConvertOptions {
   /** Model name in the artifact (identifier). */
   name: string;
-  /** Sub-vector length V (must divide every layer's input size). */
+  /** Sub-vector length V (must divide every layer's input size, a convolution's patch). */
   subvectorLen: number;
+  /** V of named layers, overriding subvectorLen (a 3×3 convolution's patch of 9 and a classifier's 784 share no V but 1). */
+  layerSubvectorLen?: Record<string, number>;
   /** Centroids per codebook K. */
   centroids: number;
   /** Bits of inputs, outputs and tables. */
@@ -150,8 +152,8 @@ function refineCentroids(layer: DenseLayer, a: Float64Array, n: number, V: numbe
  * optional output-error refinement), or MADDNESS hash trees (bucket-mean prototypes, optionally a
  * ridge-refined table).
  */
-function learnLayer(layer: DenseLayer, sample: Float64Array, n: number, opts: ConvertOptions): { imported: ImportedLayer; before: number; after: number } {
-  const { subvectorLen: V, centroids: K } = opts;
+function learnLayer(layer: DenseLayer, sample: Float64Array, n: number, V: number, opts: ConvertOptions): { imported: ImportedLayer; before: number; after: number } {
+  const { centroids: K } = opts;
   const D = layer.inFeatures;
   const C = D / V;
   const base = { name: layer.name, C, K, V, M: layer.outFeatures, bias: layer.bias, activation: layer.activation };
@@ -186,14 +188,17 @@ function learnLayer(layer: DenseLayer, sample: Float64Array, n: number, opts: Co
 }
 
 export function convertDense(model: DenseModel, calib: Float64Array, rows: number, opts: ConvertOptions, onLayer?: (name: string) => void): Conversion {
-  const { subvectorLen: V, centroids: K, bits } = opts;
+  const { centroids: K, bits } = opts;
   const first = model.layers[0];
-  if (calib.length !== rows * first.inFeatures) {
-    throw new LutnnError('Calibration data has the wrong shape.', { expected: `rows × ${first.inFeatures} (the input size of "${first.name}")`, found: `${calib.length} values for ${rows} rows` });
+  const named = new Set(model.layers.flatMap((l) => (l.kind === 'maxpool2d' ? [] : [l.name])));
+  const stray = Object.keys(opts.layerSubvectorLen ?? {}).find((n) => !named.has(n));
+  if (stray !== undefined) throw new LutnnError(`--subvector-len names a layer the model does not have.`, { file: model.source, field: '--subvector-len', expected: `LUT layer names: ${[...named].join(', ')}`, found: JSON.stringify(stray) });
+  const usedV: number[] = [];
+  const inputs = stageInputs(first);
+  if (calib.length !== rows * inputs) {
+    throw new LutnnError('Calibration data has the wrong shape.', { expected: `rows × ${inputs} (the input ${first.kind === 'maxpool2d' || first.conv ? 'image' : 'size'} of "${first.name}")`, found: `${calib.length} values for ${rows} rows` });
   }
-  if (rows < K) {
-    throw new LutnnError('Too few calibration rows for the codebooks.', { expected: `at least K = ${K} rows`, found: `${rows}` });
-  }
+
   const manifestLayers: Record<string, unknown>[] = [];
   const tensors: TensorInput[] = [];
   const report: LayerConversionReport[] = [];
@@ -201,19 +206,33 @@ export function convertDense(model: DenseModel, calib: Float64Array, rows: numbe
   let inScale = calibratedScale(maxAbs(calib), bits, { file: model.source, stream: 'the input' });
   for (const layer of model.layers) {
     onLayer?.(layer.name);
+    if (layer.kind === 'maxpool2d') {
+      // A maximum keeps its input's format (docs/artifact-format.md, "maxpool2d").
+      manifestLayers.push(maxPool2dLayer(layer.name, layer.pool, { bits, scale: inScale }));
+      acts = denseStageForward(layer, acts, rows);
+      continue;
+    }
     const { inFeatures: D, outFeatures: M } = layer;
+    const V = opts.layerSubvectorLen?.[layer.name] ?? opts.subvectorLen;
+    usedV.push(V);
     if (D % V !== 0) {
-      throw new LutnnError(`Sub-vector length ${V} does not divide the input size of layer "${layer.name}".`, { file: model.source, field: `${layer.name} in_features`, expected: `a multiple of ${V}`, found: String(D) });
+      throw new LutnnError(`Sub-vector length ${V} does not divide the input size of layer "${layer.name}".`, { file: model.source, field: `${layer.name} in_features${layer.conv ? ' (in_channels·kh·kw of the patch)' : ''}`, expected: `a multiple of ${V}`, found: String(D) });
     }
     const C = D / V;
-    const n = Math.min(rows, opts.calibrationRows);
-    const { imported, before, after } = learnLayer(layer, acts.subarray(0, n * D), n, opts);
-    // The converted layer's float forward, the importers' definition (imported.ts).
-    const next = importedLayerForward(imported, acts, rows, bits);
+    // A convolution learns on its patches: every patch of every calibration image is a row.
+    const [patchRows, x] = layer.conv ? [rows * (stageOutputs(layer) / M), unfoldFrames(layer.conv, acts, rows)] : [rows, acts];
+    if (patchRows < K) {
+      throw new LutnnError('Too few calibration rows for the codebooks.', { field: `${layer.name}`, expected: `at least K = ${K} rows${layer.conv ? ' (patches: images × output pixels)' : ''}`, found: `${patchRows}` });
+    }
+    const n = Math.min(patchRows, opts.calibrationRows);
+    const { imported, before, after } = learnLayer(layer, sampleRows(x, patchRows, D, n, layer.conv !== undefined), n, V, opts);
+    // The converted layer's float forward, the importers' definition (imported.ts); a patch's
+    // outputs are its pixel's channels, so the patch rows are the output frames as they stream.
+    const next = importedLayerForward(imported, x, patchRows, bits);
     const outScale = calibratedScale(maxAbs(next), bits, { file: model.source, stream: `the output of "${layer.name}"` });
     const e = imported.encoder;
     // LUT-NN's layout: weight[c][v][m] = W[c·V + v][m], which is the dense (D, M) weight as stored.
-    const built = lutLinearLayer({
+    const spec = {
       name: layer.name,
       inFeatures: D,
       outFeatures: M,
@@ -223,13 +242,14 @@ export function convertDense(model: DenseModel, calib: Float64Array, rows: numbe
       weight: layer.weight,
       lut: imported.table.kind === 'float' ? imported.table.lut : undefined,
       bias: layer.bias,
-      metric: e?.kind === 'hash_tree' ? undefined : 'l2',
+      metric: e?.kind === 'hash_tree' ? undefined : ('l2' as const),
       hashTree: e?.kind === 'hash_tree' ? { depth: e.depth, splitDims: e.splitDims, thresholds: e.thresholds } : undefined,
       activation: layer.activation,
       input: { bits, scale: inScale },
       output: { bits, scale: outScale },
       tableBits: bits,
-    });
+    };
+    const built = layer.conv ? lutConv2dLayer(spec, layer.conv) : lutLinearLayer(spec);
     manifestLayers.push(built.layer);
     tensors.push(...built.tensors);
     report.push({ name: layer.name, C, reconstructionError: { kmeans: before, refined: after }, inputScale: inScale, outputScale: outScale });
@@ -237,8 +257,22 @@ export function convertDense(model: DenseModel, calib: Float64Array, rows: numbe
     inScale = outScale;
   }
   return {
-    manifest: artifactManifest(opts.name, `converted from ${model.source} by lutnn convert (K=${K}, V=${V}, seed ${opts.seed})`, manifestLayers),
+    manifest: artifactManifest(opts.name, `converted from ${model.source} by lutnn convert (K=${K}, V=${[...new Set(usedV)].join('/')}, seed ${opts.seed})`, manifestLayers),
     tensors,
     report,
   };
+}
+
+/**
+ * The rows k-means learns from: the first n (an MLP's calibration rows), or n spread evenly over
+ * all of them (a convolution's patches, so every image and every part of it is seen).
+ */
+function sampleRows(x: Float64Array, rows: number, D: number, n: number, spread: boolean): Float64Array {
+  if (!spread || n >= rows) return x.subarray(0, n * D);
+  const out = new Float64Array(n * D);
+  for (let i = 0; i < n; i++) {
+    const r = Math.floor((i * rows) / n);
+    out.set(x.subarray(r * D, (r + 1) * D), i * D);
+  }
+  return out;
 }

@@ -11,6 +11,7 @@
  * linear layer (docs/convert-and-import.md, "Which layers are linear").
  */
 import { LutnnError } from '../errors.ts';
+import { MAX_KERNEL } from '../artifact/schema.ts';
 import { safeName, type ImportedLayer, type ImportedModel } from './imported.ts';
 import { expectTensor, readStateDict, type StateDict } from './state-dict.ts';
 import { naturalOrder } from '../util/names.ts';
@@ -136,6 +137,10 @@ function checkTopologyNames(t: Topology, prefixes: string[], all: string[], file
   if (missing !== undefined) {
     throw new LutnnError(`The topology file does not say what layer "${missing}" is.`, { file: t.file, field: `layers.${missing}`, expected: `an entry for every imported LUT layer (${prefixes.join(', ')}): { kind: conv2d, kernel_size: [kh, kw] } or { kind: linear }`, found: 'no entry' });
   }
+  const step = [...t.layers].find(([, l]) => l.kind !== 'conv2d' && l.kind !== 'linear');
+  if (step) {
+    throw new LutnnError(`The topology file has a ${step[1].kind} step, which lutnn import does not build.`, { file: t.file, field: `layers.${step[0]}`, expected: 'conv2d and linear entries only (the LUT layers of the state dict; pooling, BatchNorm, ReLU and flatten steps are read by lutnn convert of a dense CNN)', found: `kind ${step[1].kind}` });
+  }
   const unknown = [...t.layers.keys()].find((n) => !prefixes.includes(n));
   if (unknown !== undefined) {
     throw new LutnnError(`The topology file names a layer that is not imported.`, { file: t.file, field: `layers.${unknown}`, expected: `one of the imported LUT layers of ${file}: ${prefixes.join(', ')}${all.length > prefixes.length ? ' (see --layers)' : ''}`, found: JSON.stringify(unknown) });
@@ -145,7 +150,8 @@ function checkTopologyNames(t: Topology, prefixes: string[], all: string[], file
 /**
  * The convolutions' geometry from the topology: in_channels = C·V / (kh·kw); the first image's
  * size from the file's `input`, each later one the previous convolution's output. A linear layer
- * reads the whole frame before it; a convolution after a linear layer has no image and is refused.
+ * after an image reads it flattened (a whole-image convolution); a convolution after a linear layer
+ * has no image and is refused.
  */
 function placeConvolutions(layers: ImportedLayer[], prefixes: string[], t: Topology): void {
   let image: { height: number; width: number } | null = t.input ?? null;
@@ -153,20 +159,25 @@ function placeConvolutions(layers: ImportedLayer[], prefixes: string[], t: Topol
     const p = prefixes[i];
     const entry = t.layers.get(p)!;
     if (entry.kind === 'linear') {
-      // PyTorch flattens (channel, row, column) before a linear layer; the hardware gives the frame
-      // channels last, and a PQ sub-vector of the one order is scattered in the other.
-      const prev = layers[i - 1]?.conv;
-      if (prev && image && image.height * image.width > 1) {
-        throw new LutnnError(`Layer "${p}" reads the output image of convolution "${prefixes[i - 1]}": its flatten order is not built.`, {
-          file: t.file,
-          field: `layers.${p}`,
-          expected: 'a linear layer after a convolution whose output is one pixel (1 x 1), or only convolutions',
-          found: `an output image of ${image.height} x ${image.width} pixels (PyTorch's Flatten orders it channel, row, column; the hardware streams it channels last)`,
-        });
+      // PyTorch flattens an image (channel, row, column) before a linear layer: exactly the patch
+      // order of a kernel as large as the image, so the layer is that convolution (one output pixel).
+      if (layers[i - 1]?.conv && image && image.height * image.width > 1) {
+        const D = l.C * l.V;
+        const channels = layers[i - 1].M;
+        if (D !== image.height * image.width * channels || image.height > MAX_KERNEL || image.width > MAX_KERNEL) {
+          throw new LutnnError(`Layer "${p}" cannot read the flattened output image of convolution "${prefixes[i - 1]}".`, {
+            file: t.file,
+            field: `layers.${p}`,
+            expected: `C·V = ${image.height}·${image.width}·${channels} (the flattened ${image.height} x ${image.width} x ${channels} image), an image of at most ${MAX_KERNEL} x ${MAX_KERNEL} (the flatten becomes a whole-image kernel)`,
+            found: `C·V = ${l.C}·${l.V} = ${D}`,
+          });
+        }
+        l.conv = { inChannels: channels, height: image.height, width: image.width, kernel: [image.height, image.width], stride: [1, 1], padding: [0, 0] };
       }
       image = null;
       return;
     }
+    if (entry.kind !== 'conv2d') return; // refused by checkTopologyNames
     const [kh, kw] = entry.kernel;
     const D = l.C * l.V;
     if (D % (kh * kw) !== 0) {

@@ -4,5 +4,5 @@ import type { FloatReference } from '../float-reference.ts';
 import { maxPoolImage } from '../reference/maxpool2d.ts';
 
 export function floatMaxPool2d(layer: MaxPool2dLayer): FloatReference {
-  return { run: (x, xOffset = 0) => maxPoolImage(layer, x, xOffset) };
+  return { run: (x, xOffset = 0) => maxPoolImage(layer.conv, x, xOffset) };
 }

@@ -3,17 +3,16 @@
  * artifact's geometry alone, the maximum over the window's pixels inside the image (padding is −∞
  * there, so it never counts), on the integers (the format is the input's and the output's).
  */
-import type { MaxPool2dLayer } from '../../artifact/types.ts';
+import type { Conv2dGeometry, MaxPool2dLayer } from '../../artifact/types.ts';
 import { outputSize } from '../../conv/unfold.ts';
 import type { LayerReference } from '../artifact-reference.ts';
 
 export function maxPool2dReference(layer: MaxPool2dLayer): LayerReference {
-  return { run: (x) => Int32Array.from(maxPoolImage(layer, x, 0)) };
+  return { run: (x) => Int32Array.from(maxPoolImage(layer.conv, x, 0)) };
 }
 
-/** One image's max pooling (channels last), as numbers. */
-export function maxPoolImage(layer: MaxPool2dLayer, x: ArrayLike<number>, offset: number): Float64Array {
-  const g = layer.conv;
+/** One image's max pooling (channels last; g.inChannels is the channel count), as numbers. */
+export function maxPoolImage(g: Conv2dGeometry, x: ArrayLike<number>, offset: number): Float64Array {
   const [OH, OW] = outputSize(g);
   const C = g.inChannels;
   const out = new Float64Array(OH * OW * C);
