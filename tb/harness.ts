@@ -43,7 +43,7 @@ export function testbenchContext(design: DesignPlan, what: string) {
     outLane: ob.laneBits,
     watchdogCycles: t.watchdogCycles,
     watchdogNote: `${t.watchdogCycles} cycles (the sum of the layers' bounds: each layer's latency plus the cycles its buffers can hold work)`,
-    maxCyclesPerVector: t.initiationInterval + t.latency,
+    maxCyclesPerVector: Math.max(t.initiationInterval, ...(t.startupIntervals ?? [])) + t.latency,
   };
 }
 

@@ -51,8 +51,12 @@ export interface Mismatch {
 export interface TimingCheck {
   planLatency: number;
   planII: number;
+  /** The plan's intervals of the first outputs before they are the II (design timing startupIntervals; empty: none). */
+  planStartupIntervals: number[];
   measuredLatency: number;
-  /** Distinct intervals between consecutive outputs in the gap-free run. */
+  /** The gap-free run's intervals between its first outputs, as many as planStartupIntervals. */
+  measuredStartupIntervals: number[];
+  /** Distinct intervals between consecutive outputs after those, in the gap-free run. */
   measuredIntervals: number[];
   ok: boolean;
 }
@@ -104,17 +108,18 @@ async function measureTiming(sim: BuiltSimulator, designDir: string, design: Des
   const count = 24;
   const inputs = generateDesignVectors(design, count, seed + 1);
   const r = await run(sim.binary, designDir, design, inputs, { seed, gapProbability: 0, stallProbability: 0 });
-  const intervals = new Set<number>();
-  for (let n = 1; n < count; n++) intervals.add(r.outputCycles[n] - r.outputCycles[n - 1]);
-  const measuredLatency = r.outputCycles[0] - r.acceptCycles[0];
-  const measuredIntervals = [...intervals].sort((a, b) => a - b);
   const { latency, initiationInterval } = design.timing;
+  const startup = design.timing.startupIntervals ?? [];
+  const intervals = Array.from({ length: count - 1 }, (_, n) => r.outputCycles[n + 1] - r.outputCycles[n]);
+  const measuredLatency = r.outputCycles[0] - r.acceptCycles[0];
   return {
     planLatency: latency,
     planII: initiationInterval,
+    planStartupIntervals: startup,
     measuredLatency,
-    measuredIntervals,
-    ok: !r.failure && measuredLatency === latency && measuredIntervals.length === 1 && measuredIntervals[0] === initiationInterval,
+    measuredStartupIntervals: intervals.slice(0, startup.length),
+    measuredIntervals: [...new Set(intervals.slice(startup.length))].sort((a, b) => a - b),
+    ok: !r.failure && measuredLatency === latency && intervals.every((d, n) => d === (startup[n] ?? initiationInterval)),
   };
 }
 

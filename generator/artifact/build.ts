@@ -91,6 +91,11 @@ export function maxPool2dLayer(name: string, g: Conv2dGeometry, format: { bits: 
   return { name, kind: 'maxpool2d', channels: g.inChannels, height: g.height, width: g.width, kernel_size: g.kernel, stride: g.stride, padding: g.padding, format };
 }
 
+/** An avgpool2d layer (no tensors): its geometry and the stream format it keeps (padding counts in the divisor). */
+export function avgPool2dLayer(name: string, g: Conv2dGeometry, format: { bits: number; scale: number }): Record<string, unknown> {
+  return { ...maxPool2dLayer(name, g, format), kind: 'avgpool2d' };
+}
+
 /** The manifest header (format v1, tensors in `model.safetensors`) around `layers`. */
 export function artifactManifest(name: string, description: string, layers: readonly object[]): Record<string, unknown> {
   return { format: 'lutnn-artifact', format_version: 1, name, tensors: 'model.safetensors', description, layers };

@@ -9,9 +9,9 @@ import path from 'node:path';
 import { LutnnError, describeValue } from '../errors.ts';
 import { assertNever } from '../util/assert-never.ts';
 import { readInputFile } from '../util/read-input.ts';
-import { parseManifest, type ManifestElementwiseStep, type ManifestLayer, type ManifestLutConv2dLayer, type ManifestLutLinearLayer, type ManifestMaxPool2dLayer, type ManifestNnlutLayer } from './schema.ts';
+import { parseManifest, type ManifestElementwiseStep, type ManifestLayer, type ManifestLutConv2dLayer, type ManifestLutLinearLayer, type ManifestMaxPool2dLayer, type ManifestAvgPool2dLayer, type ManifestNnlutLayer } from './schema.ts';
 import { isFloatDtype, parseSafetensors } from './safetensors.ts';
-import type { Artifact, HashTreeArtifactEncoder, Layer, LutConv2dLayer, LutLinearEncoder, LutLinearLayer, MaxPool2dLayer, NnlutLayer, TableSource, Tensor } from './types.ts';
+import type { Artifact, AvgPool2dLayer, Conv2dGeometry, HashTreeArtifactEncoder, Layer, LutConv2dLayer, LutLinearEncoder, LutLinearLayer, NnlutLayer, StreamFormat, TableSource, Tensor } from './types.ts';
 
 /** What layer builders need to look tensors up and to name files in errors. */
 interface LoadContext {
@@ -263,7 +263,9 @@ function buildLayer(layer: ManifestLayer, index: number, ctx: LoadContext): Laye
     case 'lut_conv2d':
       return buildLutConv2d(layer, index, ctx);
     case 'maxpool2d':
-      return buildMaxPool2d(layer, index, ctx);
+      return { kind: 'maxpool2d', name: layer.name, ...poolGeometry(layer, 'max', index, ctx) };
+    case 'avgpool2d':
+      return buildAvgPool2d(layer, index, ctx);
     case 'nnlut':
       return buildNnlut(layer, index, ctx);
     case 'requant':
@@ -381,12 +383,12 @@ function checkKernelFits(name: string, size: [number, number], kernel: [number, 
   }
 }
 
-/** Max pooling: PyTorch's rules (stride defaults to the kernel; padding at most half the kernel). */
-function buildMaxPool2d(l: ManifestMaxPool2dLayer, index: number, ctx: LoadContext): MaxPool2dLayer {
+/** A pool's geometry and format by PyTorch's rules (stride defaults to the kernel; padding at most half the kernel). */
+function poolGeometry(l: ManifestMaxPool2dLayer | ManifestAvgPool2dLayer, op: 'max' | 'average', index: number, ctx: LoadContext): { conv: Conv2dGeometry; format: StreamFormat } {
   const where = `layers[${index}]`;
   for (const d of [0, 1]) {
     if (2 * l.padding[d] <= l.kernel_size[d]) continue;
-    throw new LutnnError(`Layer ${JSON.stringify(l.name)}: max-pool padding must be at most half the kernel (PyTorch's rule)`, {
+    throw new LutnnError(`Layer ${JSON.stringify(l.name)}: ${op}-pool padding must be at most half the kernel (PyTorch's rule)`, {
       file: ctx.manifestFile,
       field: `${where}.padding[${d}]`,
       expected: `at most kernel_size[${d}] / 2 = ${Math.floor(l.kernel_size[d] / 2)}`,
@@ -396,11 +398,22 @@ function buildMaxPool2d(l: ManifestMaxPool2dLayer, index: number, ctx: LoadConte
   checkKernelFits(l.name, [l.height, l.width], l.kernel_size, l.padding, where, ctx);
   const stride = l.stride ?? l.kernel_size;
   return {
-    kind: 'maxpool2d',
-    name: l.name,
     conv: { inChannels: l.channels, height: l.height, width: l.width, kernel: [l.kernel_size[0], l.kernel_size[1]], stride: [stride[0], stride[1]], padding: [l.padding[0], l.padding[1]] },
     format: { bits: l.format.bits, scale: l.format.scale },
   };
+}
+
+/** Average pooling: a pool's rules, and padding that counts in the divisor (the divisor of a window without padding is the same either way). */
+function buildAvgPool2d(l: ManifestAvgPool2dLayer, index: number, ctx: LoadContext): AvgPool2dLayer {
+  if (!l.count_include_pad && (l.padding[0] > 0 || l.padding[1] > 0)) {
+    throw new LutnnError(`Layer ${JSON.stringify(l.name)}: average pooling that leaves the padding out of the divisor is not built`, {
+      file: ctx.manifestFile,
+      field: `layers[${index}].count_include_pad`,
+      expected: 'true (PyTorch\'s default: every window divides by kh·kw), or padding [0, 0]',
+      found: `false with padding [${l.padding.join(', ')}]`,
+    });
+  }
+  return { kind: 'avgpool2d', name: l.name, ...poolGeometry(l, 'average', index, ctx) };
 }
 
 /**

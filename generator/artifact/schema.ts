@@ -16,7 +16,7 @@ export const ARTIFACT_FORMAT = 'lutnn-artifact';
 export const SUPPORTED_FORMAT_VERSIONS = [1] as const;
 export const IDENTIFIER_RE = /^[A-Za-z][A-Za-z0-9_]*$/;
 export const IDENTIFIER_MAX_LENGTH = 64;
-export const KNOWN_LAYER_KINDS = ['lut_linear', 'lut_conv2d', 'maxpool2d', 'nnlut', 'requant', 'relu'] as const;
+export const KNOWN_LAYER_KINDS = ['lut_linear', 'lut_conv2d', 'maxpool2d', 'avgpool2d', 'nnlut', 'requant', 'relu'] as const;
 
 const IDENTIFIER_EXPECTATION =
   `an identifier: a letter, then letters, digits or underscores, at most ${IDENTIFIER_MAX_LENGTH} characters ` +
@@ -160,8 +160,7 @@ const lutConv2dLayer = strictObject({
  * kernel, padding (at most half the kernel, PyTorch's rule) is never the maximum; the format is
  * the input's and the output's (a maximum needs no rescaling).
  */
-const maxpool2dLayer = strictObject({
-  kind: z.literal('maxpool2d'),
+const poolFields = {
   name: identifier,
   channels: intAtLeast(1),
   height: intRange(1, 4096),
@@ -170,7 +169,17 @@ const maxpool2dLayer = strictObject({
   stride: pair(1, MAX_KERNEL).optional(),
   padding: pair(0, 7).default([0, 0]),
   format: streamFormat,
-});
+};
+const maxpool2dLayer = strictObject({ kind: z.literal('maxpool2d'), ...poolFields });
+
+/**
+ * Average pooling over an image (PyTorch AvgPool2d, floor mode; a global average pool is the kernel
+ * of the whole image): stride defaults to the kernel, padding (zeros, at most half the kernel) counts
+ * in the divisor (`count_include_pad`, PyTorch's default; false is refused with padding). The
+ * format is the input's and the output's: the mean of a window, rounded half up
+ * (docs/number-formats.md "Average pooling").
+ */
+const avgpool2dLayer = strictObject({ kind: z.literal('avgpool2d'), ...poolFields, count_include_pad: z.boolean().default(true) });
 
 /** Finite real numbers (JSON.parse turns 1e999 into Infinity; NaN cannot be written in JSON). */
 const finiteNumber = z.number().finite({ message: 'a finite number' });
@@ -204,7 +213,7 @@ const requantStep = strictObject({ kind: z.literal('requant'), name: identifier,
 const reluStep = strictObject({ kind: z.literal('relu'), name: identifier, features: intAtLeast(1), input: streamFormat, output: streamFormat });
 
 /** A discriminated union on `kind`. */
-const layer = z.discriminatedUnion('kind', [lutLinearLayer, lutConv2dLayer, maxpool2dLayer, nnlutLayer, requantStep, reluStep]);
+const layer = z.discriminatedUnion('kind', [lutLinearLayer, lutConv2dLayer, maxpool2dLayer, avgpool2dLayer, nnlutLayer, requantStep, reluStep]);
 
 const layers = z
   .array(layer)
@@ -243,6 +252,7 @@ export type ManifestLayer = ManifestV1['layers'][number];
 export type ManifestLutLinearLayer = Extract<ManifestLayer, { kind: 'lut_linear' }>;
 export type ManifestLutConv2dLayer = Extract<ManifestLayer, { kind: 'lut_conv2d' }>;
 export type ManifestMaxPool2dLayer = Extract<ManifestLayer, { kind: 'maxpool2d' }>;
+export type ManifestAvgPool2dLayer = Extract<ManifestLayer, { kind: 'avgpool2d' }>;
 export type ManifestNnlutLayer = Extract<ManifestLayer, { kind: 'nnlut' }>;
 export type ManifestElementwiseStep = Extract<ManifestLayer, { kind: 'requant' | 'relu' }>;
 

@@ -159,7 +159,21 @@ export interface MaxPool2dLayer {
   format: StreamFormat;
 }
 
-export type Layer = LutLinearLayer | LutConv2dLayer | MaxPool2dLayer | NnlutLayer;
+/**
+ * Average pooling (PyTorch AvgPool2d with count_include_pad, or a global average pool): per
+ * channel, the mean of each kernel window, padding counting as zeros, rounded half up to the
+ * format (docs/number-formats.md "Average pooling").
+ */
+export interface AvgPool2dLayer {
+  kind: 'avgpool2d';
+  name: string;
+  /** inChannels is the channel count (in = out). */
+  conv: Conv2dGeometry;
+  /** The input's and the output's format. */
+  format: StreamFormat;
+}
+
+export type Layer = LutLinearLayer | LutConv2dLayer | MaxPool2dLayer | AvgPool2dLayer | NnlutLayer;
 
 export interface Artifact {
   /** Absolute path of model.json. */

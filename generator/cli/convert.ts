@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { writeArtifactAtomically } from '../convert/write-artifact.ts';
 import { loadDenseModel } from '../convert/load-dense.ts';
 import { finiteRows, imagesAsFrames, readNpy } from '../convert/numpy.ts';
-import { stageInputs, stageOutputs } from '../convert/dense.ts';
+import { isDensePool, stageInputs, stageOutputs } from '../convert/dense.ts';
 import { readTopology } from '../import/topology.ts';
 import { convertDense, DEFAULT_CONVERT } from '../convert/pq.ts';
 import { LutnnError } from '../errors.ts';
@@ -16,12 +16,12 @@ export function convertCommand(program: Command): void {
   program
     .command('convert')
     .description('Convert a dense MLP or CNN to a LUT-NN artifact: k-means codebooks per layer (over im2col patches for a convolution), LUT-NN tables, scales from calibration data.')
-    .requiredOption('-d, --dense <file>', 'dense model: .safetensors or .npz state dict (<layer>.weight (out, in), <layer>.bias; a CNN with --topology), or .onnx (Gemm/MatMul/Add/Relu; a CNN: Conv, BatchNormalization, Relu, MaxPool, Flatten, Gemm)')
+    .requiredOption('-d, --dense <file>', 'dense model: .safetensors or .npz state dict (<layer>.weight (out, in), <layer>.bias; a CNN with --topology), or .onnx (Gemm/MatMul/Add/Relu; a CNN: Conv, BatchNormalization, Relu, MaxPool, AveragePool, GlobalAveragePool, Flatten, Gemm)')
     .requiredOption('--calib <file.npy>', 'calibration inputs, shape (N, D) of the first layer; images (N, C, H, W), (N, H, W) or (N, H·W·C) channels last')
     .requiredOption('-o, --out <dir>', 'artifact folder to write (model.json + model.safetensors)')
     .option('--name <name>', 'model name in the artifact', 'model')
     .option('--layers <names>', 'comma-separated layer prefixes in order (state dicts; default: natural order)')
-    .option('--topology <file.yaml>', 'a CNN state dict’s steps in order: conv2d, batchnorm2d, relu, maxpool2d, flatten, linear (docs/convert-and-import.md, "Dense CNNs")')
+    .option('--topology <file.yaml>', 'a CNN state dict’s steps in order: conv2d, batchnorm2d, relu, maxpool2d, avgpool2d, global_avgpool2d, flatten, linear (docs/convert-and-import.md, "Dense CNNs")')
     .option('--subvector-len <V>', `sub-vector length V, or per layer: name=V,… with an optional default (e.g. conv1=9,fc=4,8; default ${DEFAULT_CONVERT.subvectorLen})`, parseSubvectorLens('--subvector-len'), { layers: {} })
     .option('-K, --centroids <n>', 'centroids per codebook K', parseIntOption('--centroids', 2), DEFAULT_CONVERT.centroids)
     .option('--bits <n>', 'bits of inputs, outputs and tables', parseIntOption('--bits', 2), DEFAULT_CONVERT.bits)
@@ -41,7 +41,7 @@ export function convertCommand(program: Command): void {
       const topology = opts.topology ? await readTopology(opts.topology) : undefined;
       const model = await loadDenseModel(opts.dense, { layers: opts.layers?.split(',').map((s) => s.trim()), topology });
       const first = model.layers[0];
-      const image = first.kind === 'maxpool2d' ? first.pool : first.conv;
+      const image = isDensePool(first) ? first.pool : first.conv;
       const raw = await readNpy(opts.calib, 'calibration data');
       const calib = image ? imagesAsFrames(raw, image) : raw;
       const D = stageInputs(first);
@@ -50,7 +50,7 @@ export function convertCommand(program: Command): void {
         throw new LutnnError('The calibration data is all zeros.', { file: opts.calib, expected: 'real inputs of the model: k-means learns the codebooks and the scales from them', found: `${calib.shape[0]} rows of zeros` });
       }
       // The artifact holds, per layer, centroids (C·K·V = D·K), LUT-NN's weight (D·M) and bias, as F32.
-      const lutLayers = model.layers.flatMap((l) => (l.kind === 'maxpool2d' ? [] : [l]));
+      const lutLayers = model.layers.flatMap((l) => (isDensePool(l) ? [] : [l]));
       const artifactBytes = lutLayers.reduce((n, l) => n + 4 * (l.inFeatures * opts.centroids + l.inFeatures * l.outFeatures + l.outFeatures), 0);
       checkLimit(`The converted artifact (about ${formatBytes(artifactBytes)})`, artifactBytes, SIZE_LIMITS.outputBytes, {
         force: opts.force === true,
@@ -61,7 +61,7 @@ export function convertCommand(program: Command): void {
       });
       // Per row, the largest step holds three copies of its widest side (activations in, LUT-NN
       // outputs, their float forward) and, a convolution, its patches.
-      const perRow = Math.max(...model.layers.map((l) => 3 * Math.max(stageInputs(l), stageOutputs(l)) + (l.kind !== 'maxpool2d' && l.conv ? (stageOutputs(l) / l.outFeatures) * l.inFeatures : 0)));
+      const perRow = Math.max(...model.layers.map((l) => 3 * Math.max(stageInputs(l), stageOutputs(l)) + (!isDensePool(l) && l.conv ? (stageOutputs(l) / l.outFeatures) * l.inFeatures : 0)));
       const workingBytes = 8 * calib.shape[0] * perRow;
       checkLimit(`The conversion's working memory (about ${formatBytes(workingBytes)}: ${calib.shape[0]} calibration rows through its largest step)`, workingBytes, SIZE_LIMITS.workingBytes, {
         force: opts.force === true,

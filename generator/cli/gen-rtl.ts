@@ -69,6 +69,8 @@ export function describeDesign(plan: DesignPlan, shown: string): string {
         ? `buffer     ${layer.name}: input in block RAM, ${b.banks} banks of ${b.words} word(s) x ${b.wordElements} elements (${b.bits} bits), read a word per step`
         : `buffer     ${layer.name}: input in registers (${b.reason})`,
     );
+    const fifo = 'window' in layer ? layer.window.inputFifo : undefined;
+    if (fifo) lines.push(`buffer     ${layer.name}: pixel FIFO of ${fifo.depth} pixels in front of the window (${fifo.reason})`);
   }
   for (const layer of plan.layers) {
     const ix = layer.kind === 'lut_linear' ? layer.memory.index : layer.kind === 'lut_conv2d' ? layer.core.memory.index : null;
@@ -81,7 +83,7 @@ export function describeDesign(plan: DesignPlan, shown: string): string {
     lines.push(`note       ${layer.name}: its ports set the pace (${side} per vector, the core's II is ${layer.timing.initiationInterval}); less parallelism would cost less area at the same throughput`);
   }
   lines.push(
-    `timing     latency ${plan.timing.latency} cycles, one vector every ${plan.timing.initiationInterval} cycles`,
+    `timing     latency ${plan.timing.latency} cycles, one vector every ${plan.timing.initiationInterval} cycles${plan.timing.startupIntervals ? ` (the first outputs' intervals ${plan.timing.startupIntervals.join(', ')}: the chain settles)` : ''}`,
     `next       npx lutnn sim ${shown} --vectors 10000 --seed 1`,
     '',
   );

@@ -115,7 +115,7 @@ export function simCommand(program: Command): void {
       }
       if (r.timing) {
         const t = r.timing;
-        lines.push(`${t.ok ? 'PASS' : 'FAIL'}  latency ${t.measuredLatency} cycles (plan ${t.planLatency}), initiation interval ${t.measuredIntervals.join('/')} (plan ${t.planII})`);
+        lines.push(`${t.ok ? 'PASS' : 'FAIL'}  latency ${t.measuredLatency} cycles (plan ${t.planLatency}), initiation interval ${t.measuredIntervals.join('/')} (plan ${t.planII})${t.planStartupIntervals.length ? `, the first outputs' intervals ${t.measuredStartupIntervals.join('/')} (plan ${t.planStartupIntervals.join('/')})` : ''}`);
       }
       // The golden model and the RTL read the same plan; this check does not.
       report.stage('checking the golden model against the artifact');

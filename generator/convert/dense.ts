@@ -8,6 +8,7 @@
 import { LutnnError } from '../errors.ts';
 import type { Conv2dGeometry } from '../artifact/types.ts';
 import { outputSize, unfold } from '../conv/unfold.ts';
+import { avgPoolImage } from '../golden/reference/avgpool2d.ts';
 import { maxPoolImage } from '../golden/reference/maxpool2d.ts';
 
 export type DenseActivation = 'none' | 'relu';
@@ -25,14 +26,22 @@ export interface DenseLayer {
   conv?: Conv2dGeometry;
 }
 
-/** PyTorch's MaxPool2d (floor mode, padding never wins); pool.inChannels is the channel count. */
-export interface DenseMaxPool {
-  kind: 'maxpool2d';
+/**
+ * A pool; pool.inChannels is the channel count. PyTorch's MaxPool2d (floor mode, padding never
+ * wins) or AvgPool2d (floor mode, padding counts in the divisor; a global pool is the kernel of the
+ * whole image).
+ */
+export interface DensePool {
+  kind: 'maxpool2d' | 'avgpool2d';
   name: string;
   pool: Conv2dGeometry;
 }
 
-export type DenseStage = DenseLayer | DenseMaxPool;
+export type DenseStage = DenseLayer | DensePool;
+
+export function isDensePool(s: DenseStage): s is DensePool {
+  return s.kind !== undefined;
+}
 
 export interface DenseModel {
   /** Where it came from, for error messages. */
@@ -47,13 +56,13 @@ export interface DenseMlp extends DenseModel {
 
 /** Values of one input frame of a step: a convolution's or pool's image (H·W·C), else in_features. */
 export function stageInputs(s: DenseStage): number {
-  if (s.kind === 'maxpool2d') return s.pool.height * s.pool.width * s.pool.inChannels;
+  if (isDensePool(s)) return s.pool.height * s.pool.width * s.pool.inChannels;
   return s.conv ? s.conv.height * s.conv.width * s.conv.inChannels : s.inFeatures;
 }
 
 /** Values of one output frame of a step: OH·OW·channels for images, else out_features. */
 export function stageOutputs(s: DenseStage): number {
-  if (s.kind === 'maxpool2d') {
+  if (isDensePool(s)) {
     const [OH, OW] = outputSize(s.pool);
     return OH * OW * s.pool.inChannels;
   }
@@ -74,13 +83,14 @@ export function unfoldFrames(g: Conv2dGeometry, x: Float64Array, n: number): Flo
   return all ?? new Float64Array(0);
 }
 
-/** One step over n frames: a linear layer, a convolution (its layer on every patch) or a max pool. */
+/** One step over n frames: a linear layer, a convolution (its layer on every patch) or a pool. */
 export function denseStageForward(s: DenseStage, x: Float64Array, n: number): Float64Array {
-  if (s.kind === 'maxpool2d') {
+  if (isDensePool(s)) {
     const per = stageInputs(s);
     const outPer = stageOutputs(s);
     const y = new Float64Array(n * outPer);
-    for (let r = 0; r < n; r++) y.set(maxPoolImage(s.pool, x, r * per), r * outPer);
+    const image = s.kind === 'maxpool2d' ? maxPoolImage : avgPoolImage;
+    for (let r = 0; r < n; r++) y.set(image(s.pool, x, r * per), r * outPer);
     return y;
   }
   if (!s.conv) return denseLayerForward(s, x, n);

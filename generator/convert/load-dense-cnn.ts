@@ -7,8 +7,12 @@
  * - batchnorm2d `<name>.weight|bias|running_mean|running_var` (out): folded into the convolution
  *   before it, as eval-mode BatchNorm computes: s = γ/√(var + eps), W·s, (b − mean)·s + β.
  * - relu: the activation of the LUT layer before it; after a max pool it is applied before the pool
- *   (max and ReLU commute: relu(max x) = max relu(x)).
- * - maxpool2d: PyTorch's MaxPool2d (stride = kernel unless given).
+ *   (max and ReLU commute: relu(max x) = max relu(x)). After an average pool they do not commute
+ *   (relu(mean x) ≠ mean relu(x)), so a ReLU there is taken only where it changes nothing: the
+ *   layer before the pool already ends in one (a mean of values ≥ 0 is ≥ 0).
+ * - maxpool2d, avgpool2d: PyTorch's MaxPool2d, AvgPool2d (count_include_pad; stride = kernel
+ *   unless given); global_avgpool2d: AdaptiveAvgPool2d(1), an average pool whose kernel is the
+ *   whole image.
  * - flatten then linear `<name>.weight` (out, in): PyTorch flattens an NCHW image as
  *   ch·H·W + i·W + j, which is exactly the patch order of an H×W kernel, so the linear layer is a
  *   convolution whose kernel covers the whole image (one output pixel); the hardware needs no
@@ -20,12 +24,14 @@ import type { Conv2dGeometry } from '../artifact/types.ts';
 import { outputSize } from '../conv/unfold.ts';
 import type { Topology } from '../import/topology.ts';
 import { safeName } from '../util/names.ts';
-import { requireFiniteTensor, type DenseLayer, type DenseModel, type DenseStage } from './dense.ts';
+import { isDensePool, requireFiniteTensor, type DenseLayer, type DenseModel, type DenseStage } from './dense.ts';
 
 interface RawTensor {
   shape: number[];
   data: ArrayLike<number>;
 }
+
+const POOL_NAMES = { maxpool2d: 'a max pool', avgpool2d: 'an average pool' } as const;
 
 type Shape = { kind: 'image'; height: number; width: number; channels: number | null; flattened: boolean } | { kind: 'vector'; size: number };
 
@@ -50,7 +56,7 @@ export function denseCnnFromStateDict(tensors: Map<string, RawTensor>, file: str
   const lastLut = (): DenseLayer | undefined => {
     for (let i = stages.length - 1; i >= 0; i--) {
       const s = stages[i];
-      if (s.kind !== 'maxpool2d') return s;
+      if (!isDensePool(s)) return s;
     }
     return undefined;
   };
@@ -80,8 +86,9 @@ export function denseCnnFromStateDict(tensors: Map<string, RawTensor>, file: str
       shape = { kind: 'image', height: OH, width: OW, channels: M, flattened: false };
     } else if (entry.kind === 'batchnorm2d') {
       const prev = stages.at(-1);
-      if (!prev || prev.kind === 'maxpool2d' || !prev.conv || prev.activation !== 'none') {
-        throw new LutnnError(`BatchNorm "${name}" does not follow a convolution.`, { file: t.file, field, expected: 'batchnorm2d right after a conv2d (folded into its weight and bias)', found: prev ? `after ${prev.kind === 'maxpool2d' ? 'a max pool' : prev.activation === 'relu' ? 'a ReLU' : 'a linear layer'}` : 'the first step' });
+      if (!prev || isDensePool(prev) || !prev.conv || prev.activation !== 'none') {
+        const after = !prev ? 'the first step' : isDensePool(prev) ? `after ${POOL_NAMES[prev.kind]}` : `after ${prev.activation === 'relu' ? 'a ReLU' : 'a linear layer'}`;
+        throw new LutnnError(`BatchNorm "${name}" does not follow a convolution.`, { file: t.file, field, expected: 'batchnorm2d right after a conv2d (folded into its weight and bias)', found: after });
       }
       const M = prev.outFeatures;
       const p = (s: string) => Float64Array.from(tensor(`${name}.${s}`, [M], `${field}: BatchNorm2d ${s} (${M} channels)`).data);
@@ -89,18 +96,35 @@ export function denseCnnFromStateDict(tensors: Map<string, RawTensor>, file: str
       used.add(`${name}.num_batches_tracked`);
     } else if (entry.kind === 'relu') {
       const lut = lastLut();
-      if (!lut) throw new LutnnError(`ReLU "${name}" has no layer before it.`, { file: t.file, field, expected: 'relu after a conv2d, batchnorm2d, linear or maxpool2d step', found: 'the first step' });
-      lut.activation = 'relu';
-    } else if (entry.kind === 'maxpool2d') {
-      const img = imageOf(name, 'maxpool2d');
-      if (img.channels === null) throw new LutnnError(`Max pool "${name}" comes before any layer.`, { file: t.file, field, expected: 'a convolution first (its weight gives the channel count)', found: 'maxpool2d as the first step' });
-      if (entry.padding.some((p, d) => 2 * p > entry.kernel[d])) {
-        throw new LutnnError(`Max pool "${name}" pads more than half its kernel.`, { file: t.file, field: `${field}.padding`, expected: `at most half the kernel [${entry.kernel.join(', ')}] (PyTorch's rule)`, found: `[${entry.padding.join(', ')}]` });
+      if (!lut) throw new LutnnError(`ReLU "${name}" has no layer before it.`, { file: t.file, field, expected: 'relu after a conv2d, batchnorm2d, linear or pool step', found: 'the first step' });
+      const avg = stages.slice(stages.indexOf(lut) + 1).find((s) => s.kind === 'avgpool2d');
+      if (avg && lut.activation !== 'relu') {
+        throw new LutnnError(`ReLU "${name}" follows an average pool of a layer without ReLU.`, {
+          file: t.file,
+          field,
+          expected: `relu before the average pool "${avg.name}" (relu(mean x) is not mean(relu x); the hardware applies ReLU in the layer "${lut.name}")`,
+          found: `relu after average pool "${avg.name}"`,
+        });
       }
-      const g: Conv2dGeometry = { inChannels: img.channels, height: img.height, width: img.width, kernel: entry.kernel, stride: entry.stride, padding: entry.padding };
+      lut.activation = 'relu';
+    } else if (entry.kind === 'maxpool2d' || entry.kind === 'avgpool2d' || entry.kind === 'global_avgpool2d') {
+      const kind = entry.kind === 'maxpool2d' ? 'maxpool2d' : 'avgpool2d';
+      const what = POOL_NAMES[kind].replace(/^an? /, '');
+      const Title = what[0].toUpperCase() + what.slice(1);
+      const img = imageOf(name, entry.kind);
+      if (img.channels === null) throw new LutnnError(`${Title} "${name}" comes before any layer.`, { file: t.file, field, expected: 'a convolution first (its weight gives the channel count)', found: `${entry.kind} as the first step` });
+      // A global pool is the kernel of the whole image, once.
+      const geometry = entry.kind === 'global_avgpool2d' ? { kernel: [img.height, img.width] as [number, number], stride: [1, 1] as [number, number], padding: [0, 0] as [number, number] } : entry;
+      if (entry.kind === 'global_avgpool2d' && (img.height > MAX_KERNEL || img.width > MAX_KERNEL)) {
+        throw new LutnnError(`Global average pool "${name}" reads an image larger than a kernel can cover.`, { file: t.file, field, expected: `an image of at most ${MAX_KERNEL} x ${MAX_KERNEL} (the pool's kernel is the whole image); pool in steps before it`, found: `${img.height} x ${img.width}` });
+      }
+      if (geometry.padding.some((p, d) => 2 * p > geometry.kernel[d])) {
+        throw new LutnnError(`${Title} "${name}" pads more than half its kernel.`, { file: t.file, field: `${field}.padding`, expected: `at most half the kernel [${geometry.kernel.join(', ')}] (PyTorch's rule)`, found: `[${geometry.padding.join(', ')}]` });
+      }
+      const g: Conv2dGeometry = { inChannels: img.channels, height: img.height, width: img.width, kernel: geometry.kernel, stride: geometry.stride, padding: geometry.padding };
       const [OH, OW] = outputSize(g);
-      if (OH < 1 || OW < 1) throw new LutnnError(`Max pool "${name}"'s kernel is larger than its padded image.`, { file: t.file, field: `${field}.kernel_size`, expected: `at most ${img.height + 2 * entry.padding[0]} x ${img.width + 2 * entry.padding[1]}`, found: `[${entry.kernel.join(', ')}]` });
-      stages.push({ kind: 'maxpool2d', name: safeName(name, 'layer'), pool: g });
+      if (OH < 1 || OW < 1) throw new LutnnError(`${Title} "${name}"'s kernel is larger than its padded image.`, { file: t.file, field: `${field}.kernel_size`, expected: `at most ${img.height + 2 * geometry.padding[0]} x ${img.width + 2 * geometry.padding[1]}`, found: `[${geometry.kernel.join(', ')}]` });
+      stages.push({ kind, name: safeName(name, 'layer'), pool: g });
       shape = { ...img, height: OH, width: OW };
     } else if (entry.kind === 'flatten') {
       const img = imageOf(name, 'flatten');
@@ -128,8 +152,8 @@ export function denseCnnFromStateDict(tensors: Map<string, RawTensor>, file: str
       shape = { kind: 'vector', size: M };
     }
   }
-  if (!stages.some((s) => s.kind !== 'maxpool2d')) {
-    throw new LutnnError('The topology file names no layer.', { file: t.file, field: 'layers', expected: 'conv2d and linear steps (with batchnorm2d, relu, maxpool2d, flatten between them)', found: 'none' });
+  if (!stages.some((s) => !isDensePool(s))) {
+    throw new LutnnError('The topology file names no layer.', { file: t.file, field: 'layers', expected: 'conv2d and linear steps (with batchnorm2d, relu, pools, flatten between them)', found: 'none' });
   }
   const unused = [...tensors.keys()].filter((k) => !used.has(k) && /\.(weight|bias|running_mean|running_var)$/.test(k));
   if (unused.length > 0) {

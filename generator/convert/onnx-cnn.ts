@@ -1,15 +1,18 @@
 /**
  * A dense CNN from an ONNX graph (torch.onnx.export of a sequential CNN): Conv, BatchNormalization,
- * Relu, MaxPool, Flatten / Reshape, Gemm / MatMul (+ Add), with Identity and Dropout passing
+ * Relu, MaxPool, AveragePool, GlobalAveragePool, Flatten / Reshape, Gemm / MatMul (+ Add), with
+ * Identity and Dropout passing
  * through. The graph says what a state dict does not, so it becomes the topology and tensors of
  * load-dense-cnn.ts (one definition of every step: BatchNorm folding, NCHW flatten as a
  * whole-image convolution). Operator semantics from the ONNX operator specification: Conv and
- * MaxPool `pads` are [top, left, bottom, right], MaxPool `strides` default to 1.
+ * pool `pads` are [top, left, bottom, right], pool `strides` default to 1, AveragePool's
+ * `count_include_pad` defaults to 0 (torch.onnx writes 1 for PyTorch's default; it matters only
+ * with padding) and GlobalAveragePool is the mean over the whole image.
  */
 import { LutnnError } from '../errors.ts';
 import { parseTopology } from '../import/topology.ts';
 import { safeName } from '../util/names.ts';
-import type { DenseModel } from './dense.ts';
+import { isDensePool, type DenseModel } from './dense.ts';
 import { denseCnnFromStateDict } from './load-dense-cnn.ts';
 import { attribute, gemmShape, initializers, nodeLabel, type OnnxModel, type OnnxNode } from './onnx.ts';
 
@@ -105,11 +108,22 @@ export function loadOnnxCnn(model: OnnxModel, file: string): DenseModel {
       step(n, { kind: 'batchnorm2d', eps: typeof eps === 'number' ? eps : 1e-5 });
     } else if (op === 'Relu') {
       step(name(node, 'relu'), { kind: 'relu' });
-    } else if (op === 'MaxPool') {
+    } else if (op === 'MaxPool' || op === 'AveragePool') {
       requireOnes(node, i, 'dilations');
-      if ((attribute(node, 'ceil_mode') ?? 0) !== 0) throw new LutnnError('MaxPool ceil_mode is not supported.', { file, field: `${nodeLabel(node, i)} ceil_mode`, expected: '0 (floor, PyTorch\'s default)', found: String(attribute(node, 'ceil_mode')) });
+      if ((attribute(node, 'ceil_mode') ?? 0) !== 0) throw new LutnnError(`${op} ceil_mode is not supported.`, { file, field: `${nodeLabel(node, i)} ceil_mode`, expected: '0 (floor, PyTorch\'s default)', found: String(attribute(node, 'ceil_mode')) });
+      const padding = pads2d(node, i);
+      if (op === 'AveragePool' && (attribute(node, 'count_include_pad') ?? 0) !== 1 && padding.some((p) => p > 0)) {
+        throw new LutnnError('AveragePool that leaves the padding out of the divisor is not built.', {
+          file,
+          field: `${nodeLabel(node, i)} count_include_pad`,
+          expected: `1 (PyTorch's AvgPool2d default, every window divides by kh·kw), or pads 0`,
+          found: `${attribute(node, 'count_include_pad') ?? '0 (the ONNX default)'} with pads [${padding.join(', ')}]`,
+        });
+      }
       // ONNX strides default to 1 (PyTorch's to the kernel, but torch.onnx writes them).
-      step(name(node, 'pool'), { kind: 'maxpool2d', kernel_size: pair(node, i, 'kernel_shape'), stride: pair(node, i, 'strides', [1, 1]), padding: pads2d(node, i) });
+      step(name(node, 'pool'), { kind: op === 'MaxPool' ? 'maxpool2d' : 'avgpool2d', kernel_size: pair(node, i, 'kernel_shape'), stride: pair(node, i, 'strides', [1, 1]), padding });
+    } else if (op === 'GlobalAveragePool') {
+      step(name(node, 'pool'), { kind: 'global_avgpool2d' });
     } else if (op === 'Flatten' || op === 'Reshape') {
       const axis = op === 'Flatten' ? (attribute(node, 'axis') ?? 1) : 1;
       if (axis !== 1) throw new LutnnError('Flatten axis is not supported.', { file, field: `${nodeLabel(node, i)} axis`, expected: '1 (keep the batch dimension)', found: String(axis) });
@@ -139,7 +153,7 @@ export function loadOnnxCnn(model: OnnxModel, file: string): DenseModel {
       throw new LutnnError(`Unsupported ONNX operator ${op} in a CNN.`, {
         file,
         field: nodeLabel(node, i),
-        expected: 'Conv, BatchNormalization, Relu, MaxPool, Flatten/Reshape, Gemm/MatMul (+ Add bias), Identity, Dropout',
+        expected: 'Conv, BatchNormalization, Relu, MaxPool, AveragePool, GlobalAveragePool, Flatten/Reshape, Gemm/MatMul (+ Add bias), Identity, Dropout',
         found: op,
       });
     }
@@ -147,7 +161,7 @@ export function loadOnnxCnn(model: OnnxModel, file: string): DenseModel {
   const topology = parseTopology({ input: { height: size[2], width: size[3] }, layers }, file, order);
   const cnn = denseCnnFromStateDict(tensors, file, topology);
   const first = cnn.layers[0];
-  const channels = first.kind === 'maxpool2d' ? first.pool.inChannels : first.conv?.inChannels;
+  const channels = isDensePool(first) ? first.pool.inChannels : first.conv?.inChannels;
   if (channels !== undefined && channels !== size[1]) {
     throw new LutnnError('The first convolution does not read the graph input\'s channels.', { file, field: `graph input "${inputName}"`, expected: `${channels} channels (the first weight's)`, found: `${size[1]}` });
   }

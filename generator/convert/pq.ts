@@ -8,10 +8,10 @@
  * already replaced), so errors do not silently compound. Optional refinement (as eLUT-NN
  * calibrates) moves centroids to reduce the layer's output reconstruction error ||Â·W − A·W||².
  */
-import { artifactManifest, calibratedScale, lutConv2dLayer, lutLinearLayer, maxPool2dLayer } from '../artifact/build.ts';
+import { artifactManifest, avgPool2dLayer, calibratedScale, lutConv2dLayer, lutLinearLayer, maxPool2dLayer } from '../artifact/build.ts';
 import type { TensorInput } from '../artifact/safetensors.ts';
 import { LutnnError } from '../errors.ts';
-import { denseStageForward, stageInputs, stageOutputs, unfoldFrames, type DenseLayer, type DenseModel } from './dense.ts';
+import { denseStageForward, isDensePool, stageInputs, stageOutputs, unfoldFrames, type DenseLayer, type DenseModel } from './dense.ts';
 import { kmeans } from './kmeans.ts';
 import { importedLayerForward, nearestCentroids, type ImportedLayer } from '../import/imported.ts';
 import { learnHashTrees } from './maddness.ts';
@@ -190,13 +190,13 @@ function learnLayer(layer: DenseLayer, sample: Float64Array, n: number, V: numbe
 export function convertDense(model: DenseModel, calib: Float64Array, rows: number, opts: ConvertOptions, onLayer?: (name: string) => void): Conversion {
   const { centroids: K, bits } = opts;
   const first = model.layers[0];
-  const named = new Set(model.layers.flatMap((l) => (l.kind === 'maxpool2d' ? [] : [l.name])));
+  const named = new Set(model.layers.flatMap((l) => (isDensePool(l) ? [] : [l.name])));
   const stray = Object.keys(opts.layerSubvectorLen ?? {}).find((n) => !named.has(n));
   if (stray !== undefined) throw new LutnnError(`--subvector-len names a layer the model does not have.`, { file: model.source, field: '--subvector-len', expected: `LUT layer names: ${[...named].join(', ')}`, found: JSON.stringify(stray) });
   const usedV: number[] = [];
   const inputs = stageInputs(first);
   if (calib.length !== rows * inputs) {
-    throw new LutnnError('Calibration data has the wrong shape.', { expected: `rows × ${inputs} (the input ${first.kind === 'maxpool2d' || first.conv ? 'image' : 'size'} of "${first.name}")`, found: `${calib.length} values for ${rows} rows` });
+    throw new LutnnError('Calibration data has the wrong shape.', { expected: `rows × ${inputs} (the input ${isDensePool(first) || first.conv ? 'image' : 'size'} of "${first.name}")`, found: `${calib.length} values for ${rows} rows` });
   }
 
   const manifestLayers: Record<string, unknown>[] = [];
@@ -206,9 +206,9 @@ export function convertDense(model: DenseModel, calib: Float64Array, rows: numbe
   let inScale = calibratedScale(maxAbs(calib), bits, { file: model.source, stream: 'the input' });
   for (const layer of model.layers) {
     onLayer?.(layer.name);
-    if (layer.kind === 'maxpool2d') {
-      // A maximum keeps its input's format (docs/artifact-format.md, "maxpool2d").
-      manifestLayers.push(maxPool2dLayer(layer.name, layer.pool, { bits, scale: inScale }));
+    if (isDensePool(layer)) {
+      // A maximum and a mean keep their input's format (docs/artifact-format.md, "maxpool2d", "avgpool2d").
+      manifestLayers.push((layer.kind === 'maxpool2d' ? maxPool2dLayer : avgPool2dLayer)(layer.name, layer.pool, { bits, scale: inScale }));
       acts = denseStageForward(layer, acts, rows);
       continue;
     }

@@ -10,8 +10,9 @@
  *     fc: { kind: linear }
  *
  * A dense CNN for `lutnn convert` lists every step in order, the ones without tensors too:
- * batchnorm2d (folded into the convolution before it), relu, maxpool2d and flatten (PyTorch's
- * NCHW order before a linear layer).
+ * batchnorm2d (folded into the convolution before it), relu, maxpool2d, avgpool2d,
+ * global_avgpool2d (AdaptiveAvgPool2d(1): the whole image) and flatten (PyTorch's NCHW order before
+ * a linear layer).
  */
 import { isMap, isScalar, parseDocument, YAMLParseError } from 'yaml';
 import { z } from 'zod';
@@ -27,12 +28,14 @@ const conv = strictObject({
   padding: pair(0, 14).default([0, 0]),
 });
 const linear = strictObject({ kind: z.literal('linear') });
-const maxpool = strictObject({
-  kind: z.literal('maxpool2d'),
-  kernel_size: pair(1, MAX_KERNEL),
-  stride: pair(1, MAX_KERNEL).optional(),
-  padding: pair(0, 7).default([0, 0]),
-});
+const pool = <K extends 'maxpool2d' | 'avgpool2d'>(kind: K) =>
+  strictObject({
+    kind: z.literal(kind),
+    kernel_size: pair(1, MAX_KERNEL),
+    stride: pair(1, MAX_KERNEL).optional(),
+    padding: pair(0, 7).default([0, 0]),
+  });
+const globalAvgpool = strictObject({ kind: z.literal('global_avgpool2d') });
 const eps = 'a positive number (BatchNorm2d eps, 1e-5 by default)';
 const batchnorm = strictObject({ kind: z.literal('batchnorm2d'), eps: z.number({ invalid_type_error: eps }).positive({ message: eps }).default(1e-5) });
 const relu = strictObject({ kind: z.literal('relu') });
@@ -45,7 +48,7 @@ const size = (what: string) => {
 
 const topologySchema = strictObject({
   input: strictObject({ height: size('height'), width: size('width') }).optional(),
-  layers: z.record(z.discriminatedUnion('kind', [conv, linear, maxpool, batchnorm, relu, flatten])),
+  layers: z.record(z.discriminatedUnion('kind', [conv, linear, pool('maxpool2d'), pool('avgpool2d'), globalAvgpool, batchnorm, relu, flatten])),
 });
 
 type Pair = [number, number];
@@ -53,7 +56,8 @@ type Pair = [number, number];
 export type TopologyLayer =
   | { kind: 'linear' }
   | { kind: 'conv2d'; kernel: Pair; stride: Pair; padding: Pair }
-  | { kind: 'maxpool2d'; kernel: Pair; stride: Pair; padding: Pair }
+  | { kind: 'maxpool2d' | 'avgpool2d'; kernel: Pair; stride: Pair; padding: Pair }
+  | { kind: 'global_avgpool2d' }
   | { kind: 'batchnorm2d'; eps: number }
   | { kind: 'relu' }
   | { kind: 'flatten' };
@@ -78,8 +82,8 @@ export function parseTopology(raw: unknown, file: string, order?: readonly strin
   const names = order && order.length === Object.keys(steps).length && order.every((n) => n in steps) ? order : Object.keys(steps);
   for (const [name, l] of names.map((n) => [n, steps[n]] as const)) {
     if (l.kind === 'conv2d') layers.set(name, { kind: 'conv2d', kernel: l.kernel_size, stride: l.stride, padding: l.padding });
-    // PyTorch's MaxPool2d strides by the kernel unless told otherwise.
-    else if (l.kind === 'maxpool2d') layers.set(name, { kind: 'maxpool2d', kernel: l.kernel_size, stride: l.stride ?? l.kernel_size, padding: l.padding });
+    // PyTorch's MaxPool2d and AvgPool2d stride by the kernel unless told otherwise.
+    else if (l.kind === 'maxpool2d' || l.kind === 'avgpool2d') layers.set(name, { kind: l.kind, kernel: l.kernel_size, stride: l.stride ?? l.kernel_size, padding: l.padding });
     else layers.set(name, l);
   }
   return { file, input: parsed.data.input, layers };

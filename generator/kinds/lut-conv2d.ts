@@ -10,7 +10,7 @@ import { lutConv2dFiles } from '../emit/lut-conv2d/index.ts';
 import { floatLutConv2d } from '../golden/float/lut-conv2d.ts';
 import { runLutConv2d } from '../golden/lut-conv2d.ts';
 import { lutConv2dReference } from '../golden/reference/lut-conv2d.ts';
-import { lineBufferMemories, planLutConv2d, reloadLutConv2d, windowChainedTiming } from '../plan/lut-conv2d.ts';
+import { lineBufferMemories, planLutConv2d, reloadLutConv2d, windowSchedule } from '../plan/lut-conv2d.ts';
 import type { LutConv2dPlan } from '../plan/types.ts';
 import { estimateLutConv2d } from '../synth/estimate-lut-conv2d.ts';
 import { generateConvFrames } from '../../tb/vectors/lut-conv2d.ts';
@@ -26,7 +26,9 @@ export const lutConv2dKind: LayerKindDefinition<LutConv2dPlan> = {
   // The core's memories, and the line buffers where they are block RAM.
   memories: (l) => [...lutLinearKind.memories(l.core), ...lineBufferMemories(l.modules.window, l.window)],
   writable: () => [],
-  chained: (l, offered, arrivals) => windowChainedTiming(l.window, l.core.timing.latency, offered, arrivals),
+  schedule: (l, arrivals, frames) => windowSchedule(l.window, l.core.timing.latency, arrivals, frames),
+  withInputFifo: (l, fifo) => ({ ...l, window: { ...l.window, inputFifo: { module: `${l.modules.window}_fifo`, ...fifo } } }),
+  withFramePeriod: (l, period) => ({ ...l, window: { ...l.window, framePeriod: period } }),
   describe: (l) => {
     const w = l.window;
     const t = l.timing;

@@ -14,7 +14,7 @@ import { runLutLinear } from '../golden/lut-linear.ts';
 import { lutLinearReference } from '../golden/reference/lut-linear.ts';
 import { planLutLinear, reloadLutLinear, writableTables } from '../plan/lut-linear.ts';
 import type { LutLinearPlan } from '../plan/types.ts';
-import { beatFifoCycles, wrapperChainedTiming } from '../plan/stream.ts';
+import { beatFifoCycles, wrapperSchedule } from '../plan/stream.ts';
 import { estimateLutLinear } from '../synth/estimate-lut-linear.ts';
 import { generateVectors } from '../../tb/vectors/lut-linear.ts';
 import type { ArtifactKindDefinition, LayerKindDefinition } from './registry.ts';
@@ -44,7 +44,7 @@ export const lutLinearKind: LayerKindDefinition<LutLinearPlan> = {
       ...(s?.writable ? [{ memory: stepMemoryTitle(l), words: s.depth, width: s.width, addressWidth: s.addressWidth, contents: () => stepRomWords(l) }] : []),
     ];
   },
-  chained: (l, offered, arrivals) => wrapperChainedTiming(l, offered, arrivals, beatFifoCycles(l.beatOutput, l.parallel.encodeSteps, l.parallel.outputGroups)),
+  schedule: (l, arrivals, frames) => wrapperSchedule(l, arrivals, frames, beatFifoCycles(l.beatOutput, l.parallel.encodeSteps, l.parallel.outputGroups)),
   describe: (l) => {
     const { D, M, C, K, V } = l.dims;
     const t = l.timing;

@@ -7,7 +7,7 @@
 import { macLinearFiles } from '../emit/mac/index.ts';
 import { runMacLinear } from '../golden/mac-linear.ts';
 import type { MacLinearPlan } from '../plan/types.ts';
-import { beatFifoCycles, wrapperChainedTiming } from '../plan/stream.ts';
+import { beatFifoCycles, wrapperSchedule } from '../plan/stream.ts';
 import { estimateMacLinear } from '../synth/estimate-mac-linear.ts';
 import { generateUniformVectors } from '../../tb/vectors/uniform.ts';
 import type { LayerKindDefinition } from './registry.ts';
@@ -23,7 +23,7 @@ export const macLinearKind: LayerKindDefinition<MacLinearPlan> = {
     ...(l.beatOutput ? [{ module: l.modules.outFifo, style: l.beatOutput.style, words: l.beatOutput.fifoWords, bits: l.beatOutput.elementsPerBeat * l.output.bits }] : []),
   ],
   writable: () => [],
-  chained: (l, offered, arrivals) => wrapperChainedTiming(l, offered, arrivals, beatFifoCycles(l.beatOutput, l.parallel.inputSteps, l.parallel.outputGroups)),
+  schedule: (l, arrivals, frames) => wrapperSchedule(l, arrivals, frames, beatFifoCycles(l.beatOutput, l.parallel.inputSteps, l.parallel.outputGroups)),
   describe: (l) => {
     const p = l.parallel;
     const t = l.timing;

@@ -9,7 +9,7 @@ import { maxPool2dFiles } from '../emit/maxpool2d/index.ts';
 import { floatMaxPool2d } from '../golden/float/maxpool2d.ts';
 import { runMaxPool2d } from '../golden/maxpool2d.ts';
 import { maxPool2dReference } from '../golden/reference/maxpool2d.ts';
-import { lineBufferMemories, windowChainedTiming } from '../plan/lut-conv2d.ts';
+import { lineBufferMemories, windowSchedule } from '../plan/lut-conv2d.ts';
 import { MAX_UNIT_LATENCY, planMaxPool2d } from '../plan/maxpool2d.ts';
 import type { MaxPool2dPlan } from '../plan/types.ts';
 import { estimateMaxPool2d } from '../synth/estimate-maxpool2d.ts';
@@ -26,7 +26,9 @@ export const maxPool2dKind: LayerKindDefinition<MaxPool2dPlan> = {
   // The line buffers where they are block RAM.
   memories: (l) => lineBufferMemories(l.modules.window, l.window),
   writable: () => [],
-  chained: (l, offered, arrivals) => windowChainedTiming(l.window, MAX_UNIT_LATENCY, offered, arrivals),
+  schedule: (l, arrivals, frames) => windowSchedule(l.window, MAX_UNIT_LATENCY, arrivals, frames),
+  withInputFifo: (l, fifo) => ({ ...l, window: { ...l.window, inputFifo: { module: `${l.modules.window}_fifo`, ...fifo } } }),
+  withFramePeriod: (l, period) => ({ ...l, window: { ...l.window, framePeriod: period } }),
   describe: (l) => {
     const w = l.window;
     return (

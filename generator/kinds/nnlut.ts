@@ -11,7 +11,7 @@ import { runNnlut } from '../golden/nnlut.ts';
 import { nnlutReference } from '../golden/reference/nnlut.ts';
 import { planNnlut } from '../plan/nnlut.ts';
 import type { NnlutPlan } from '../plan/types.ts';
-import { wrapperChainedTiming } from '../plan/stream.ts';
+import { wrapperSchedule } from '../plan/stream.ts';
 import { estimateNnlut } from '../synth/estimate-nnlut.ts';
 import { generateNnlutVectors } from '../../tb/vectors/nnlut.ts';
 import type { ArtifactKindDefinition, LayerKindDefinition } from './registry.ts';
@@ -26,7 +26,7 @@ export const nnlutKind: LayerKindDefinition<NnlutPlan> = {
   memories: () => [],
   writable: () => [],
   // Whole vectors through its stream wrapper's serializer: output beats back to back.
-  chained: (l, offered, arrivals) => wrapperChainedTiming(l, offered, arrivals, null),
+  schedule: (l, arrivals, frames) => wrapperSchedule(l, arrivals, frames, null),
   describe: (l) => {
     const t = l.timing;
     return (

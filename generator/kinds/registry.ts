@@ -4,7 +4,7 @@
  * `artifactKindOf(layer)` (artifact layers).
  *
  * Two tables, because the artifact and the plan have different kinds: an artifact layer kind
- * (`Layer['kind']`: lut_linear, lut_conv2d, maxpool2d, nnlut; `requant` and `relu` are loaded as nnlut) is planned into a
+ * (`Layer['kind']`: lut_linear, lut_conv2d, maxpool2d, avgpool2d, nnlut; `requant` and `relu` are loaded as nnlut) is planned into a
  * plan kind (`LayerPlan['kind']`), and some plan kinds come from elsewhere (`mac_linear`, the
  * MAC baseline `lutnn compare` plans from a lut_linear layer).
  *
@@ -20,13 +20,14 @@ import type { LayerHwConfig } from '../config/hw-config.ts';
 import type { GeneratedFile } from '../emit/common/context.ts';
 import type { LayerReference } from '../golden/artifact-reference.ts';
 import type { FloatReference } from '../golden/float-reference.ts';
-import type { DesignPlan, LayerPlan, LutConv2dPlan, LutLinearPlan, MaxPool2dPlan, NnlutPlan } from '../plan/types.ts';
+import type { AvgPool2dPlan, DesignPlan, LayerPlan, LutConv2dPlan, LutLinearPlan, MaxPool2dPlan, NnlutPlan } from '../plan/types.ts';
 import type { UnitEstimate } from '../synth/estimate-units.ts';
 import type { Target } from '../synth/targets.ts';
 import { lutConv2dArtifactKind, lutConv2dKind } from './lut-conv2d.ts';
 import { lutLinearArtifactKind, lutLinearKind } from './lut-linear.ts';
 import { macLinearKind } from './mac-linear.ts';
 import { maxPool2dArtifactKind, maxPool2dKind } from './maxpool2d.ts';
+import { avgPool2dArtifactKind, avgPool2dKind } from './avgpool2d.ts';
 import { nnlutArtifactKind, nnlutKind } from './nnlut.ts';
 
 export type LayerKind = LayerPlan['kind'];
@@ -55,14 +56,12 @@ export interface WritableMemory {
 }
 
 /**
- * A layer's first vector in a chain, in cycles from the first cycle after reset (plan/design.ts
- * chainTiming): when it takes its first input beat, when its first output beat is valid, and when
- * its other output beats leave (cycles from the first; null: back to back, or one whole vector).
+ * A layer's first vectors (frames) in a chain, in cycles from the first cycle after reset
+ * (plan/chain.ts): the cycle each input beat is taken and each output beat is valid, frame by frame.
  */
-export interface ChainedTiming {
-  accepted: number;
-  firstOut: number;
-  outputs: number[] | null;
+export interface ChainSchedule {
+  takes: number[];
+  outputs: number[];
 }
 
 /** Every piece of one planned layer kind. */
@@ -82,11 +81,18 @@ export interface LayerKindDefinition<P extends LayerPlan> {
   /** Memories written through the table load port (hw.yaml table_storage: ram), in address order; [] when none. */
   writable(layer: P): WritableMemory[];
   /**
-   * Timing of the layer's first vector in a chain (plan/design.ts chainTiming): its first input
-   * beat is offered in cycle `offered` (from the first cycle after reset), the others at `arrivals`
-   * (cycles from the first beat; null: as fast as it takes them).
+   * The layer's first `frames` vectors in a chain (plan/chain.ts): `arrivals` are the cycles each
+   * of their input beats is offered, from the first cycle after reset (null: the design's input,
+   * offered as fast as the layer takes them).
    */
-  chained(layer: P, offered: number, arrivals: readonly number[] | null): ChainedTiming;
+  schedule(layer: P, arrivals: readonly number[] | null, frames: number): ChainSchedule;
+  /**
+   * Windowed kinds: the layer with a pixel FIFO of `depth` in front of its scan (plan/chain.ts
+   * sizes it so that the layer before never waits). Absent: the kind takes a beat when offered.
+   */
+  withInputFifo?(layer: P, fifo: { depth: number; reason: string }): P;
+  /** Windowed kinds: the layer with its frames started at most every `period` cycles (the design's first layer, plan/chain.ts). */
+  withFramePeriod?(layer: P, period: number): P;
   /** One line of `lutnn gen-rtl`'s summary: what the layer is and how fast it runs. */
   describe(layer: P): string;
   /**
@@ -101,6 +107,7 @@ export interface PlannedAs {
   lut_linear: LutLinearPlan;
   lut_conv2d: LutConv2dPlan;
   maxpool2d: MaxPool2dPlan;
+  avgpool2d: AvgPool2dPlan;
   nnlut: NnlutPlan;
 }
 
@@ -133,6 +140,7 @@ export const LAYER_KINDS: LayerKindRegistry = {
   lut_linear: lutLinearKind,
   lut_conv2d: lutConv2dKind,
   maxpool2d: maxPool2dKind,
+  avgpool2d: avgPool2dKind,
   nnlut: nnlutKind,
   mac_linear: macLinearKind,
 };
@@ -142,6 +150,7 @@ export const ARTIFACT_KINDS: ArtifactKindRegistry = {
   lut_linear: lutLinearArtifactKind,
   lut_conv2d: lutConv2dArtifactKind,
   maxpool2d: maxPool2dArtifactKind,
+  avgpool2d: avgPool2dArtifactKind,
   nnlut: nnlutArtifactKind,
 };
 

@@ -7,11 +7,12 @@ import { layerConfig, unknownOverrideNames, type HwConfig } from '../config/hw-c
 import { LutnnError } from '../errors.ts';
 import { TOOL } from '../version.ts';
 import { checkLimit, count, formatBytes, SIZE_LIMITS } from '../util/size-limits.ts';
-import { artifactKindOf, layerKindOf } from '../kinds/registry.ts';
+import { artifactKindOf } from '../kinds/registry.ts';
 import { layerInput, layerOutput } from './layer-io.ts';
 import { planLoadMap } from './load-map.ts';
-import { designPort, layerPortTiming, layerTopModule, planStreams } from './stream.ts';
-import { PLAN_VERSION, type DesignPlan, type DesignTiming, type LayerPlan } from './types.ts';
+import { planChain } from './chain.ts';
+import { designPort, layerTopModule, planStreams } from './stream.ts';
+import { PLAN_VERSION, type DesignPlan, type LayerPlan } from './types.ts';
 
 export interface PlanOptions {
   /** The manifest path as the user gave it (recorded for regeneration and reports). */
@@ -41,33 +42,6 @@ function checkChain(layers: LayerPlan[], file: string): void {
       });
     }
   }
-}
-
-/**
- * The chain's timing from its first vector, cycle by cycle from reset: each layer's first input
- * beat is offered when the layer before gives its first output beat, the others when that layer
- * gives them (a beat FIFO's groups, a convolution's output pixels as its scan makes them, or back
- * to back); each kind's `chained` says when it takes the first beat and gives its own. A windowed
- * layer's scan starts at reset, so its padding may still be ahead of a fast predecessor's first
- * pixel. Latency: the last layer's first output beat from the first layer's first input beat.
- * The chain's II is its slowest layer's.
- */
-function chainTiming(layers: LayerPlan[]): DesignTiming {
-  const port = layers.map(layerPortTiming);
-  let offered = 0;
-  let accepted = 0;
-  let arrivals: number[] | null = null;
-  for (const [i, layer] of layers.entries()) {
-    const t = layerKindOf(layer).chained(layer, offered, arrivals);
-    if (i === 0) accepted = t.accepted;
-    offered = t.firstOut;
-    arrivals = t.outputs;
-  }
-  return {
-    latency: offered - accepted,
-    initiationInterval: Math.max(...port.map((t) => t.initiationInterval)),
-    watchdogCycles: port.reduce((a, t) => a + t.watchdogCycles, 0),
-  };
 }
 
 export function planDesign(artifact: Artifact, hw: HwConfig, options: PlanOptions): DesignPlan {
@@ -101,7 +75,10 @@ export function planDesign(artifact: Artifact, hw: HwConfig, options: PlanOption
 
 /** The design plan around checked, chained layers: their stream ports, provenance, top, port formats, whole-design timing. */
 export function assembleDesign(artifact: Artifact, options: PlanOptions, hw: HwConfig, cores: LayerPlan[], modelTop: string | null): DesignPlan {
-  const { layers, load } = planLoadMap(planStreams(cores, hw));
+  const streamed = planLoadMap(planStreams(cores, hw));
+  const { load } = streamed;
+  // The chain's schedule sizes the pixel FIFOs in front of windowed layers and gives the design's timing.
+  const { layers, timing } = planChain(streamed.layers);
   // A windowed layer's scan starts at reset, and the testbench writes the tables after reset: the
   // scan would be ahead by the writes, which the chain's timing cannot know.
   const windowed = layers.find((l) => l.stream?.nativeInput);
@@ -128,7 +105,7 @@ export function assembleDesign(artifact: Artifact, options: PlanOptions, hw: HwC
     io: { input: designPort(layerInput(first), first.stream?.input, !!axi), output: designPort(layerOutput(last), last.stream?.output, !!axi) },
     ...(load ? { load } : {}),
     ...(axi ? { axiStream: axi } : {}),
-    timing: chainTiming(layers),
+    timing,
     layers,
   };
 }

@@ -83,37 +83,63 @@ export interface ConvFrameSchedule {
   frameCycles: number;
 }
 
+/** Frames scanned back to back: the cycle each image pixel is taken, each patch loaded, each frame's first step, and the next frame's. */
+export interface ConvScan {
+  takes: number[];
+  patchSteps: number[];
+  frameStarts: number[];
+  end: number;
+}
+
 /**
- * The frame schedule of the module comment, step by step, in cycles from the frame's first step
- * (for the first frame: the first cycle after reset, when the scan starts). `offered`, when given,
- * is the cycle its first pixel is offered and `arrivals` the others' (cycles from the first; null:
- * each there when the scan wants it), as a previous layer gives them; without, every pixel is
- * there when the scan wants it. The scan steps over padding without input, and at an image
- * position no earlier than its pixel.
+ * The scan of `frames` frames back to back (the module comment's schedule), in cycles from the
+ * first cycle after reset, when the scan starts. `arrivals[i]` is the cycle image pixel i (frame
+ * by frame, raster order) is offered (null, or −Infinity for one: there when the scan wants it).
+ * The scan steps over padding without input, at an image position no earlier than its pixel, at a
+ * patch end no earlier than `patchInterval` after the previous patch; a frame's first step waits
+ * for the pacing too, and comes `framePeriod` (when set) after the previous frame's first step at the earliest.
  */
-export function convFrameSchedule(w: ConvWindowPlan, offered?: number, arrivals?: readonly number[] | null): ConvFrameSchedule {
+export function convScan(w: ConvWindowPlan, frames: number, arrivals: readonly number[] | null): ConvScan {
   const II = w.patchInterval;
   let t = 0;
   let lastPatch = -Infinity;
-  let firstPixelStep = -1;
   let pixel = 0;
+  const takes: number[] = [];
   const patchSteps: number[] = [];
-  for (let y = 0; y < w.paddedHeight; y++) {
-    for (let x = 0; x < w.paddedWidth; x++) {
-      const image = !w.rowPad[y] && !w.colPad[x];
-      const at = !image || offered === undefined ? -Infinity : pixel === 0 ? offered : arrivals ? offered + arrivals[pixel] : -Infinity;
-      const emit = w.rowEmit[y] && w.colEmit[x];
-      const step = Math.max(t, at, emit ? lastPatch + II : -Infinity);
-      if (image && firstPixelStep < 0) firstPixelStep = step;
-      if (image) pixel++;
-      if (emit) {
-        patchSteps.push(step);
-        lastPatch = step;
+  const frameStarts: number[] = [];
+  for (let f = 0; f < frames; f++) {
+    t = Math.max(t, lastPatch + II, f > 0 ? frameStarts[f - 1] + (w.framePeriod ?? 0) : 0);
+    for (let y = 0; y < w.paddedHeight; y++) {
+      for (let x = 0; x < w.paddedWidth; x++) {
+        const image = !w.rowPad[y] && !w.colPad[x];
+        const at = image && arrivals ? arrivals[pixel] : -Infinity;
+        const emit = w.rowEmit[y] && w.colEmit[x];
+        const step = Math.max(t, at, emit ? lastPatch + II : -Infinity);
+        if (y === 0 && x === 0) frameStarts.push(step);
+        if (image) {
+          takes.push(step);
+          pixel++;
+        }
+        if (emit) {
+          patchSteps.push(step);
+          lastPatch = step;
+        }
+        t = step + 1;
       }
-      t = step + 1;
     }
   }
-  return { firstPixelStep, patchSteps, frameCycles: Math.max(t, lastPatch + II) };
+  return { takes, patchSteps, frameStarts, end: Math.max(t, lastPatch + II) };
+}
+
+/**
+ * One frame's scan from reset (convScan): `offered`, when given, is the cycle its first pixel is
+ * offered and `arrivals` the others' (cycles from the first; null: each there when the scan wants
+ * it); without, every pixel is there when the scan wants it.
+ */
+export function convFrameSchedule(w: ConvWindowPlan, offered?: number, arrivals?: readonly number[] | null): ConvFrameSchedule {
+  const absolute = offered === undefined ? null : Array.from({ length: w.height * w.width }, (_, i) => (i === 0 ? offered : arrivals ? offered + arrivals[i] : -Infinity));
+  const s = convScan(w, 1, absolute);
+  return { firstPixelStep: s.takes[0], patchSteps: s.patchSteps, frameCycles: s.end };
 }
 
 /** The gap-free schedule's three figures (plan ConvTiming). */
@@ -123,16 +149,14 @@ export function convSchedule(w: ConvWindowPlan): { firstPixelStep: number; first
 }
 
 /**
- * A windowed layer's first frame in a chain (kinds' `chained`): its first pixel offered in cycle
- * `offered` after reset, the others at `arrivals`. Its scan starts at reset, so the padding before
+ * A windowed layer's first `frames` frames in a chain (kinds' `schedule`): image pixels offered at
+ * `arrivals` (null: whenever the scan wants them). Its scan starts at reset, so the padding before
  * the first image pixel may still be ahead of it when the pixel comes (then the pixel waits), or
- * behind. Returns when it takes the first pixel, when its first output pixel is valid (a patch
- * loaded in t is valid t + 1 + L_core), and its output pixels' cycles from the first.
+ * behind. A patch loaded in t gives its output pixel at t + 1 + L_core.
  */
-export function windowChainedTiming(w: ConvWindowPlan, coreLatency: number, offered: number, arrivals: readonly number[] | null): { accepted: number; firstOut: number; outputs: number[] } {
-  const s = convFrameSchedule(w, offered, arrivals);
-  const first = s.patchSteps[0];
-  return { accepted: s.firstPixelStep, firstOut: first + 1 + coreLatency, outputs: s.patchSteps.map((p) => p - first) };
+export function windowSchedule(w: ConvWindowPlan, coreLatency: number, arrivals: readonly number[] | null, frames: number): { takes: number[]; outputs: number[] } {
+  const s = convScan(w, frames, arrivals);
+  return { takes: s.takes, outputs: s.patchSteps.map((p) => p + 1 + coreLatency) };
 }
 
 /** The line buffers as planned memories (synthesis checks that block ones land in block RAM): one per row, Wp pixels. */

@@ -138,17 +138,32 @@ export function planLayerStream<P extends LayerPlan>(layer: P, cfg: LayerHwConfi
 }
 
 /**
- * A layer with a stream wrapper (or whole-vector ports) in a chain: it takes its first beat when
- * offered; the wrapper's vector is complete with its last beat, so with beats at `arrivals` its
- * latency counts from the first beat to the last + 1, then the core's latency (+ 1 through a
- * serializer); back to back that is B_in + L_core (+ 1), the port latency. `outputs`: its output
- * beats' cycles (a beat FIFO's), or null.
+ * A layer with a stream wrapper (or whole-vector ports) in a chain, `frames` vectors: each input
+ * beat is taken when offered (`arrivals`; null: the design's input, B_in beats back to back from
+ * reset, a vector every port II). The wrapper's vector is complete with its last beat and offered
+ * to the core the cycle after (a whole-vector port's in the cycle it comes), which takes it then or
+ * one core II after the vector before; its first output beat is valid L_core later (+ 1 through a
+ * serializer), the others at `beatOffsets` after it (a beat FIFO's; null: back to back). The model
+ * takes every beat when it is offered: a vector's beats that come before the core took the one
+ * before would wait in the assembler (docs/architecture.md "Pixel FIFO", the last paragraph).
  */
-export function wrapperChainedTiming(layer: LayerPlan, offered: number, arrivals: readonly number[] | null, outputs: number[] | null): { accepted: number; firstOut: number; outputs: number[] | null } {
+export function wrapperSchedule(layer: LayerPlan, arrivals: readonly number[] | null, frames: number, beatOffsets: readonly number[] | null): { takes: number[]; outputs: number[] } {
   const s = layer.stream;
-  // A core or wrapper takes its first beat when it is offered (ready from reset, and idle for the first vector).
-  if (!s || !arrivals) return { accepted: offered, firstOut: offered + layerPortTiming(layer).latency, outputs: s ? outputs : null };
-  return { accepted: offered, firstOut: offered + arrivals[arrivals.length - 1] + 1 + layer.timing.latency + (s.nativeOutput ? 0 : 1), outputs };
+  const inBeats = s?.input.beats ?? 1;
+  const outBeats = s?.output.beats ?? 1;
+  const port = layerPortTiming(layer);
+  const offsets = beatOffsets ?? Array.from({ length: outBeats }, (_, k) => k);
+  const takes: number[] = [];
+  const outputs: number[] = [];
+  let coreTake = -Infinity;
+  for (let n = 0; n < frames; n++) {
+    for (let k = 0; k < inBeats; k++) takes.push(arrivals ? arrivals[n * inBeats + k] : n * port.initiationInterval + k);
+    const last = takes[takes.length - 1];
+    coreTake = Math.max(s ? last + 1 : last, coreTake + layer.timing.initiationInterval);
+    const first = coreTake + layer.timing.latency + (s && !s.nativeOutput ? 1 : 0);
+    for (const o of offsets) outputs.push(first + o);
+  }
+  return { takes, outputs };
 }
 
 /**

@@ -429,6 +429,18 @@ export interface ConvWindowPlan extends Conv2dGeometry {
    * after the one before, and starts a frame only then, so every frame has the same schedule.
    */
   patchInterval: number;
+  /**
+   * A queue of pixels in front of the scan (docs/architecture.md "Pixel FIFO"), sized by the chain
+   * (plan/design.ts) so that the layer before never waits: absent when every pixel is taken in the
+   * cycle it comes (the first layer, or a layer whose scan always waits for its input).
+   */
+  inputFifo?: { module: string; depth: number; reason: string };
+  /**
+   * The design's first layer only, when a later layer is slower (docs/architecture.md "Pixel
+   * FIFO"): a frame's first step comes at least this many cycles after the one before (the chain's
+   * II), so the layers before the slowest one never run ahead of it. Absent: no such wait.
+   */
+  framePeriod?: number;
 }
 
 /** Timing of a lut_conv2d layer at its pixel ports (plan/lut-conv2d.ts `convSchedule`). */
@@ -463,8 +475,12 @@ export interface LutConv2dPlan extends LayerPlanCommon {
  * (padding at the format's minimum, a patch per cycle) in front of a registered maximum per
  * channel. Ports as a convolution's: a pixel per beat in and out, a frame per vector.
  */
-export interface MaxPool2dPlan extends LayerPlanCommon {
+export interface MaxPool2dPlan extends PoolPlanCommon {
   kind: 'maxpool2d';
+}
+
+/** What the pools share (plan/pool.ts): the window generator in front of a per-channel unit. */
+export interface PoolPlanCommon extends LayerPlanCommon {
   name: string;
   modules: { top: string; window: string };
   window: ConvWindowPlan;
@@ -473,11 +489,42 @@ export interface MaxPool2dPlan extends LayerPlanCommon {
   timing: ConvTiming;
 }
 
+/**
+ * The rounded mean of N values as a multiply and shift (plan/avgpool2d.ts, docs/number-formats.md
+ * "Average pooling"): x = 2·sum + offset (never negative, `xBits` wide), mean = ((x · multiplier)
+ * >> shift) − 2^(b−1), exact for every sum of N INT b values.
+ */
+export interface MeanDivider {
+  divisor: number;
+  offset: number;
+  multiplier: number;
+  shift: number;
+  xBits: number;
+  productBits: number;
+}
+
+/**
+ * Average pooling (docs/architecture.md "The hardware of a maxpool2d or avgpool2d layer"): the
+ * window generator (zero padding, a patch per cycle) in front of a registered rounded mean per
+ * channel. Ports as a convolution's.
+ */
+export interface AvgPool2dPlan extends PoolPlanCommon {
+  kind: 'avgpool2d';
+  mean: MeanDivider;
+}
+
 /** Every kind of planned layer. */
-export type LayerPlan = LutLinearPlan | LutConv2dPlan | MaxPool2dPlan | NnlutPlan | MacLinearPlan;
+export type LayerPlan = LutLinearPlan | LutConv2dPlan | MaxPool2dPlan | AvgPool2dPlan | NnlutPlan | MacLinearPlan;
 
 /** Whole-design timing: the chain's latency adds up, its throughput is its slowest layer's. */
-export type DesignTiming = PortTiming;
+export interface DesignTiming extends PortTiming {
+  /**
+   * Intervals between the first vectors' outputs where they are not yet the II (a chain of
+   * windowed layers, docs/architecture.md "In a chain"): output 1 comes startupIntervals[0] after
+   * output 0, and so on; after them every II. Absent when every interval is the II.
+   */
+  startupIntervals?: number[];
+}
 
 /** A design port: its vectors, and their beats when the port is a stream (absent: one whole vector per handshake). */
 export interface PortSpec extends StreamSpec {

@@ -28,6 +28,18 @@ export function windowEstimate(module: string, w: ConvWindowPlan, bits: number, 
   );
 }
 
+/**
+ * The pixel FIFO in front of a scan, when it has one (templates/conv/pixel_fifo.v.hbs): its slots
+ * in flops (counted as such; a target with LUT RAM may put them there), a depth:1 read multiplexer
+ * per bit (about depth / 2 LUT4), the pass-through multiplexer, pointers and count.
+ */
+export function windowFifoEstimates(w: ConvWindowPlan): UnitEstimate[] {
+  const f = w.inputFifo;
+  if (!f) return [];
+  const pointers = 2 * indexBits(f.depth) + indexBits(f.depth + 1);
+  return [unit(f.module, { LUT: Math.ceil(w.pixelBits * (Math.max(0, f.depth - 1) * 0.5 + 1)) + pointers * 2 + 4, FF: f.depth * w.pixelBits + pointers }, 0, 1)];
+}
+
 export function estimateLutConv2d(p: LutConv2dPlan, t: Target): UnitEstimate[] {
-  return [windowEstimate(p.modules.window, p.window, p.input.bits, t), ...estimateLutLinear(p.core, t)];
+  return [...windowFifoEstimates(p.window), windowEstimate(p.modules.window, p.window, p.input.bits, t), ...estimateLutLinear(p.core, t)];
 }

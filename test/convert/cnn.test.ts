@@ -11,7 +11,7 @@ import { dump as dumpNpy } from 'npyjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeSafetensors } from '../../generator/artifact/safetensors.ts';
 import { loadArtifact } from '../../generator/artifact/load.ts';
-import { denseForward } from '../../generator/convert/dense.ts';
+import { denseForward, type DenseModel } from '../../generator/convert/dense.ts';
 import { denseCnnFromStateDict } from '../../generator/convert/load-dense-cnn.ts';
 import { PROJECT_ROOT } from '../../generator/emit/render.ts';
 import { genRtl } from '../../generator/gen-rtl.ts';
@@ -45,6 +45,17 @@ const STEPS: CnnStep[] = [
   { kind: 'flatten', name: 'flat' },
   { kind: 'linear', name: 'fc', out: 5 },
 ];
+/** conv → ReLU → padded average pool → conv → ReLU → global average pool → flatten → linear. */
+const AVG_STEPS: CnnStep[] = [
+  { kind: 'conv2d', name: 'c1', out: 3, kernel: p(3), stride: p(1), padding: p(1) },
+  { kind: 'relu', name: 'act1' },
+  { kind: 'avgpool2d', name: 'pool1', kernel: p(3), stride: p(2), padding: p(1) },
+  { kind: 'conv2d', name: 'c2', out: 6, kernel: p(2), stride: p(1), padding: p(0) },
+  { kind: 'relu', name: 'act2' },
+  { kind: 'global_avgpool2d', name: 'gap' },
+  { kind: 'flatten', name: 'flat' },
+  { kind: 'linear', name: 'fc', out: 3 },
+];
 const INPUT = { channels: 2, height: 9, width: 7 };
 
 function tensorMap(cnn: RandomCnn) {
@@ -57,21 +68,26 @@ function images(n: number, seed: number): Float64Array {
   return Float64Array.from({ length: n * INPUT.channels * INPUT.height * INPUT.width }, () => rng.normal());
 }
 
+/** The loaded model's forward on `n` random images equals the modules computed directly, output by output. */
+function expectForwardMatches(model: DenseModel, cnn: RandomCnn, n: number, seed: number): void {
+  const per = INPUT.channels * INPUT.height * INPUT.width;
+  const x = images(n, seed);
+  for (let r = 0; r < n; r++) {
+    const nchw = x.subarray(r * per, (r + 1) * per);
+    const got = denseForward(model, toFrame(nchw, INPUT.channels, INPUT.height, INPUT.width), 1);
+    const want = referenceForward(cnn, nchw);
+    expect(got.length).toBe(want.length);
+    for (let m = 0; m < want.length; m++) expect(got[m]).toBeCloseTo(want[m], 9);
+  }
+}
+
 describe('dense CNN loading', () => {
   it('equals the modules computed directly: BatchNorm folded, flatten + linear as a whole-image convolution', () => {
     for (const seed of [1, 2, 3]) {
       const cnn = randomCnn(seed, INPUT, STEPS);
       const model = denseCnnFromStateDict(tensorMap(cnn), 'cnn.safetensors', topologyOf(cnn));
       expect(model.layers.map((l) => l.kind ?? (l.conv ? `conv ${l.conv.kernel}` : 'linear'))).toEqual(['conv 3,3', 'maxpool2d', 'conv 2,3', 'conv 3,1']);
-      const per = INPUT.channels * INPUT.height * INPUT.width;
-      const x = images(6, seed);
-      for (let r = 0; r < 6; r++) {
-        const nchw = x.subarray(r * per, (r + 1) * per);
-        const got = denseForward(model, toFrame(nchw, INPUT.channels, INPUT.height, INPUT.width), 1);
-        const want = referenceForward(cnn, nchw);
-        expect(got.length).toBe(5);
-        for (let m = 0; m < 5; m++) expect(got[m]).toBeCloseTo(want[m], 9);
-      }
+      expectForwardMatches(model, cnn, 6, seed);
     }
   });
 
@@ -92,15 +108,42 @@ describe('dense CNN loading', () => {
     for (const steps of variants) {
       const cnn = randomCnn(5, INPUT, steps);
       const model = denseCnnFromStateDict(tensorMap(cnn), 'cnn.safetensors', topologyOf(cnn));
-      const per = INPUT.channels * INPUT.height * INPUT.width;
-      const x = images(4, 2);
-      for (let r = 0; r < 4; r++) {
-        const nchw = x.subarray(r * per, (r + 1) * per);
-        const got = denseForward(model, toFrame(nchw, INPUT.channels, INPUT.height, INPUT.width), 1);
-        const want = referenceForward(cnn, nchw);
-        for (let m = 0; m < 4; m++) expect(got[m]).toBeCloseTo(want[m], 9);
-      }
+      expectForwardMatches(model, cnn, 4, 2);
     }
+  });
+
+  it('takes average pools (padded, counting the padding) and a global average pool, with ReLU before them', () => {
+    const steps: CnnStep[] = [
+      { kind: 'conv2d', name: 'c1', out: 3, kernel: p(3), stride: p(1), padding: p(1) },
+      { kind: 'relu', name: 'act1' },
+      { kind: 'avgpool2d', name: 'pool1', kernel: p(3), stride: p(2), padding: p(1) },
+      { kind: 'relu', name: 'again' }, // after a ReLU'd layer's mean: changes nothing, so taken
+      { kind: 'conv2d', name: 'c2', out: 4, kernel: p(2), stride: p(1), padding: p(0) },
+      { kind: 'relu', name: 'act2' },
+      { kind: 'global_avgpool2d', name: 'gap' },
+      { kind: 'flatten', name: 'flat' },
+      { kind: 'linear', name: 'fc', out: 3 },
+    ];
+    const cnn = randomCnn(8, INPUT, steps);
+    const model = denseCnnFromStateDict(tensorMap(cnn), 'cnn.safetensors', topologyOf(cnn));
+    expect(model.layers.map((l) => l.kind ?? (l.conv ? `conv ${l.conv.kernel}` : 'linear'))).toEqual(['conv 3,3', 'avgpool2d', 'conv 2,2', 'avgpool2d', 'linear']);
+    // 9 x 7 → pool 3/2 pad 1 → 5 x 4 → conv 2 → 4 x 3 → the global pool's kernel.
+    expect(model.layers[3].kind === 'avgpool2d' && model.layers[3].pool.kernel).toEqual([4, 3]);
+    expectForwardMatches(model, cnn, 4, 5);
+  });
+
+  it('refuses a ReLU after an average pool of a layer without one (the two do not commute)', () => {
+    const steps: CnnStep[] = [
+      { kind: 'conv2d', name: 'c1', out: 3, kernel: p(3), stride: p(1), padding: p(1) },
+      { kind: 'avgpool2d', name: 'pool1', kernel: p(2), stride: p(2), padding: p(0) },
+      { kind: 'relu', name: 'act' },
+      { kind: 'flatten', name: 'flat' },
+      { kind: 'linear', name: 'fc', out: 3 },
+    ];
+    const cnn = randomCnn(8, INPUT, steps);
+    expect(() => denseCnnFromStateDict(tensorMap(cnn), 'cnn.safetensors', topologyOf(cnn))).toThrow(/ReLU "act" follows an average pool[\s\S]*layers\.act[\s\S]*relu before the average pool "pool1"/);
+    const big = randomCnn(8, { channels: 1, height: 16, width: 4 }, [steps[0], { kind: 'global_avgpool2d', name: 'gap' }, steps[3], steps[4]]);
+    expect(() => denseCnnFromStateDict(tensorMap(big), 'cnn.safetensors', topologyOf(big))).toThrow(/Global average pool "gap" reads an image larger than a kernel[\s\S]*16 x 4/);
   });
 
   it('refuses topologies that do not fit the tensors, naming the step', () => {
@@ -129,14 +172,7 @@ describe('dense CNN from ONNX', () => {
     await writeFile(file, cnnOnnxBytes(cnn));
     const model = await loadDenseModel(file);
     expect(model.layers.map((l) => l.kind ?? (l.conv ? `conv ${l.conv.kernel}` : 'linear'))).toEqual(['conv 3,3', 'maxpool2d', 'conv 2,3', 'conv 3,1']);
-    const per = INPUT.channels * INPUT.height * INPUT.width;
-    const x = images(4, 9);
-    for (let r = 0; r < 4; r++) {
-      const nchw = x.subarray(r * per, (r + 1) * per);
-      const got = denseForward(model, toFrame(nchw, INPUT.channels, INPUT.height, INPUT.width), 1);
-      const want = referenceForward(cnn, nchw);
-      for (let m = 0; m < 5; m++) expect(got[m]).toBeCloseTo(want[m], 9);
-    }
+    expectForwardMatches(model, cnn, 4, 9);
   });
 
   it('takes ONNX MaxPool strides as 1 when the attribute is absent (the ONNX default)', async () => {
@@ -149,6 +185,19 @@ describe('dense CNN from ONNX', () => {
     const got = denseForward(model, toFrame(nchw, 2, 5, 4), 1);
     const want = referenceForward(cnn, nchw);
     for (let m = 0; m < 5; m++) expect(got[m]).toBeCloseTo(want[m], 9);
+  });
+
+  it('reads AveragePool (count_include_pad 1) and GlobalAveragePool, and refuses a padded AveragePool that leaves the padding out', async () => {
+    const cnn = randomCnn(9, INPUT, AVG_STEPS);
+    const file = join(tmp, 'avg.onnx');
+    await writeFile(file, cnnOnnxBytes(cnn));
+    const model = await loadDenseModel(file);
+    expect(model.layers.map((l) => l.kind ?? (l.conv ? `conv ${l.conv.kernel}` : 'linear'))).toEqual(['conv 3,3', 'avgpool2d', 'conv 2,2', 'avgpool2d', 'linear']);
+    expectForwardMatches(model, cnn, 3, 4);
+    // Without the attribute, ONNX's default 0 divides a border window by its image pixels only.
+    const excl = join(tmp, 'avg-excl.onnx');
+    await writeFile(excl, cnnOnnxBytes(cnn, (nodes) => nodes[2].attribute!.splice(3, 1)));
+    await expect(loadDenseModel(excl)).rejects.toThrow(/leaves the padding out of the divisor[\s\S]*"pool1" \(AveragePool\) count_include_pad[\s\S]*0 \(the ONNX default\) with pads \[1, 1\]/);
   });
 
   it('refuses branches, asymmetric padding, auto_pad and a pool without a kernel, naming the node', async () => {
@@ -188,6 +237,27 @@ describe('topology file steps', () => {
   });
 });
 
+/**
+ * The converted artifact in dir/art, generated into dir/rtl: the golden model agrees with the
+ * artifact reference, and Verilator with the golden model bit for bit and cycle for cycle, on the
+ * `n` calibration images (NCHW).
+ */
+async function expectBitExactInRtl(dir: string, calib: Float64Array, n: number, seed: number, config?: string): Promise<void> {
+  const artifact = await loadArtifact(join(dir, 'art', 'model.json'));
+  const { plan } = await genRtl({ model: join(dir, 'art', 'model.json'), config, out: join(dir, 'rtl') });
+  const frames = new Float64Array(calib.length);
+  const per = INPUT.channels * INPUT.height * INPUT.width;
+  for (let r = 0; r < n; r++) frames.set(toFrame(calib.subarray(r * per, (r + 1) * per), INPUT.channels, INPUT.height, INPUT.width), r * per);
+  const inputs = quantizeInputs(plan, frames);
+  expect(checkGoldenAgainstArtifact(plan, artifact, inputs).disagreement).toBeNull();
+  const report = await verifyDesign(join(dir, 'rtl'), { vectors: n, seed, inputs });
+  expect(report.failure ?? null).toBeNull();
+  expect(report.mismatch).toBeNull();
+  expect(Array.from(report.outputs)).toEqual(Array.from(runDesign(plan, inputs)));
+  expect(report.timing?.measuredLatency).toBe(plan.timing.latency);
+  expect(report.timing?.ok).toBe(true);
+}
+
 describe('convert of a dense CNN', () => {
   it('writes lut_conv2d and maxpool2d layers from the CLI (NCHW calibration images) that run bit-exact in RTL', async () => {
     const cnn = randomCnn(7, INPUT, STEPS);
@@ -208,17 +278,23 @@ describe('convert of a dense CNN', () => {
 
     const artifact = await loadArtifact(join(dir, 'art', 'model.json'));
     expect(artifact.layers.map((l) => l.kind)).toEqual(['lut_conv2d', 'maxpool2d', 'lut_conv2d', 'lut_conv2d']);
-    const { plan } = await genRtl({ model: join(dir, 'art', 'model.json'), out: join(dir, 'rtl') });
-    const frames = new Float64Array(calib.length);
-    const per = INPUT.channels * INPUT.height * INPUT.width;
-    for (let n = 0; n < 64; n++) frames.set(toFrame(calib.subarray(n * per, (n + 1) * per), INPUT.channels, INPUT.height, INPUT.width), n * per);
-    const inputs = quantizeInputs(plan, frames);
-    expect(checkGoldenAgainstArtifact(plan, artifact, inputs).disagreement).toBeNull();
-    const report = await verifyDesign(join(dir, 'rtl'), { vectors: 64, seed: 3, inputs });
-    expect(report.failure ?? null).toBeNull();
-    expect(report.mismatch).toBeNull();
-    expect(Array.from(report.outputs)).toEqual(Array.from(runDesign(plan, inputs)));
-    expect(report.timing?.measuredLatency).toBe(plan.timing.latency);
+    await expectBitExactInRtl(dir, calib, 64, 3);
+  }, 240_000);
+
+  it('writes avgpool2d layers (a padded pool and a global one) from ONNX that run bit-exact in RTL', async () => {
+    const cnn = randomCnn(10, INPUT, AVG_STEPS);
+    const dir = join(tmp, 'cli-avg');
+    await execa('mkdir', ['-p', dir]);
+    await writeFile(join(dir, 'cnn.onnx'), cnnOnnxBytes(cnn));
+    const calib = images(32, 12);
+    await writeFile(join(dir, 'calib.npy'), Buffer.from(dumpNpy(Float32Array.from(calib), [32, INPUT.channels, INPUT.height, INPUT.width])));
+    const r = await execa('node', [LUTNN, 'convert', '--dense', join(dir, 'cnn.onnx'), '--calib', join(dir, 'calib.npy'), '--subvector-len', '3', '-K', '8', '--name', 'avg', '-o', join(dir, 'art'), '-q'], { reject: false });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const artifact = await loadArtifact(join(dir, 'art', 'model.json'));
+    expect(artifact.layers.map((l) => l.kind)).toEqual(['lut_conv2d', 'avgpool2d', 'lut_conv2d', 'avgpool2d', 'lut_linear']);
+    // The linear layer takes the global pool's one pixel as a beat of its 6 channels (docs/hw-config.md).
+    await writeFile(join(dir, 'hw.yaml'), 'layers:\n  fc: { io: stream, elements_per_beat: 6 }\n');
+    await expectBitExactInRtl(dir, calib, 32, 4, join(dir, 'hw.yaml'));
   }, 240_000);
 
   it('refuses calibration images of the wrong size, naming the expected image', async () => {

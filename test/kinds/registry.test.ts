@@ -30,11 +30,13 @@ import type { Layer } from '../../generator/artifact/types.ts';
 import type { LayerPlan } from '../../generator/plan/types.ts';
 import { randomConvSpec, writeRandomConv } from '../support/random-conv.ts';
 
-const LAYER_MEMBERS = ['io', 'golden', 'emit', 'vectors', 'estimate', 'memories', 'writable', 'chained', 'describe', 'notInArtifact'] as const satisfies readonly (keyof LayerKindDefinition<LayerPlan>)[];
+const LAYER_MEMBERS = ['io', 'golden', 'emit', 'vectors', 'estimate', 'memories', 'writable', 'schedule', 'describe', 'notInArtifact'] as const satisfies readonly (keyof LayerKindDefinition<LayerPlan>)[];
+// Members only some kinds have: windowed kinds put a pixel FIFO in front of their scan.
+const OPTIONAL_LAYER_MEMBERS = ['withInputFifo', 'withFramePeriod'] as const satisfies readonly (keyof LayerKindDefinition<LayerPlan>)[];
 const ARTIFACT_MEMBERS = ['planKind', 'tableEntries', 'plan', 'reload', 'float', 'reference'] as const satisfies readonly (keyof ArtifactKindDefinition<Layer, LayerPlan>)[];
 // Compile time: a member added to an interface but not to its list above makes these lines fail.
 type Unlisted<T, L extends readonly unknown[]> = Exclude<keyof T, L[number]>;
-const layerListComplete: [Unlisted<LayerKindDefinition<LayerPlan>, typeof LAYER_MEMBERS>] extends [never] ? true : never = true;
+const layerListComplete: [Unlisted<LayerKindDefinition<LayerPlan>, [...typeof LAYER_MEMBERS, ...typeof OPTIONAL_LAYER_MEMBERS]>] extends [never] ? true : never = true;
 const artifactListComplete: [Unlisted<ArtifactKindDefinition<Layer, LayerPlan>, typeof ARTIFACT_MEMBERS>] extends [never] ? true : never = true;
 
 async function plannedKinds(): Promise<string[]> {
@@ -44,12 +46,17 @@ async function plannedKinds(): Promise<string[]> {
   const [em, ec] = example('lut_linear_64x32');
   const gelu = planDesign(await loadArtifact(gm), await loadHwConfig(gc), opts);
   const mac = planMacDesign(await loadArtifact(em), await loadHwConfig(ec), opts);
-  // A convolution and a max pool (no bundled example holds one yet): a seeded random artifact.
+  // A convolution with a max pool and one with an average pool (no bundled example holds an
+  // average pool yet): seeded random artifacts.
   const dir = await mkdtemp(join(tmpdir(), 'lutnn-kinds-'));
   try {
-    const { model, config } = await writeRandomConv(join(dir, 'a'), fc.sample(randomConvSpec, { seed: 1, numRuns: 1 })[0], { kind: 'pool', kernel: [2, 2], padding: [0, 0] });
-    const conv = planDesign(await loadArtifact(model), await loadHwConfig(config), opts);
-    return [...new Set([...gelu.layers, ...mac.layers, ...conv.layers].map((l) => l.kind))].sort();
+    const spec = fc.sample(randomConvSpec, { seed: 1, numRuns: 1 })[0];
+    const pooled = [];
+    for (const op of ['max', 'avg'] as const) {
+      const { model, config } = await writeRandomConv(join(dir, op), spec, { kind: 'pool', op, kernel: [2, 2], padding: [0, 0] });
+      pooled.push(...planDesign(await loadArtifact(model), await loadHwConfig(config), opts).layers);
+    }
+    return [...new Set([...gelu.layers, ...mac.layers, ...pooled].map((l) => l.kind))].sort();
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -63,7 +70,10 @@ describe('layer-kind registry', () => {
   it.each(Object.keys(LAYER_KINDS))('planned kind %s has every piece', (kind) => {
     const def = LAYER_KINDS[kind as keyof typeof LAYER_KINDS] as unknown as Record<string, unknown>;
     for (const m of LAYER_MEMBERS) expect(def[m], `${kind}.${m}`).toBeDefined();
-    for (const m of ['io', 'golden', 'emit', 'vectors', 'estimate', 'memories', 'chained', 'describe']) expect(typeof def[m], `${kind}.${m}`).toBe('function');
+    for (const m of ['io', 'golden', 'emit', 'vectors', 'estimate', 'memories', 'schedule', 'describe']) expect(typeof def[m], `${kind}.${m}`).toBe('function');
+    // The windowed kinds (their scan waits for pixels) and only they can hold a pixel FIFO.
+    const windowed = kind === 'lut_conv2d' || kind === 'maxpool2d' || kind === 'avgpool2d';
+    for (const m of OPTIONAL_LAYER_MEMBERS) expect(typeof def[m], `${kind}.${m}`).toBe(windowed ? 'function' : 'undefined');
     expect(def.notInArtifact === null || typeof def.notInArtifact === 'string').toBe(true);
   });
 
@@ -79,7 +89,7 @@ describe('layer-kind registry', () => {
     for (const [kind, def] of Object.entries(LAYER_KINDS)) expect(def.notInArtifact === null, kind).toBe(fromArtifact.includes(kind));
   });
 
-  it('has exactly the kinds real designs plan (an example with an nnlut unit, the MAC baseline, a convolution and a max pool)', async () => {
+  it('has exactly the kinds real designs plan (an example with an nnlut unit, the MAC baseline, a convolution, a max and an average pool)', async () => {
     expect(await plannedKinds()).toEqual(Object.keys(LAYER_KINDS).sort());
   });
 

@@ -18,7 +18,7 @@ import { framePatches } from '../../generator/golden/lut-conv2d.ts';
 import { runMaxPool2d } from '../../generator/golden/maxpool2d.ts';
 import { maxPool2dReference } from '../../generator/golden/reference/maxpool2d.ts';
 import { planMaxPool2d } from '../../generator/plan/maxpool2d.ts';
-import { convFrameSchedule, convOutputSize, convSchedule, planConvWindow, planLineStorage, windowChainedTiming } from '../../generator/plan/lut-conv2d.ts';
+import { convFrameSchedule, convOutputSize, convSchedule, planConvWindow, planLineStorage, windowSchedule } from '../../generator/plan/lut-conv2d.ts';
 import { planDesign } from '../../generator/plan/design.ts';
 import { randomConvSpec, writeRandomConv } from '../support/random-conv.ts';
 
@@ -90,8 +90,9 @@ describe('the frame schedule', () => {
     expect(convFrameSchedule(w, 0, Array.from({ length: 16 }, (_, p) => 2 * p))).toEqual({ firstPixelStep: 0, patchSteps: Array.from({ length: 16 }, (_, p) => 2 * p), frameCycles: 31 });
     // Padding 1 on a 3 x 3 window: the scan is at its first image position in cycle 7; a pixel offered in cycle 2 waits until then, one offered at 9 is taken at 9.
     const padded = planConvWindow(g({ kernel: [3, 3], padding: [1, 1] }), 8, 1);
-    expect(windowChainedTiming(padded, 1, 2, null).accepted).toBe(7);
-    expect(windowChainedTiming(padded, 1, 9, null).accepted).toBe(9);
+    const firstAt = (c: number) => [c, ...Array.from({ length: 15 }, () => -Infinity)];
+    expect(windowSchedule(padded, 1, firstAt(2), 1).takes[0]).toBe(7);
+    expect(windowSchedule(padded, 1, firstAt(9), 1).takes[0]).toBe(9);
   });
   it('counts the padding positions as steps, and the first patch where its last pixel arrives', () => {
     // 3x3, padding 1: padded 6x6 = 36 steps; the first image pixel at (1, 1) = step 7, the first patch ends at (2, 2) = step 14.

@@ -56,7 +56,7 @@ async function checkConv(c: ConvCase): Promise<void> {
     const { height, width, kernel, stride, padding, inChannels } = c.conv;
     expect([conv.window.outHeight, conv.window.outWidth]).toEqual([convOutputSize(height, kernel[0], stride[0], padding[0]), convOutputSize(width, kernel[1], stride[1], padding[1])]);
     if (chained !== 'linear-before') expect(plan.io.input.beat).toEqual({ elementsPerBeat: inChannels, beats: height * width, laneBits: conv.input.bits });
-    expect(plan.layers.length).toBe(chained === 'none' ? 1 : 2);
+    expect(plan.layers.length).toBe(chained === 'none' ? 1 : chained === 'pool-conv' ? 3 : 2);
     if (c.conv.lineBuffer === 'block' || c.conv.lineBuffer === 'registers') expect(conv.window.lineStorage.storage).toBe(c.conv.lineBuffer);
     expect(await lintDesign(out, plan.top)).toBe('');
     const frames = 5;

@@ -26,12 +26,17 @@ import { writeRandomLayer, type RandomLayerSpec } from './random-layer.ts';
 export const PBT_SEED = Number(process.env.LUTNN_PBT_SEED ?? 20261122);
 export const PBT_RUNS = Number(process.env.LUTNN_PBT_RUNS ?? 11);
 
-/** A verification run passed: no failure, no mismatch, and the measured latency and single interval are the plan's. */
+/**
+ * A verification run passed: no failure, no mismatch, and the measured latency, first intervals
+ * (a chain's startup) and single interval after them are the plan's.
+ */
 export function expectBitExactAndTimed(report: VerifyReport, plan: DesignPlan): void {
   expect(report.failure).toBeUndefined();
   expect(report.mismatch).toBeNull();
   expect(report.timing?.measuredLatency).toBe(plan.timing.latency);
+  expect(report.timing?.measuredStartupIntervals).toEqual(plan.timing.startupIntervals ?? []);
   expect(report.timing?.measuredIntervals).toEqual([plan.timing.initiationInterval]);
+  expect(report.timing?.ok).toBe(true);
 }
 
 export async function checkRandomLayer(spec: RandomLayerSpec): Promise<void> {

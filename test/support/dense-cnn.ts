@@ -1,7 +1,8 @@
 /**
  * A random dense CNN as a PyTorch user saves it (state dict in PyTorch layouts plus a topology
  * file), and its forward computed independently of the product: direct convolution on NCHW
- * tensors, eval-mode BatchNorm, max pool, NCHW flatten, linear, with no im2col or folding.
+ * tensors, eval-mode BatchNorm, max and average pool (PyTorch's count_include_pad; a global
+ * pool is AdaptiveAvgPool2d(1)), NCHW flatten, linear, with no im2col or folding.
  */
 import onnxProto from 'onnx-proto';
 import type { TensorInput } from '../../generator/artifact/safetensors.ts';
@@ -12,6 +13,8 @@ export type CnnStep =
   | { kind: 'batchnorm2d'; name: string }
   | { kind: 'relu'; name: string }
   | { kind: 'maxpool2d'; name: string; kernel: [number, number]; stride: [number, number]; padding: [number, number] }
+  | { kind: 'avgpool2d'; name: string; kernel: [number, number]; stride: [number, number]; padding: [number, number] }
+  | { kind: 'global_avgpool2d'; name: string }
   | { kind: 'flatten'; name: string }
   | { kind: 'linear'; name: string; out: number };
 
@@ -43,8 +46,10 @@ export function randomCnn(seed: number, input: RandomCnn['input'], steps: CnnSte
       add(`${s.name}.running_mean`, [C], () => rng.normal() * 0.3);
       add(`${s.name}.running_var`, [C], () => 0.2 + rng.next());
       tensors.push({ name: `${s.name}.num_batches_tracked`, dtype: 'I32', shape: [], data: [100] });
-    } else if (s.kind === 'maxpool2d') {
+    } else if (s.kind === 'maxpool2d' || s.kind === 'avgpool2d') {
       [H, W] = [0, 1].map((d) => Math.floor(([H, W][d] + 2 * s.padding[d] - s.kernel[d]) / s.stride[d]) + 1);
+    } else if (s.kind === 'global_avgpool2d') {
+      [H, W] = [1, 1];
     } else if (s.kind === 'flatten') {
       flat = C * H * W;
     } else if (s.kind === 'linear') {
@@ -57,7 +62,7 @@ export function randomCnn(seed: number, input: RandomCnn['input'], steps: CnnSte
   const pair = (p: [number, number]) => `[${p[0]}, ${p[1]}]`;
   const yamlStep = (s: CnnStep) => {
     if (s.kind === 'conv2d') return `{ kind: conv2d, kernel_size: ${pair(s.kernel)}, stride: ${pair(s.stride)}, padding: ${pair(s.padding)} }`;
-    if (s.kind === 'maxpool2d') return `{ kind: maxpool2d, kernel_size: ${pair(s.kernel)}, stride: ${pair(s.stride)}, padding: ${pair(s.padding)} }`;
+    if (s.kind === 'maxpool2d' || s.kind === 'avgpool2d') return `{ kind: ${s.kind}, kernel_size: ${pair(s.kernel)}, stride: ${pair(s.stride)}, padding: ${pair(s.padding)} }`;
     return `{ kind: ${s.kind} }`;
   };
   const topologyYaml = `input: { height: ${input.height}, width: ${input.width} }\nlayers:\n${steps.map((s) => `  ${s.name}: ${yamlStep(s)}`).join('\n')}\n`;
@@ -70,7 +75,7 @@ export function referenceForward(cnn: RandomCnn, image: ArrayLike<number>): Floa
   let [C, H, W] = [cnn.input.channels, cnn.input.height, cnn.input.width];
   let x = Float64Array.from(image);
   for (const s of cnn.steps) {
-    if (s.kind === 'conv2d' || s.kind === 'maxpool2d') {
+    if (s.kind === 'conv2d' || s.kind === 'maxpool2d' || s.kind === 'avgpool2d') {
       const [kh, kw] = s.kernel;
       const OH = Math.floor((H + 2 * s.padding[0] - kh) / s.stride[0]) + 1;
       const OW = Math.floor((W + 2 * s.padding[1] - kw) / s.stride[1]) + 1;
@@ -80,7 +85,7 @@ export function referenceForward(cnn: RandomCnn, image: ArrayLike<number>): Floa
       for (let o = 0; o < O; o++) {
         for (let oy = 0; oy < OH; oy++) {
           for (let ox = 0; ox < OW; ox++) {
-            let acc = w ? t.get(`${s.name}.bias`)![o] : -Infinity;
+            let acc = w ? t.get(`${s.name}.bias`)![o] : s.kind === 'avgpool2d' ? 0 : -Infinity;
             for (let c = 0; c < (w ? C : 1); c++) {
               const ch = w ? c : o;
               for (let i = 0; i < kh; i++) {
@@ -90,11 +95,13 @@ export function referenceForward(cnn: RandomCnn, image: ArrayLike<number>): Floa
                   if (r < 0 || r >= H || q < 0 || q >= W) continue;
                   const v = x[(ch * H + r) * W + q];
                   if (w) acc += v * w[((o * C + c) * kh + i) * kw + j];
+                  else if (s.kind === 'avgpool2d') acc += v;
                   else acc = Math.max(acc, v);
                 }
               }
             }
-            y[(o * OH + oy) * OW + ox] = acc;
+            // AvgPool2d's count_include_pad: every window divides by kh·kw.
+            y[(o * OH + oy) * OW + ox] = s.kind === 'avgpool2d' ? acc / (kh * kw) : acc;
           }
         }
       }
@@ -102,6 +109,13 @@ export function referenceForward(cnn: RandomCnn, image: ArrayLike<number>): Floa
     } else if (s.kind === 'batchnorm2d') {
       const g = (k: string) => t.get(`${s.name}.${k}`)!;
       for (let c = 0; c < C; c++) for (let p = 0; p < H * W; p++) x[c * H * W + p] = ((x[c * H * W + p] - g('running_mean')[c]) / Math.sqrt(g('running_var')[c] + EPS)) * g('weight')[c] + g('bias')[c];
+    } else if (s.kind === 'global_avgpool2d') {
+      const y = new Float64Array(C);
+      for (let c = 0; c < C; c++) {
+        for (let p = 0; p < H * W; p++) y[c] += x[c * H * W + p];
+        y[c] /= H * W;
+      }
+      [x, H, W] = [y, 1, 1];
     } else if (s.kind === 'relu') {
       x = x.map((v) => Math.max(v, 0));
     } else if (s.kind === 'flatten') {
@@ -127,7 +141,8 @@ const { onnx } = onnxProto;
 
 /**
  * The CNN as torch.onnx.export writes a sequential model (opset 13): Conv (pads [ph, pw, ph, pw]),
- * BatchNormalization, Relu, MaxPool, Flatten (axis 1), Gemm (transB 1), weights as initializers.
+ * BatchNormalization, Relu, MaxPool, AveragePool (count_include_pad 1, as PyTorch's default exports),
+ * GlobalAveragePool, Flatten (axis 1), Gemm (transB 1), weights as initializers.
  * `edit` may change the node list (tests of refused graphs).
  */
 export function cnnOnnxBytes(cnn: RandomCnn, edit?: (nodes: InstanceType<typeof onnx.NodeProto>[]) => void): Uint8Array {
@@ -148,6 +163,8 @@ export function cnnOnnxBytes(cnn: RandomCnn, edit?: (nodes: InstanceType<typeof 
     else if (s.kind === 'batchnorm2d') node('BatchNormalization', [x, ...['weight', 'bias', 'running_mean', 'running_var'].map((k) => init(`${s.name}.${k}`))], [onnx.AttributeProto.create({ name: 'epsilon', type: 1, f: EPS })]);
     else if (s.kind === 'relu') node('Relu', [x]);
     else if (s.kind === 'maxpool2d') node('MaxPool', [x], [ints('kernel_shape', s.kernel), ints('strides', s.stride), ints('pads', [...s.padding, ...s.padding])]);
+    else if (s.kind === 'avgpool2d') node('AveragePool', [x], [ints('kernel_shape', s.kernel), ints('strides', s.stride), ints('pads', [...s.padding, ...s.padding]), onnx.AttributeProto.create({ name: 'count_include_pad', type: 2, i: 1 })]);
+    else if (s.kind === 'global_avgpool2d') node('GlobalAveragePool', [x]);
     else if (s.kind === 'flatten') node('Flatten', [x], [onnx.AttributeProto.create({ name: 'axis', type: 2, i: 1 })]);
     else node('Gemm', [x, init(`${s.name}.weight`), init(`${s.name}.bias`)], [onnx.AttributeProto.create({ name: 'transB', type: 2, i: 1 })]);
     x = out;

@@ -90,8 +90,17 @@ export type ConvNext =
   | { kind: 'conv'; conv: RandomConvSpec }
   | { kind: 'linear'; layer: RandomLayerSpec }
   | { kind: 'linear-before'; layer: RandomLayerSpec }
-  /** Max pooling over the output image: kernel (clipped to the image), stride (absent: the kernel), padding (clipped to half the kernel). */
-  | { kind: 'pool'; kernel: [number, number]; stride?: [number, number]; padding: [number, number] };
+  /**
+   * Max or average pooling (`op`, absent: max) over the output image: kernel (clipped to the image;
+   * `global`: the whole image), stride (absent: the kernel), padding (clipped to half the kernel).
+   */
+  | { kind: 'pool'; op?: 'max' | 'avg'; global?: boolean; kernel: [number, number]; stride?: [number, number]; padding: [number, number] }
+  /**
+   * A 2 × 2 max pool, then a convolution over the pooled image whose core takes a patch only every
+   * `codebooksPerCycle`-limited II: the pool gives a row of pixels in a burst every other row, faster
+   * than the paced scan takes them (the pixel FIFO's case, docs/architecture.md "Pixel FIFO").
+   */
+  | { kind: 'pool-conv'; conv: RandomConvSpec; codebooksPerCycle: number };
 
 export const convNext: fc.Arbitrary<ConvNext> = fc.oneof(
   { arbitrary: fc.constant({ kind: 'none' as const }), weight: 2 },
@@ -102,14 +111,17 @@ export const convNext: fc.Arbitrary<ConvNext> = fc.oneof(
     arbitrary: fc.record(
       {
         kind: fc.constant('pool' as const),
+        op: fc.constantFrom('max' as const, 'avg' as const),
+        global: fc.boolean(),
         kernel: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
         stride: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
         padding: fc.tuple(fc.nat(1), fc.nat(1)),
       },
-      { requiredKeys: ['kind', 'kernel', 'padding'] },
+      { requiredKeys: ['kind', 'op', 'kernel', 'padding'] },
     ),
     weight: 1,
   },
+  { arbitrary: fc.record({ kind: fc.constant('pool-conv' as const), conv: randomConvSpec, codebooksPerCycle: fc.integer({ min: 1, max: 3 }) }), weight: 1 },
 );
 
 /** Largest frame (elements) a following lut_linear layer reads in these tests. */
@@ -125,7 +137,7 @@ function fitNextConv(first: RandomConvSpec, next: RandomConvSpec, channels: numb
 
 export async function writeRandomConv(dir: string, spec: RandomConvSpec, next: ConvNext = { kind: 'none' }): Promise<{ model: string; config: string; chained: ConvNext['kind'] }> {
   // Before a second convolution, at most 4 output channels (its input channels), so its patch stays small.
-  const s = next.kind === 'conv' ? { ...spec, patch: { ...spec.patch, M: Math.min(spec.patch.M, 4) } } : spec;
+  const s = next.kind === 'conv' || next.kind === 'pool-conv' ? { ...spec, patch: { ...spec.patch, M: Math.min(spec.patch.M, 4) } } : spec;
   const frameIn = s.height * s.width * s.inChannels;
   const overrides: Record<string, object> = {};
   // A lut_linear layer in front, its output the convolution's image, given as one pixel per beat.
@@ -142,22 +154,30 @@ export async function writeRandomConv(dir: string, spec: RandomConvSpec, next: C
     layers.push(buildRandomConv(second, 'conv2', first.output));
     chained = 'conv';
   } else if (next.kind === 'pool') {
-    const kernel: [number, number] = [Math.min(next.kernel[0], OH), Math.min(next.kernel[1], OW)];
+    // A global pool: the whole image (up to the largest kernel), no padding.
+    const kernel: [number, number] = next.global ? [Math.min(OH, 15), Math.min(OW, 15)] : [Math.min(next.kernel[0], OH), Math.min(next.kernel[1], OW)];
     layers.push({
       manifest: {
-        kind: 'maxpool2d',
+        kind: next.op === 'avg' ? 'avgpool2d' : 'maxpool2d',
         name: 'pool',
         channels: M,
         height: OH,
         width: OW,
         kernel_size: kernel,
         ...(next.stride ? { stride: next.stride } : {}),
-        padding: [Math.min(next.padding[0], Math.floor(kernel[0] / 2)), Math.min(next.padding[1], Math.floor(kernel[1] / 2))],
+        padding: next.global ? [0, 0] : [Math.min(next.padding[0], Math.floor(kernel[0] / 2)), Math.min(next.padding[1], Math.floor(kernel[1] / 2))],
         format: first.output,
       },
       tensors: [],
     });
     chained = 'pool';
+  } else if (next.kind === 'pool-conv' && OH >= 2 && OW >= 2) {
+    const pooled = { ...s, height: OH, width: OW, kernel: [2, 2] as [number, number], stride: [2, 2] as [number, number], padding: [0, 0] as [number, number] };
+    layers.push({ manifest: { kind: 'maxpool2d', name: 'pool', channels: M, height: OH, width: OW, kernel_size: [2, 2], padding: [0, 0], format: first.output }, tensors: [] });
+    const second = fitNextConv(pooled, next.conv, M);
+    layers.push(buildRandomConv(second, 'conv2', first.output));
+    overrides.conv2 = { codebooks_per_cycle: Math.min(next.codebooksPerCycle, patchSpec(second).C) };
+    chained = 'pool-conv';
   } else if (next.kind === 'linear' && OH * OW * M <= LINEAR_FRAME_LIMIT) {
     const D = OH * OW * M;
     const V = [9, 8, 7, 6, 5, 4, 3, 2, 1].find((v) => D % v === 0)!;

@@ -1,7 +1,7 @@
 /** Every file of a lut_conv2d layer: its top, the window generator, then the patch core's (emit/lut-linear/). */
 import { indexBits } from '../../numeric/fixed.ts';
 import type { ConvTiming, ConvWindowPlan, DesignPlan, LutConv2dPlan } from '../../plan/types.ts';
-import { baseContext, counterFields, type GeneratedFile } from '../common/context.ts';
+import { baseContext, counterFields, countWidth, type GeneratedFile } from '../common/context.ts';
 import { lutLinearFiles } from '../lut-linear/index.ts';
 import { renderTemplate } from '../render.ts';
 import { lit, range, slice } from '../verilog.ts';
@@ -22,6 +22,7 @@ export function windowParams(w: ConvWindowPlan, outChannels: number, timing: Con
     'patch interval': w.patchInterval,
     latency: timing.latency,
     'cycles per frame': timing.initiationInterval,
+    ...(w.framePeriod !== undefined ? { 'frame period': w.framePeriod } : {}),
   };
 }
 
@@ -30,8 +31,34 @@ function pixelLiteral(value: number, C: number, bits: number): string {
   return value === 0 ? lit(0, C * bits) : `{${C}{${bits}'b${((value + 2 ** bits) % 2 ** bits).toString(2).padStart(bits, '0')}}}`;
 }
 
-/** The window generator of a windowed layer (templates/conv/window.v.hbs). */
-export function windowFile(design: DesignPlan, w: ConvWindowPlan, module: string, layer: string, bits: number, params: Record<string, string | number>): GeneratedFile {
+/** The pixel FIFO in front of a window generator's scan (templates/conv/pixel_fifo.v.hbs). */
+function pixelFifoFile(design: DesignPlan, w: ConvWindowPlan, fifo: NonNullable<ConvWindowPlan['inputFifo']>, layer: string): GeneratedFile {
+  const module = fifo.module;
+  const ctx = {
+    ...baseContext(design, module, `pixel FIFO of layer ${layer}`, { depth: fifo.depth, 'pixel bits': w.pixelBits }),
+    layer,
+    depth: fifo.depth,
+    reason: fifo.reason,
+    pixelBits: w.pixelBits,
+    pixelRange: range(w.pixelBits),
+    lastSlot: fifo.depth - 1,
+    ...counterFields('slot', fifo.depth),
+    countRange: range(countWidth(fifo.depth)),
+    countZeroLit: lit(0, countWidth(fifo.depth)),
+    countOneLit: lit(1, countWidth(fifo.depth)),
+    countFullLit: lit(fifo.depth, countWidth(fifo.depth)),
+  };
+  return { path: `${module}.v`, content: renderTemplate('conv/pixel_fifo.v.hbs', ctx) };
+}
+
+/** The window generator of a windowed layer (templates/conv/window.v.hbs), and its pixel FIFO when it has one. */
+export function windowFiles(design: DesignPlan, w: ConvWindowPlan, module: string, layer: string, bits: number, params: Record<string, string | number>): GeneratedFile[] {
+  const files = [windowFile(design, w, module, layer, bits, params, w.inputFifo ?? null)];
+  if (w.inputFifo) files.push(pixelFifoFile(design, w, w.inputFifo, layer));
+  return files;
+}
+
+function windowFile(design: DesignPlan, w: ConvWindowPlan, module: string, layer: string, bits: number, params: Record<string, string | number>, fifo: { depth: number; module: string } | null): GeneratedFile {
   const [kh, kw] = w.kernel;
   const b = bits;
   const C = w.inChannels;
@@ -67,6 +94,8 @@ export function windowFile(design: DesignPlan, w: ConvWindowPlan, module: string
     khkw: kh * kw,
     ii,
     paced: ii > 1,
+    framePaced: w.framePeriod !== undefined,
+    framePeriod: w.framePeriod,
     pixelRange: range(w.pixelBits),
     patchRange: range(C * kh * kw * b),
     padPixel: pixelLiteral(w.padValue, C, b),
@@ -82,12 +111,14 @@ export function windowFile(design: DesignPlan, w: ConvWindowPlan, module: string
     ...counterFields('y', w.paddedHeight),
     ...counterFields('x', w.paddedWidth),
     ...(ii > 1 ? counterFields('pace', ii) : {}),
+    ...(w.framePeriod !== undefined ? counterFields('frame', w.framePeriod) : {}),
     lastColumn: w.paddedWidth - 1,
     blockLines: block,
     lineRows,
     columns,
     windowRegs,
     elements,
+    fifo,
   };
   return { path: `${module}.v`, content: renderTemplate('conv/window.v.hbs', ctx) };
 }
@@ -120,6 +151,6 @@ function topFile(design: DesignPlan, plan: LutConv2dPlan): GeneratedFile {
 }
 
 export function lutConv2dFiles(design: DesignPlan, plan: LutConv2dPlan): GeneratedFile[] {
-  const w = windowFile(design, plan.window, plan.modules.window, plan.name, plan.input.bits, windowParams(plan.window, plan.core.dims.M, plan.timing));
-  return [topFile(design, plan), w, ...lutLinearFiles(design, plan.core)];
+  const w = windowFiles(design, plan.window, plan.modules.window, plan.name, plan.input.bits, windowParams(plan.window, plan.core.dims.M, plan.timing));
+  return [topFile(design, plan), ...w, ...lutLinearFiles(design, plan.core)];
 }

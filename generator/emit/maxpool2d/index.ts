@@ -1,9 +1,9 @@
 /** Every file of a maxpool2d layer: its top (window generator, maximum tree, output register) and the window generator. */
 import type { DesignPlan, MaxPool2dPlan } from '../../plan/types.ts';
-import { baseContext, type GeneratedFile } from '../common/context.ts';
-import { windowFile, windowParams } from '../lut-conv2d/index.ts';
+import type { GeneratedFile } from '../common/context.ts';
+import { poolFiles, poolTopContext } from '../pool.ts';
 import { renderTemplate } from '../render.ts';
-import { range, slice } from '../verilog.ts';
+import { slice } from '../verilog.ts';
 
 /** A balanced tree of signed maxima over `leaves` (expressions), as named wires; returns the root's name. */
 function maxTree(leaves: string[], prefix: string, nodes: { name: string; expr: string }[]): string {
@@ -43,23 +43,7 @@ function topFile(design: DesignPlan, plan: MaxPool2dPlan): GeneratedFile {
     roots.push(maxTree(leaves, `ch${ch}`, nodes));
   }
   const ctx = {
-    ...baseContext(design, plan.modules.top, `max pooling layer ${plan.name}`, windowParams(w, C, plan.timing)),
-    layer: plan.name,
-    H: w.height,
-    W: w.width,
-    C,
-    OH: w.outHeight,
-    OW: w.outWidth,
-    kh,
-    kw,
-    khkw: kh * kw,
-    window: plan.modules.window,
-    bits: b,
-    latency: plan.timing.latency,
-    ii: plan.timing.initiationInterval,
-    pixelRange: range(w.pixelBits),
-    patchRange: range(C * kh * kw * b),
-    elementRange: range(b),
+    ...poolTopContext(design, plan, `max pooling layer ${plan.name}`),
     nodes,
     maximum: roots.length === 1 ? roots[0] : `{${[...roots].reverse().join(', ')}}`,
   };
@@ -67,5 +51,5 @@ function topFile(design: DesignPlan, plan: MaxPool2dPlan): GeneratedFile {
 }
 
 export function maxPool2dFiles(design: DesignPlan, plan: MaxPool2dPlan): GeneratedFile[] {
-  return [topFile(design, plan), windowFile(design, plan.window, plan.modules.window, plan.name, plan.input.bits, windowParams(plan.window, plan.window.inChannels, plan.timing))];
+  return poolFiles(design, plan, topFile(design, plan));
 }
